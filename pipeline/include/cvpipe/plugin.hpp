@@ -1,0 +1,128 @@
+// The plugin boundary. A plugin is a shared library exporting one C symbol,
+// `cvpipe_plugin_entry`, that returns a pointer to a static CvpipePluginDescriptor.
+// The host reads abi_version and abi_tag (plain C fields) first and refuses the library when
+// either differs from its own, before it touches any C++ type. Objects are destroyed by the
+// library that created them (create/destroy pairs); the host keeps the library loaded while
+// any object from it lives. No exception crosses the boundary: calls return Status.
+//
+// Writing a plugin:
+//   class Blur : public cvpipe::Stage { public: static std::vector<cvpipe::ParamSpec> params(); ... };
+//   static const cvpipe::StageEntry kStages[] = {
+//       cvpipe::stage_entry<Blur>("blur", "Gaussian blur", cvpipe::StageKind::transform)};
+//   CVPIPE_PLUGIN("myplugin", "1.0.0", kStages, nullptr)
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <exception>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include <opencv2/core/version.hpp>
+
+#include "cvpipe/params.hpp"
+#include "cvpipe/stage.hpp"
+#include "cvpipe/status.hpp"
+
+// Bumped whenever a type that crosses the boundary (Frame, Stage, ParamSpec, entries) changes.
+#define CVPIPE_ABI_VERSION 1u
+
+#define CVPIPE_STR2(x) #x
+#define CVPIPE_STR(x) CVPIPE_STR2(x)
+#if defined(__clang__)
+#define CVPIPE_COMPILER "clang" CVPIPE_STR(__clang_major__)
+#elif defined(__GNUC__)
+#define CVPIPE_COMPILER "gcc" CVPIPE_STR(__GNUC__)
+#else
+#define CVPIPE_COMPILER "unknown"
+#endif
+#if defined(_GLIBCXX_USE_CXX11_ABI)
+#define CVPIPE_STDLIB "libstdc++cxx11abi" CVPIPE_STR(_GLIBCXX_USE_CXX11_ABI)
+#elif defined(_LIBCPP_VERSION)
+#define CVPIPE_STDLIB "libc++" CVPIPE_STR(_LIBCPP_ABI_VERSION)
+#else
+#define CVPIPE_STDLIB "unknown-stdlib"
+#endif
+// Names compiler family, C++ runtime and OpenCV major version: "gcc12;libstdc++cxx11abi1;opencv4".
+#define CVPIPE_ABI_TAG CVPIPE_COMPILER ";" CVPIPE_STDLIB ";opencv" CVPIPE_STR(CV_VERSION_MAJOR)
+
+namespace cvpipe {
+
+struct StageEntry {
+  const char* name;     // registered stage name, unique across loaded plugins
+  const char* summary;  // one line
+  StageKind kind;
+  std::vector<ParamSpec> (*params)();
+  Stage* (*create)();   // nullptr on failure
+  void (*destroy)(Stage*);
+};
+
+// What `cvpipe train` and `cvpipe eval` run.
+struct CommandContext {
+  std::filesystem::path config_dir;  // folder of the recipe (or the working directory)
+  std::filesystem::path out_dir;     // `--out`, empty when not given
+  std::filesystem::path resume;      // `--resume` checkpoint, empty when not given
+  int threads = 0;                   // 0: all cores
+  bool quiet = false;
+};
+
+struct CommandEntry {
+  const char* name;     // "train" or "eval" (or another verb the CLI exposes)
+  const char* summary;
+  std::vector<ParamSpec> (*params)();
+  // Runs the command; writes its result (one JSON object for eval) to `output`.
+  Status (*run)(const Params& params, const CommandContext& ctx, std::string& output);
+};
+
+template <class T>
+StageEntry stage_entry(const char* name, const char* summary, StageKind kind) {
+  return StageEntry{
+      name, summary, kind, &T::params,
+      []() -> Stage* {
+        try { return new T(); } catch (...) { return nullptr; }
+      },
+      [](Stage* s) { delete s; }};
+}
+
+// Runs fn() and turns any exception into a Status: use at the top of a command's run().
+template <class Fn>
+Status guard(Fn&& fn) {
+  try {
+    return fn();
+  } catch (const std::exception& e) {
+    return Status::runtime(e.what());
+  } catch (...) {
+    return Status::runtime("unknown exception");
+  }
+}
+
+}  // namespace cvpipe
+
+extern "C" struct CvpipePluginDescriptor {
+  uint32_t abi_version;  // CVPIPE_ABI_VERSION the plugin was built with
+  const char* abi_tag;   // CVPIPE_ABI_TAG the plugin was built with
+  const char* name;
+  const char* version;
+  const cvpipe::StageEntry* stages;
+  size_t stage_count;
+  const cvpipe::CommandEntry* commands;
+  size_t command_count;
+};
+
+#define CVPIPE_ENTRY_SYMBOL "cvpipe_plugin_entry"
+
+namespace cvpipe::detail {
+template <class T, size_t N> constexpr size_t count_of(const T (&)[N]) { return N; }
+constexpr size_t count_of(std::nullptr_t) { return 0; }
+}  // namespace cvpipe::detail
+
+// Defines the entry point. STAGES and COMMANDS are static arrays (or nullptr).
+#define CVPIPE_PLUGIN(NAME, VERSION, STAGES, COMMANDS)                                        \
+  extern "C" __attribute__((visibility("default"))) const CvpipePluginDescriptor*            \
+  cvpipe_plugin_entry() {                                                                     \
+    static const CvpipePluginDescriptor descriptor{                                           \
+        CVPIPE_ABI_VERSION, CVPIPE_ABI_TAG, NAME, VERSION,                                    \
+        STAGES, ::cvpipe::detail::count_of(STAGES),                                           \
+        COMMANDS, ::cvpipe::detail::count_of(COMMANDS)};                                      \
+    return &descriptor;                                                                       \
+  }

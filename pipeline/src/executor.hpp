@@ -1,0 +1,47 @@
+// Runs a validated PipelineSpec: source -> stages -> sinks. The sequential executor runs
+// everything on the calling thread; frames leave in source order. on_error=skip drops a frame
+// whose stage failed (counted, run continues, exit code 1 at the end); stop ends the run.
+// Every sink is closed, also on errors, so outputs are complete files.
+#pragma once
+#include <atomic>
+#include <string>
+#include <vector>
+
+#include "plugin_registry.hpp"
+#include "spec.hpp"
+
+namespace cvpipe {
+
+struct RunOptions {
+  int threads = 0;             // 0: all cores
+  int64_t max_frames = -1;     // overrides spec.runtime.max_frames when >= 0
+  bool quiet = false;
+  bool progress = false;       // draw a progress bar on stderr
+  std::string metrics_file;    // --metrics
+  std::string trace_file;      // --trace
+  const std::atomic<bool>* stop_flag = nullptr;  // set by a signal handler: stop reading
+};
+
+struct StageMetrics {
+  std::string name;
+  int64_t frames = 0;
+  double ms_p50 = 0, ms_p95 = 0;
+  int64_t dropped = 0;
+  int64_t errors = 0;
+};
+
+struct RunReport {
+  int64_t frames = 0;          // frames that reached the sinks
+  int64_t source_errors = 0;   // unreadable items (corrupt images) skipped
+  int64_t errors = 0;          // all errors, source + stages + sinks
+  double seconds = 0;
+  std::vector<StageMetrics> stages;
+  Status status;               // the error that stopped the run, if any
+  std::string to_json() const; // the --metrics format of CLI.md
+};
+
+// Returns ok when the run completed; report.errors > 0 means some frames were skipped.
+Status run_pipeline(const PipelineSpec& spec, const PluginRegistry& registry,
+                    const RunOptions& options, RunReport& report);
+
+}  // namespace cvpipe
