@@ -1,0 +1,2 @@
+// Naive reference kernels (see ref.hpp).
+#include "ref/ref.hpp"
