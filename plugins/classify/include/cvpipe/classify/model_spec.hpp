@@ -1,0 +1,60 @@
+// ModelSpec: everything a classifier model file declares about itself in its safetensors
+// __metadata__ — architecture, input geometry, normalisation, class names and the image domain
+// (how arbitrary pictures are mapped to what the network saw in training).
+//
+// Metadata keys (all values are strings, as safetensors requires):
+//   "format"      "cvpipe.classify/1"
+//   "arch"        JSON {"name":"cnn"|"lenet", "width":32, "dropout":0.3}
+//   "preprocess"  JSON {"width":20, "height":20, "channels":1, "mean":[..], "std":[..],
+//                       "domain":"digits"|"image", "polarity":"white_on_black"|"any",
+//                       "fit":"pad"|"resize"|"letterbox"}
+//   "class_names" JSON list of strings (its length is the class count)
+// Other keys (training command, metrics) are kept in `extra` and written back unchanged.
+// from_metadata() validates every field and names the file and key in its error.
+#pragma once
+#include <map>
+#include <string>
+#include <vector>
+
+#include "cvpipe/status.hpp"
+
+namespace cvpipe::classify {
+
+inline constexpr const char* kModelFormat = "cvpipe.classify/1";
+
+struct ModelSpec {
+  // Architecture.
+  std::string arch = "cnn";   // "lenet" (LeNet-5 pattern) | "cnn" (BN, more channels, dropout)
+  int width = 32;             // cnn: channels of the first block (doubling per block)
+  float dropout = 0.3f;       // cnn: dropout before the classifier layer
+
+  // Input geometry and normalisation: x = (pixel / 255 - mean[c]) / std[c], channels in BGR order.
+  int input_width = 20;
+  int input_height = 20;
+  int input_channels = 1;     // 1 (gray) or 3 (BGR)
+  std::vector<float> mean{0.f};
+  std::vector<float> std{1.f};
+
+  // Domain: "digits" = single handwritten characters, white ink on black, centred by mass in a
+  // 20x20 cell with the longer side of the ink box 15 px (as digits.png); arbitrary pictures are
+  // first mapped to such a cell (see preprocess.hpp). "image" = natural images, only resized.
+  std::string domain = "digits";
+  std::string polarity = "white_on_black";  // of the training images: white_on_black | any
+  // How a prepared image (a 20x20 cell for digits) becomes input_width x input_height:
+  // pad (centred on a zero canvas; resize when larger), resize (stretch), letterbox (keep aspect, pad).
+  std::string fit = "pad";
+
+  std::vector<std::string> class_names;
+  std::map<std::string, std::string> extra;  // other metadata, kept verbatim
+
+  int num_classes() const { return static_cast<int>(class_names.size()); }
+
+  std::map<std::string, std::string> to_metadata() const;
+  // `label` names the file in errors.
+  static Status from_metadata(const std::map<std::string, std::string>& metadata, const std::string& label,
+                              ModelSpec& out);
+  // Checks the fields for consistency (sizes, channels, mean/std lengths, names, choices).
+  Status validate(const std::string& label) const;
+};
+
+}  // namespace cvpipe::classify
