@@ -2,7 +2,7 @@
 // the same name, so weights cross-check with torch through safetensors.
 //   Conv2d.weight [O, I/groups, k, k], .bias [O]       ConvTranspose2d.weight [I, O, k, k], .bias [O]
 //   Linear.weight [O, I], .bias [O]                      BatchNorm2d.weight/.bias [C], buffers
-//   running_mean, running_var [C], num_batches_tracked [1] (stored as f32)
+//   running_mean, running_var [C] (torch's num_batches_tracked is not kept: momentum is fixed)
 // Every class implements Layer (see layer.hpp for buffer ownership and planning rules). Parameters
 // are created zero-filled except BatchNorm2d (weight 1, bias 0, running_var 1); initialisers
 // (helper code in init.hpp) fill them. Internals hide behind Impl so they can change freely.
@@ -260,8 +260,8 @@ class Upsample : public Layer {
 };
 
 // Inverted dropout: in training each element is zeroed with probability p and the rest scaled by
-// 1/(1-p); identity in eval. Masks come from a counter-based hash of (seed, call number, index):
-// deterministic for a seed, independent of thread count and layout.
+// 1/(1-p); identity in eval. Masks come from a counter-based hash of (seed, call number, element
+// position in the buffer): deterministic for a seed and input layout, independent of thread count.
 class Dropout : public Layer {
  public:
   explicit Dropout(float p = 0.5f, std::uint64_t seed = 0);

@@ -38,6 +38,8 @@ class Tensor {
  public:
   Tensor() = default;  // undefined (defined() == false)
   explicit Tensor(dnnl::memory memory);
+  // A view `memory` over a buffer owned by `owner` (kept alive by this tensor).
+  Tensor(dnnl::memory memory, dnnl::memory owner);
 
   // Allocators. Contents of empty() are unspecified; zeros() is all zero (padding included).
   static Tensor empty(const Dims& dims, DType dtype = DType::f32);  // plain layout
@@ -99,6 +101,7 @@ class Tensor {
 
  private:
   dnnl::memory memory_;
+  dnnl::memory owner_;  // set for views (reshape) over another tensor's buffer
 };
 
 template <>

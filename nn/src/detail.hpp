@@ -1,0 +1,105 @@
+// Internal helpers shared by the layer implementations (not installed): cached reorders, derived
+// weight copies, gradient accumulation and small desc utilities.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "cvpipe/nn/context.hpp"
+#include "cvpipe/nn/parameter.hpp"
+#include "cvpipe/nn/tensor.hpp"
+
+namespace cvpipe::nn::detail {
+
+using md = dnnl::memory::desc;
+using tag = dnnl::memory::format_tag;
+using dt = dnnl::memory::data_type;
+
+inline md any_desc(const Dims& dims, DType dtype) { return md(dims, to_dnnl(dtype), tag::any); }
+inline md any_desc(const Dims& dims, dt d) { return md(dims, d, tag::any); }
+// The same layout as `d` with another data type.
+md with_dtype(const md& d, dt type);
+bool is_ref_impl(const dnnl::primitive_desc_base& pd);
+std::string impl_name(const dnnl::primitive_desc_base& pd);
+// A 4-D desc in nhwc order / nChw16c order for the dims and type.
+md nhwc_desc(const Dims& dims, dt type);
+md blocked16_desc(const Dims& dims, dt type);
+
+// Converts tensors to a wanted desc, caching the reorder primitive and the output buffer.
+// Returns the input itself when its desc already matches.
+class Converter {
+ public:
+  Tensor operator()(const Tensor& x, const md& want);
+  void reset();
+
+ private:
+  md src_, dst_;
+  dnnl::reorder prim_;
+  Tensor buf_;
+};
+
+// Compute copies of a parameter (other layout / type), refreshed when Parameter::version changes.
+// `user` is the desc under which the plain value buffer is viewed (e.g. goihw for groups).
+class WeightCache {
+ public:
+  dnnl::memory get(Parameter& p, const md& user, const md& want);
+  void reset() { entries_.clear(); }
+
+ private:
+  struct Entry {
+    md want;
+    void* src_ptr = nullptr;
+    std::uint64_t version = 0;
+    bool valid = false;
+    dnnl::memory user_mem;
+    Tensor buf;
+    dnnl::reorder prim;
+  };
+  std::vector<Entry> entries_;
+};
+
+// grad (viewed as `user`) += src (any desc, f32 or bf16), with a cached reorder-with-sum.
+class GradAccumulator {
+ public:
+  void add(Parameter& p, const md& user, const dnnl::memory& src);
+  void reset() { prim_ = {}; src_ = {}; }
+
+ private:
+  md src_;
+  dnnl::memory user_mem_;
+  void* ptr_ = nullptr;
+  dnnl::reorder prim_;
+};
+
+// dst = sum of srcs (same dims; any layouts/types), cached sum primitive; dst desc given.
+class Summer {
+ public:
+  void run(const std::vector<Tensor>& srcs, Tensor& dst);
+  void reset() { srcs_.clear(); }
+
+ private:
+  std::vector<md> srcs_;
+  md dst_;
+  dnnl::sum::primitive_desc pd_;
+  dnnl::sum prim_;
+};
+
+// Wraps dnnl::error into nn::Error with a layer-specific prefix.
+[[noreturn]] void rethrow(const std::string& who, const dnnl::error& e);
+
+// Elementwise helpers on raw bf16 values.
+inline float bf16_bits_to_f32(std::uint16_t b) {
+  std::uint32_t u = static_cast<std::uint32_t>(b) << 16;
+  float f;
+  __builtin_memcpy(&f, &u, 4);
+  return f;
+}
+inline std::uint16_t f32_to_bf16_bits(float f) {
+  std::uint32_t u;
+  __builtin_memcpy(&u, &f, 4);
+  if ((u & 0x7fffffffu) > 0x7f800000u) return static_cast<std::uint16_t>((u >> 16) | 0x40);  // NaN
+  u += 0x7fffu + ((u >> 16) & 1u);
+  return static_cast<std::uint16_t>(u >> 16);
+}
+
+}  // namespace cvpipe::nn::detail
