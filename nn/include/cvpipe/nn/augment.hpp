@@ -54,7 +54,7 @@ AugmentPtr random_flip(FlipOptions options = {});
 // Pads by `padding` on every side (constant 0 or reflect), then crops `size` at a uniformly random
 // position. An image smaller than `size` after padding is padded further to fit.
 struct CropOptions {
-  cv::Size size;
+  cv::Size size{};
   int padding = 0;
   int border = cv::BORDER_CONSTANT;  // or cv::BORDER_REFLECT_101
 };

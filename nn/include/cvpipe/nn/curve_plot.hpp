@@ -19,7 +19,7 @@ struct PlotOptions {
   int width = 900;
   int panel_height = 320;
   // Explicit panels (each a list of metric names); empty: "loss"-named metrics, then the rest.
-  std::vector<std::vector<std::string>> panels;
+  std::vector<std::vector<std::string>> panels{};
 };
 
 // The image (CV_8UC3). Metrics with no finite values are left out; no metric at all gives a

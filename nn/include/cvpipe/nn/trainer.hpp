@@ -1,0 +1,154 @@
+// Trainer: the training loop the model plugins share. It runs a user step function for a number of
+// steps (or epochs), sets learning rates from schedules, averages and logs metrics (CSV + curve
+// PNG), calls an evaluation function periodically, shows a progress line, writes atomic
+// checkpoints, resumes from them exactly, and turns SIGINT/SIGTERM into "finish this step, save a
+// checkpoint, return interrupted".
+//
+// Checkpoint (one safetensors file, default <out_dir>/checkpoint.safetensors): every registered
+// network's parameters and buffers ("<prefix>.<name>"), every optimizer's state
+// ("<prefix>.<i>.exp_avg" ...), and in __metadata__: "cvpipe.checkpoint" = "1", "step", "epoch",
+// the trainer Rng ("rng"), each loader's position, user metadata and anything the save hook adds.
+// Resuming restores all of it, truncates the metrics CSV to the checkpoint's step, and continues
+// with bit-identical results for the same thread count (layer-internal random state such as
+// Dropout's call counter is not captured; see the report).
+//
+// Steps are 0-based: the step function receives the index of the step it performs; step() after
+// run() is the number of completed steps. Epoch = step / steps_per_epoch.
+// Threading: run() on one thread; request_stop() may be called from any thread or signal handler.
+#pragma once
+#include <atomic>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "cvpipe/nn/data.hpp"
+#include "cvpipe/nn/layer.hpp"
+#include "cvpipe/nn/metrics_log.hpp"
+#include "cvpipe/nn/optim.hpp"
+#include "cvpipe/nn/random.hpp"
+#include "cvpipe/nn/safetensors.hpp"
+#include "cvpipe/nn/schedule.hpp"
+#include "cvpipe/status.hpp"
+
+namespace cvpipe::nn {
+
+struct TrainerOptions {
+  std::int64_t steps = 0;            // total steps; when 0, epochs * steps_per_epoch
+  std::int64_t epochs = 0;
+  std::int64_t steps_per_epoch = 0;  // 0: the first registered loader's batches_per_epoch()
+  std::int64_t log_every = 10;       // a CSV row with the mean of the step metrics every N steps
+  std::int64_t eval_every = 0;       // 0: every epoch end when epochs are known; always at the end
+  std::int64_t checkpoint_every = 0; // 0: only at the end and on interruption
+  std::filesystem::path out_dir{};   // metrics.csv, curves.png, checkpoint.safetensors; empty: none
+  std::filesystem::path checkpoint_path{};  // default <out_dir>/checkpoint.safetensors
+  std::string name = "train";        // progress-line label and curve title
+  bool quiet = false;                // no progress line, no eval lines
+  bool force_progress = false;       // progress line even when stderr is not a terminal
+  bool handle_signals = true;        // SIGINT/SIGTERM -> checkpoint + interrupted
+  bool write_curves = true;
+  std::uint64_t seed = 0;            // seeds the trainer Rng handed to step/eval functions
+};
+
+struct StepContext {
+  std::int64_t step = 0;   // 0-based index of this step
+  std::int64_t epoch = 0;
+  double lr = 0.0;         // the first optimizer's lr for this step
+  Rng* rng = nullptr;      // the trainer's Rng (checkpointed)
+};
+
+enum class TrainOutcome { completed, interrupted, failed };
+
+struct TrainResult {
+  TrainOutcome outcome = TrainOutcome::completed;
+  Status status{};           // failure reason (ok otherwise)
+  std::int64_t steps = 0;    // steps completed in total (including before a resume)
+  std::int64_t steps_run = 0;  // steps run by this call
+  double seconds = 0.0;
+  Metrics last_train{};      // last logged (averaged) training metrics
+  Metrics last_eval{};
+  std::filesystem::path checkpoint{};  // last checkpoint written (empty if none)
+  bool ok() const { return outcome != TrainOutcome::failed; }
+};
+
+class Trainer {
+ public:
+  using StepFn = std::function<Metrics(const StepContext&)>;
+  using SaveHook = std::function<void(SafeTensors&)>;
+  using LoadHook = std::function<Status(const SafeTensors&)>;
+
+  explicit Trainer(TrainerOptions options);
+  ~Trainer();
+  Trainer(const Trainer&) = delete;
+  Trainer& operator=(const Trainer&) = delete;
+
+  // Registration (before resume()/run()). Prefixes must be unique and non-empty, without dots.
+  void add_module(const std::string& prefix, Layer& net);
+  void add_optimizer(const std::string& prefix, Optimizer& optimizer, LrSchedulePtr schedule = nullptr);
+  void add_loader(const std::string& name, DataLoader& loader);
+  void set_step(StepFn fn) { step_fn_ = std::move(fn); }
+  void set_eval(StepFn fn) { eval_fn_ = std::move(fn); }
+  void set_hooks(SaveHook save, LoadHook load) {
+    save_hook_ = std::move(save);
+    load_hook_ = std::move(load);
+  }
+  // Extra metadata stored in every checkpoint (e.g. the architecture JSON).
+  void set_metadata(const std::string& key, const std::string& value) { metadata_[key] = value; }
+
+  // Restores a checkpoint written by this trainer setup. Everything is validated before anything
+  // changes; errors name the file.
+  Status resume(const std::filesystem::path& checkpoint);
+  TrainResult run();
+  Status save_checkpoint(const std::filesystem::path& path);
+  // Asks run() to stop after the current step (checkpoint + interrupted). Async-signal-safe.
+  void request_stop() { stop_requested_.store(true); }
+
+  std::int64_t step() const { return step_; }
+  std::int64_t total_steps() const;
+  std::int64_t steps_per_epoch() const;
+  Rng& rng() { return rng_; }
+  const MetricsLog& metrics() const { return log_; }
+  const TrainerOptions& options() const { return options_; }
+  std::filesystem::path checkpoint_path() const;
+
+ private:
+  struct ModuleEntry {
+    std::string prefix;
+    Layer* net;
+  };
+  struct OptimizerEntry {
+    std::string prefix;
+    Optimizer* opt;
+    LrSchedulePtr schedule;
+  };
+  struct LoaderEntry {
+    std::string name;
+    DataLoader* loader;
+  };
+
+  void check_prefix(const std::string& prefix) const;
+  std::int64_t epoch_of(std::int64_t step) const;
+  void write_outputs(bool curves);
+  Metrics evaluate(std::int64_t step);
+
+  TrainerOptions options_;
+  std::vector<ModuleEntry> modules_;
+  std::vector<OptimizerEntry> optimizers_;
+  std::vector<LoaderEntry> loaders_;
+  StepFn step_fn_, eval_fn_;
+  SaveHook save_hook_;
+  LoadHook load_hook_;
+  std::map<std::string, std::string> metadata_;
+  Rng rng_;
+  std::int64_t step_ = 0;
+  MetricsLog log_;
+  std::atomic<bool> stop_requested_{false};
+};
+
+// Interruption state shared with the signal handlers (exposed for the CLI and tests).
+// True once SIGINT or SIGTERM arrived during a Trainer::run() that handles signals.
+bool interrupt_signal_received();
+
+}  // namespace cvpipe::nn

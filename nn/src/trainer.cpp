@@ -1,0 +1,367 @@
+// The shared training loop: steps, schedules, metrics, evaluation, progress, checkpoints, resume,
+// signals. See trainer.hpp.
+#include "cvpipe/nn/trainer.hpp"
+
+#include <signal.h>
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <set>
+
+#include <fmt/format.h>
+
+#include "cvpipe/nn/checkpoint.hpp"
+#include "cvpipe/nn/curve_plot.hpp"
+#include "cvpipe/progress.hpp"
+
+namespace cvpipe::nn {
+namespace {
+
+std::atomic<int> g_signal{0};
+static_assert(std::atomic<int>::is_always_lock_free);
+
+extern "C" void cvpipe_trainer_on_signal(int sig) { g_signal.store(sig); }
+
+// Installs SIGINT/SIGTERM handlers for its lifetime. SA_RESETHAND: a second signal gets the
+// default action, so a stuck step can still be killed with a second Ctrl-C.
+class SignalScope {
+ public:
+  explicit SignalScope(bool enabled) : enabled_(enabled) {
+    g_signal.store(0);
+    if (!enabled_) return;
+    struct sigaction sa {};
+    sa.sa_handler = cvpipe_trainer_on_signal;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = SA_RESETHAND;
+    sigaction(SIGINT, &sa, &old_int_);
+    sigaction(SIGTERM, &sa, &old_term_);
+  }
+  ~SignalScope() {
+    if (!enabled_) return;
+    sigaction(SIGINT, &old_int_, nullptr);
+    sigaction(SIGTERM, &old_term_, nullptr);
+  }
+
+ private:
+  bool enabled_;
+  struct sigaction old_int_ {}, old_term_ {};
+};
+
+// Running means of step metrics, in first-seen order.
+class MetricMeans {
+ public:
+  void add(const Metrics& m) {
+    for (const auto& [name, v] : m) {
+      auto it = index_.find(name);
+      if (it == index_.end()) {
+        it = index_.emplace(name, sums_.size()).first;
+        sums_.push_back({name, 0.0});
+        counts_.push_back(0);
+      }
+      sums_[it->second].second += v;
+      ++counts_[it->second];
+    }
+  }
+  Metrics means() const {
+    Metrics out;
+    for (std::size_t i = 0; i < sums_.size(); ++i)
+      if (counts_[i]) out.emplace_back(sums_[i].first, sums_[i].second / static_cast<double>(counts_[i]));
+    return out;
+  }
+  bool empty() const { return sums_.empty(); }
+  void clear() {
+    sums_.clear();
+    counts_.clear();
+    index_.clear();
+  }
+
+ private:
+  Metrics sums_;
+  std::vector<std::int64_t> counts_;
+  std::map<std::string, std::size_t> index_;
+};
+
+std::string metrics_text(const Metrics& m, std::size_t max = 4) {
+  std::string s;
+  for (std::size_t i = 0; i < m.size() && i < max; ++i) s += fmt::format("{}{} {:.4g}", i ? "  " : "", m[i].first, m[i].second);
+  return s;
+}
+
+bool parse_i64(const std::map<std::string, std::string>& meta, const std::string& key, std::int64_t& out) {
+  auto it = meta.find(key);
+  if (it == meta.end()) return false;
+  try {
+    std::size_t used = 0;
+    out = std::stoll(it->second, &used);
+    return used == it->second.size();
+  } catch (const std::exception&) {
+    return false;
+  }
+}
+
+}  // namespace
+
+bool interrupt_signal_received() { return g_signal.load() != 0; }
+
+Trainer::Trainer(TrainerOptions options) : options_(std::move(options)), rng_(options_.seed) {
+  if (options_.steps < 0 || options_.epochs < 0 || options_.steps_per_epoch < 0)
+    throw std::invalid_argument("Trainer: steps, epochs and steps_per_epoch must be >= 0");
+  if (options_.log_every <= 0) options_.log_every = 1;
+}
+
+Trainer::~Trainer() = default;
+
+void Trainer::check_prefix(const std::string& prefix) const {
+  if (prefix.empty() || prefix.find('.') != std::string::npos)
+    throw std::invalid_argument(fmt::format("Trainer: prefix '{}' must be non-empty and without dots", prefix));
+  for (const auto& m : modules_)
+    if (m.prefix == prefix) throw std::invalid_argument(fmt::format("Trainer: prefix '{}' is used twice", prefix));
+  for (const auto& o : optimizers_)
+    if (o.prefix == prefix) throw std::invalid_argument(fmt::format("Trainer: prefix '{}' is used twice", prefix));
+}
+
+void Trainer::add_module(const std::string& prefix, Layer& net) {
+  check_prefix(prefix);
+  modules_.push_back({prefix, &net});
+}
+
+void Trainer::add_optimizer(const std::string& prefix, Optimizer& optimizer, LrSchedulePtr schedule) {
+  check_prefix(prefix);
+  optimizers_.push_back({prefix, &optimizer, std::move(schedule)});
+}
+
+void Trainer::add_loader(const std::string& name, DataLoader& loader) {
+  if (name.empty()) throw std::invalid_argument("Trainer: loader name must be non-empty");
+  for (const auto& l : loaders_)
+    if (l.name == name) throw std::invalid_argument(fmt::format("Trainer: loader '{}' is added twice", name));
+  loaders_.push_back({name, &loader});
+}
+
+std::int64_t Trainer::steps_per_epoch() const {
+  if (options_.steps_per_epoch > 0) return options_.steps_per_epoch;
+  if (!loaders_.empty()) return static_cast<std::int64_t>(loaders_.front().loader->batches_per_epoch());
+  return 0;
+}
+
+std::int64_t Trainer::total_steps() const {
+  if (options_.steps > 0) return options_.steps;
+  return options_.epochs * steps_per_epoch();
+}
+
+std::int64_t Trainer::epoch_of(std::int64_t step) const {
+  const std::int64_t spe = steps_per_epoch();
+  return spe > 0 ? std::max<std::int64_t>(0, step) / spe : 0;
+}
+
+std::filesystem::path Trainer::checkpoint_path() const {
+  if (!options_.checkpoint_path.empty()) return options_.checkpoint_path;
+  if (!options_.out_dir.empty()) return options_.out_dir / "checkpoint.safetensors";
+  return {};
+}
+
+Status Trainer::save_checkpoint(const std::filesystem::path& path) {
+  SafeTensors st;
+  st.metadata = metadata_;
+  st.metadata["cvpipe.checkpoint"] = "1";
+  st.metadata["step"] = std::to_string(step_);
+  st.metadata["epoch"] = std::to_string(epoch_of(step_));
+  st.metadata["total_steps"] = std::to_string(total_steps());
+  st.metadata["rng"] = rng_state(rng_);
+  for (const auto& l : loaders_) {
+    st.metadata["loader." + l.name + ".epoch"] = std::to_string(l.loader->epoch());
+    st.metadata["loader." + l.name + ".batch"] = std::to_string(l.loader->batch_index());
+  }
+  try {
+    for (const auto& m : modules_) export_module(*m.net, st, m.prefix + ".");
+    for (const auto& o : optimizers_) o.opt->export_state(st, o.prefix + ".");
+    if (save_hook_) save_hook_(st);
+  } catch (const std::exception& e) {
+    return Status::runtime(fmt::format("{}: cannot assemble the checkpoint: {}", path.string(), e.what()));
+  }
+  return st.save(path);
+}
+
+Status Trainer::resume(const std::filesystem::path& path) {
+  SafeTensors st;
+  CVPIPE_RETURN_IF_ERROR(SafeTensors::load(path, st));
+  const std::string label = path.string();
+  if (st.metadata.count("cvpipe.checkpoint") == 0)
+    return Status::invalid(fmt::format("{}: not a training checkpoint (no 'cvpipe.checkpoint' metadata)", label));
+  std::int64_t step = 0;
+  if (!parse_i64(st.metadata, "step", step) || step < 0)
+    return Status::io(fmt::format("{}: missing or bad 'step' in the checkpoint metadata", label));
+  Rng rng;
+  auto rs = st.metadata.find("rng");
+  if (rs == st.metadata.end() || !set_rng_state(rng, rs->second))
+    return Status::io(fmt::format("{}: missing or bad 'rng' state in the checkpoint metadata", label));
+  std::vector<std::pair<std::int64_t, std::int64_t>> positions;
+  for (const auto& l : loaders_) {
+    std::int64_t e = 0, b = 0;
+    if (!parse_i64(st.metadata, "loader." + l.name + ".epoch", e) || !parse_i64(st.metadata, "loader." + l.name + ".batch", b) ||
+        e < 0 || b < 0)
+      return Status::invalid(fmt::format("{}: no position for loader '{}' in the checkpoint", label, l.name));
+    positions.emplace_back(e, b);
+  }
+  // Validate every part before changing anything.
+  for (const auto& m : modules_)
+    CVPIPE_RETURN_IF_ERROR(import_module(st, *m.net, label, {.prefix = m.prefix + ".", .validate_only = true}));
+  for (const auto& o : optimizers_) CVPIPE_RETURN_IF_ERROR(o.opt->check_state(st, o.prefix + ".", label));
+  // Apply.
+  for (const auto& m : modules_) CVPIPE_RETURN_IF_ERROR(import_module(st, *m.net, label, {.prefix = m.prefix + "."}));
+  for (const auto& o : optimizers_) CVPIPE_RETURN_IF_ERROR(o.opt->import_state(st, o.prefix + ".", label));
+  if (load_hook_) CVPIPE_RETURN_IF_ERROR(load_hook_(st));
+  for (std::size_t i = 0; i < loaders_.size(); ++i)
+    loaders_[i].loader->seek(positions[i].first, static_cast<std::size_t>(positions[i].second));
+  rng_ = rng;
+  step_ = step;
+  log_.clear();
+  if (!options_.out_dir.empty() && std::filesystem::exists(options_.out_dir / "metrics.csv")) {
+    if (log_.load(options_.out_dir / "metrics.csv").ok()) log_.truncate_after(step_);
+    else log_.clear();
+  }
+  return Status::success();
+}
+
+void Trainer::write_outputs(bool curves) {
+  if (options_.out_dir.empty()) return;
+  // Output errors are reported once per kind but never stop training.
+  const Status s = log_.write(options_.out_dir / "metrics.csv");
+  if (!s.ok() && !options_.quiet) std::fprintf(stderr, "%s: warning: %s\n", options_.name.c_str(), s.message().c_str());
+  if (curves && options_.write_curves) {
+    const Status p = plot_curves(log_, options_.out_dir / "curves.png", {.title = options_.name, .width = 900, .panel_height = 320, .panels = {}});
+    if (!p.ok() && !options_.quiet) std::fprintf(stderr, "%s: warning: %s\n", options_.name.c_str(), p.message().c_str());
+  }
+}
+
+Metrics Trainer::evaluate(std::int64_t step) {
+  StepContext ctx{step, epoch_of(step - 1), optimizers_.empty() ? 0.0 : optimizers_.front().opt->lr(), &rng_};
+  return eval_fn_(ctx);
+}
+
+TrainResult Trainer::run() {
+  using Clock = std::chrono::steady_clock;
+  const auto t0 = Clock::now();
+  TrainResult result;
+  const std::int64_t total = total_steps();
+  const std::int64_t start = step_;
+  if (!step_fn_) {
+    result.outcome = TrainOutcome::failed;
+    result.status = Status::invalid(fmt::format("{}: no step function", options_.name));
+    return result;
+  }
+  if (total <= 0) {
+    result.outcome = TrainOutcome::failed;
+    result.status = Status::invalid(fmt::format(
+        "{}: nothing to train: set steps, or epochs with a loader or steps_per_epoch", options_.name));
+    return result;
+  }
+  stop_requested_.store(false);
+  const bool show = !options_.quiet && (options_.force_progress || ProgressBar::terminal_enabled(false));
+  ProgressBar bar({.enabled = show, .label = options_.name, .total = std::max<std::int64_t>(0, total - start), .unit = "steps",
+                   .interval_s = 0.1, .delay_s = options_.force_progress ? 0.0 : 1.0, .out = stderr, .width = 0});
+  SignalScope signals(options_.handle_signals);
+  const std::int64_t spe = steps_per_epoch();
+  const bool epoch_eval = options_.eval_every == 0 && options_.steps == 0 && spe > 0;
+  std::int64_t last_eval = -1;
+  MetricMeans means;
+  std::string last_text;
+
+  auto fail = [&](Status s) {
+    bar.finish();
+    result.outcome = TrainOutcome::failed;
+    result.status = std::move(s);
+  };
+  auto current_lr = [&] { return optimizers_.empty() ? 0.0 : optimizers_.front().opt->lr(); };
+  auto log_train = [&] {
+    if (means.empty()) return;
+    result.last_train = means.means();
+    log_.add(step_, epoch_of(step_ - 1), current_lr(), result.last_train);
+    means.clear();
+  };
+  auto do_eval = [&]() -> bool {
+    if (!eval_fn_ || last_eval == step_) return true;
+    last_eval = step_;
+    try {
+      result.last_eval = evaluate(step_);
+    } catch (const std::exception& e) {
+      fail(Status::runtime(fmt::format("{}: evaluation at step {} failed: {}", options_.name, step_, e.what())));
+      return false;
+    }
+    log_.add(step_, epoch_of(step_ - 1), current_lr(), result.last_eval);
+    if (!options_.quiet) {
+      bar.clear();
+      std::fprintf(stderr, "%s: step %lld/%lld epoch %lld: %s\n", options_.name.c_str(), static_cast<long long>(step_),
+                   static_cast<long long>(total), static_cast<long long>(epoch_of(step_ - 1)),
+                   metrics_text(result.last_eval, 16).c_str());
+    }
+    write_outputs(true);
+    return true;
+  };
+  auto checkpoint = [&]() -> bool {
+    const auto path = checkpoint_path();
+    if (path.empty()) return true;
+    const Status s = save_checkpoint(path);
+    if (!s.ok()) {
+      fail(s);
+      return false;
+    }
+    result.checkpoint = path;
+    return true;
+  };
+
+  bool interrupted = false;
+  while (step_ < total) {
+    if (stop_requested_.load() || interrupt_signal_received()) {
+      interrupted = true;
+      break;
+    }
+    for (const auto& o : optimizers_)
+      if (o.schedule) o.opt->set_lr(o.schedule->lr(o.opt->steps()));
+    StepContext ctx{step_, epoch_of(step_), current_lr(), &rng_};
+    Metrics m;
+    try {
+      m = step_fn_(ctx);
+    } catch (const std::exception& e) {
+      fail(Status::runtime(fmt::format("{}: step {} failed: {}", options_.name, step_, e.what())));
+      break;
+    }
+    bool finite = true;
+    for (const auto& [name, v] : m)
+      if (!std::isfinite(v) && name.find("loss") != std::string::npos) {
+        fail(Status::runtime(fmt::format("{}: {} became {} at step {} (try a lower learning rate)", options_.name, name, v, step_)));
+        finite = false;
+        break;
+      }
+    if (!finite) break;
+    means.add(m);
+    ++step_;
+    if (show) {
+      last_text = fmt::format("step {}/{}  {}", step_, total, metrics_text(m));
+      bar.update(step_ - start, last_text);
+    }
+    if (step_ % options_.log_every == 0 || step_ == total) {
+      log_train();
+      write_outputs(false);
+    }
+    const bool eval_due = (options_.eval_every > 0 && step_ % options_.eval_every == 0) ||
+                          (epoch_eval && step_ % spe == 0) || step_ == total;
+    if (eval_due && !do_eval()) break;
+    if (options_.checkpoint_every > 0 && step_ % options_.checkpoint_every == 0 && step_ < total && !checkpoint()) break;
+  }
+  result.steps = step_;
+  result.steps_run = step_ - start;
+  if (result.outcome != TrainOutcome::failed) {
+    log_train();
+    write_outputs(true);
+    if (checkpoint()) result.outcome = interrupted ? TrainOutcome::interrupted : TrainOutcome::completed;
+    bar.finish(last_text);
+    if (interrupted && !options_.quiet)
+      std::fprintf(stderr, "%s: interrupted at step %lld; checkpoint %s\n", options_.name.c_str(), static_cast<long long>(step_),
+                   result.checkpoint.empty() ? "not written (no output folder)" : result.checkpoint.c_str());
+  }
+  result.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+  return result;
+}
+
+}  // namespace cvpipe::nn
