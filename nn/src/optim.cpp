@@ -7,6 +7,8 @@
 #include <stdexcept>
 
 #include <fmt/format.h>
+#include <immintrin.h>
+#include <omp.h>
 
 #include "cvpipe/nn/context.hpp"
 
@@ -18,6 +20,122 @@ constexpr std::int64_t k_parallel_min = 1 << 15;
 
 float* value_ptr(Parameter& p) { return p.value.data<float>(); }
 float* grad_ptr(Parameter& p) { return p.grad.data<float>(); }
+
+// Runs kernel(begin, end) over [0, n): one contiguous, 16-aligned slice per OpenMP thread for
+// large n, else inline. Elementwise kernels give the same result for any split.
+template <class Kernel>
+void for_slices(std::int64_t n, Kernel&& kernel) {
+  if (n < k_parallel_min) {
+    kernel(std::int64_t{0}, n);
+    return;
+  }
+#pragma omp parallel
+  {
+    const std::int64_t t = omp_get_thread_num(), T = omp_get_num_threads();
+    const std::int64_t per = ((n + T - 1) / T + 15) / 16 * 16;
+    const std::int64_t b = std::min(n, t * per), e = std::min(n, b + per);
+    if (b < e) kernel(b, e);
+  }
+}
+
+// The update kernels, compiled for AVX-512, AVX2 and baseline x86-64 (picked at load time).
+// FP contraction (FMA) is off in them and sqrt/div are exact, so every clone gives identical bits.
+#define CVPIPE_KERNEL [[gnu::target_clones("avx512f", "avx2", "default"), gnu::optimize("fp-contract=off")]]
+
+struct SgdCoef {
+  float lr, wd, mom, damp;
+  bool first, nesterov;
+};
+
+CVPIPE_KERNEL void sgd_plain_kernel(float* w, const float* g, std::int64_t n, float lr, float wd) {
+#pragma omp simd
+  for (std::int64_t i = 0; i < n; ++i) w[i] -= lr * (g[i] + wd * w[i]);
+}
+
+CVPIPE_KERNEL void sgd_momentum_kernel(float* w, const float* g, float* buf, std::int64_t n, SgdCoef c) {
+  // torch: first step buf = d_p (no dampening), then buf = mom * buf + (1 - dampening) * d_p.
+#pragma omp simd
+  for (std::int64_t i = 0; i < n; ++i) {
+    const float d = g[i] + c.wd * w[i];
+    const float b = c.first ? d : c.mom * buf[i] + c.damp * d;
+    buf[i] = b;
+    w[i] -= c.lr * (c.nesterov ? d + c.mom * b : b);
+  }
+}
+
+struct AdamCoef {
+  float shrink, wd_l2, b1, b2, step_size, inv_sqrt_bc2, eps;
+};
+
+// Adam needs sqrt, which GCC will not vectorise while sqrt may set errno (no -fno-math-errno
+// here), so it has explicit AVX-512 / AVX2 paths. Each lane performs the scalar operations in the
+// same order (no FMA), so all paths produce identical bits.
+[[gnu::optimize("fp-contract=off")]] inline float adam_one(float& w, float g, float& m, float& v, const AdamCoef& c) {
+  const float wi = w * c.shrink;
+  const float d = g + c.wd_l2 * wi;
+  const float mi = c.b1 * m + (1.0f - c.b1) * d;
+  const float vi = c.b2 * v + (1.0f - c.b2) * d * d;
+  m = mi;
+  v = vi;
+  return wi - c.step_size * mi / (std::sqrt(vi) * c.inv_sqrt_bc2 + c.eps);
+}
+
+void adam_scalar(float* w, const float* g, float* m, float* v, std::int64_t n, const AdamCoef& c) {
+  for (std::int64_t i = 0; i < n; ++i) w[i] = adam_one(w[i], g[i], m[i], v[i], c);
+}
+
+// GCC 12 warns falsely inside _mm512_sqrt_ps (its unmasked form passes an undefined vector).
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+[[gnu::target("avx512f"), gnu::optimize("fp-contract=off")]] void adam_avx512(float* w, const float* g, float* m, float* v, std::int64_t n, const AdamCoef& c) {
+  const __m512 shrink = _mm512_set1_ps(c.shrink), wd = _mm512_set1_ps(c.wd_l2), b1 = _mm512_set1_ps(c.b1),
+               nb1 = _mm512_set1_ps(1.0f - c.b1), b2 = _mm512_set1_ps(c.b2), nb2 = _mm512_set1_ps(1.0f - c.b2),
+               step = _mm512_set1_ps(c.step_size), isb = _mm512_set1_ps(c.inv_sqrt_bc2), eps = _mm512_set1_ps(c.eps);
+  std::int64_t i = 0;
+  for (; i + 16 <= n; i += 16) {
+    const __m512 wi = _mm512_mul_ps(_mm512_loadu_ps(w + i), shrink);
+    const __m512 d = _mm512_add_ps(_mm512_loadu_ps(g + i), _mm512_mul_ps(wd, wi));
+    const __m512 mi = _mm512_add_ps(_mm512_mul_ps(b1, _mm512_loadu_ps(m + i)), _mm512_mul_ps(nb1, d));
+    const __m512 vi = _mm512_add_ps(_mm512_mul_ps(b2, _mm512_loadu_ps(v + i)), _mm512_mul_ps(_mm512_mul_ps(nb2, d), d));
+    _mm512_storeu_ps(m + i, mi);
+    _mm512_storeu_ps(v + i, vi);
+    const __m512 denom = _mm512_add_ps(_mm512_mul_ps(_mm512_sqrt_ps(vi), isb), eps);
+    _mm512_storeu_ps(w + i, _mm512_sub_ps(wi, _mm512_div_ps(_mm512_mul_ps(step, mi), denom)));
+  }
+  adam_scalar(w + i, g + i, m + i, v + i, n - i, c);
+}
+
+#pragma GCC diagnostic pop
+
+[[gnu::target("avx2"), gnu::optimize("fp-contract=off")]] void adam_avx2(float* w, const float* g, float* m, float* v, std::int64_t n, const AdamCoef& c) {
+  const __m256 shrink = _mm256_set1_ps(c.shrink), wd = _mm256_set1_ps(c.wd_l2), b1 = _mm256_set1_ps(c.b1),
+               nb1 = _mm256_set1_ps(1.0f - c.b1), b2 = _mm256_set1_ps(c.b2), nb2 = _mm256_set1_ps(1.0f - c.b2),
+               step = _mm256_set1_ps(c.step_size), isb = _mm256_set1_ps(c.inv_sqrt_bc2), eps = _mm256_set1_ps(c.eps);
+  std::int64_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    const __m256 wi = _mm256_mul_ps(_mm256_loadu_ps(w + i), shrink);
+    const __m256 d = _mm256_add_ps(_mm256_loadu_ps(g + i), _mm256_mul_ps(wd, wi));
+    const __m256 mi = _mm256_add_ps(_mm256_mul_ps(b1, _mm256_loadu_ps(m + i)), _mm256_mul_ps(nb1, d));
+    const __m256 vi = _mm256_add_ps(_mm256_mul_ps(b2, _mm256_loadu_ps(v + i)), _mm256_mul_ps(_mm256_mul_ps(nb2, d), d));
+    _mm256_storeu_ps(m + i, mi);
+    _mm256_storeu_ps(v + i, vi);
+    const __m256 denom = _mm256_add_ps(_mm256_mul_ps(_mm256_sqrt_ps(vi), isb), eps);
+    _mm256_storeu_ps(w + i, _mm256_sub_ps(wi, _mm256_div_ps(_mm256_mul_ps(step, mi), denom)));
+  }
+  adam_scalar(w + i, g + i, m + i, v + i, n - i, c);
+}
+
+void adam_kernel(float* w, const float* g, float* m, float* v, std::int64_t n, const AdamCoef& c) {
+  static const int isa = __builtin_cpu_supports("avx512f") ? 2 : (__builtin_cpu_supports("avx2") ? 1 : 0);
+  if (isa == 2) adam_avx512(w, g, m, v, n, c);
+  else if (isa == 1) adam_avx2(w, g, m, v, n, c);
+  else adam_scalar(w, g, m, v, n, c);
+}
+
+CVPIPE_KERNEL void scale_kernel(float* g, std::int64_t n, float c) {
+#pragma omp simd
+  for (std::int64_t i = 0; i < n; ++i) g[i] *= c;
+}
 
 }  // namespace
 
@@ -141,21 +259,12 @@ void Sgd::update(std::size_t index, Parameter& p, std::int64_t) {
   const float mom = static_cast<float>(o_.momentum);
   const float damp = 1.0f - static_cast<float>(o_.dampening);
   if (mom == 0.0f) {
-#pragma omp parallel for simd schedule(static) if (n >= k_parallel_min)
-    for (std::int64_t i = 0; i < n; ++i) w[i] -= lr * (g[i] + wd * w[i]);
+    for_slices(n, [&](std::int64_t b, std::int64_t e) { sgd_plain_kernel(w + b, g + b, e - b, lr, wd); });
     return;
   }
-  const bool first = !has_buffer(index, 0);
+  const SgdCoef c{lr, wd, mom, damp, !has_buffer(index, 0), o_.nesterov};
   float* buf = buffer(index, 0).data();
-  const bool nesterov = o_.nesterov;
-  // torch: first step buf = d_p (no dampening), then buf = mom * buf + (1 - dampening) * d_p.
-#pragma omp parallel for simd schedule(static) if (n >= k_parallel_min)
-  for (std::int64_t i = 0; i < n; ++i) {
-    const float d = g[i] + wd * w[i];
-    const float b = first ? d : mom * buf[i] + damp * d;
-    buf[i] = b;
-    w[i] -= lr * (nesterov ? d + mom * b : b);
-  }
+  for_slices(n, [&](std::int64_t b, std::int64_t e) { sgd_momentum_kernel(w + b, g + b, buf + b, e - b, c); });
 }
 
 Adam::Adam(std::vector<Parameter*> params, AdamOptions options, bool decoupled)
@@ -179,18 +288,8 @@ void Adam::update(std::size_t index, Parameter& p, std::int64_t step) {
   const double bc2 = 1.0 - std::pow(o_.beta2, static_cast<double>(step));
   const float step_size = static_cast<float>(lr_ / bc1);
   const float inv_sqrt_bc2 = static_cast<float>(1.0 / std::sqrt(bc2));
-  const float eps = static_cast<float>(o_.eps);
-  // torch (single-tensor): denom = sqrt(v) / sqrt(bc2) + eps; param -= (lr / bc1) * m / denom.
-#pragma omp parallel for simd schedule(static) if (n >= k_parallel_min)
-  for (std::int64_t i = 0; i < n; ++i) {
-    const float wi = w[i] * shrink;
-    const float d = g[i] + wd_l2 * wi;
-    const float mi = b1 * m[i] + (1.0f - b1) * d;
-    const float vi = b2 * v[i] + (1.0f - b2) * d * d;
-    m[i] = mi;
-    v[i] = vi;
-    w[i] = wi - step_size * mi / (std::sqrt(vi) * inv_sqrt_bc2 + eps);
-  }
+  const AdamCoef c{shrink, wd_l2, b1, b2, step_size, inv_sqrt_bc2, static_cast<float>(o_.eps)};
+  for_slices(n, [&](std::int64_t b, std::int64_t e) { adam_kernel(w + b, g + b, m + b, v + b, e - b, c); });
 }
 
 double clip_grad_norm(const std::vector<Parameter*>& params, double max_norm) {
@@ -209,8 +308,7 @@ double clip_grad_norm(const std::vector<Parameter*>& params, double max_norm) {
     for (auto* p : params) {
       float* g = grad_ptr(*p);
       const std::int64_t n = p->numel();
-#pragma omp parallel for simd schedule(static) if (n >= k_parallel_min)
-      for (std::int64_t i = 0; i < n; ++i) g[i] *= c;
+      for_slices(n, [&](std::int64_t b, std::int64_t e) { scale_kernel(g + b, e - b, c); });
     }
   }
   return norm;

@@ -27,7 +27,7 @@ inline constexpr const char* k_meta_preprocessing = "preprocessing";
 void export_module(Layer& net, SafeTensors& out, const std::string& prefix = "", StDtype store = StDtype::F32);
 
 struct ImportOptions {
-  std::string prefix;            // tensors are looked up as prefix + name
+  std::string prefix{};          // tensors are looked up as prefix + name
   bool allow_unexpected = false; // tolerate file tensors under `prefix` that the network lacks
   bool allow_missing = false;    // leave network tensors absent from the file untouched
   bool validate_only = false;    // check names and shapes, change nothing
