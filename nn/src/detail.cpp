@@ -1,6 +1,8 @@
 // Internal helpers shared by the layer implementations (see detail.hpp).
 #include "detail.hpp"
 
+#include <algorithm>
+
 #include <cstring>
 
 namespace cvpipe::nn::detail {
@@ -88,6 +90,12 @@ void GradAccumulator::add(Parameter& p, const md& user, const dnnl::memory& src)
 }
 
 void Summer::run(const std::vector<Tensor>& srcs, Tensor& dst) {
+  bool same_layout = true;
+  for (auto& s : srcs) same_layout = same_layout && s.desc() == dst.desc();
+  if (same_layout && !srcs.empty()) {
+    raw_sum(srcs, dst);
+    return;
+  }
   bool same = srcs.size() == srcs_.size() && dst.desc() == dst_;
   for (std::size_t i = 0; same && i < srcs.size(); ++i) same = srcs[i].desc() == srcs_[i];
   if (!same) {
@@ -107,5 +115,81 @@ void Summer::run(const std::vector<Tensor>& srcs, Tensor& dst) {
 void rethrow(const std::string& who, const dnnl::error& e) {
   throw Error(who + ": oneDNN error: " + e.what());
 }
+
+}  // namespace cvpipe::nn::detail
+
+namespace cvpipe::nn::detail {
+
+void raw_sum(const std::vector<Tensor>& srcs, Tensor& dst) {
+  const auto n = static_cast<std::int64_t>(dst.raw_size());
+  const std::size_t k = srcs.size();
+  if (dst.dtype() == DType::f32) {
+    float* d = static_cast<float*>(dst.raw());
+    std::vector<const float*> s(k);
+    for (std::size_t i = 0; i < k; ++i) s[i] = static_cast<const float*>(srcs[i].raw());
+#pragma omp parallel for schedule(static)
+    for (std::int64_t i = 0; i < n; ++i) {
+      float acc = s[0][i];
+      for (std::size_t j = 1; j < k; ++j) acc += s[j][i];
+      d[i] = acc;
+    }
+  } else {
+    auto* d = static_cast<std::uint16_t*>(dst.raw());
+    std::vector<const std::uint16_t*> s(k);
+    for (std::size_t i = 0; i < k; ++i) s[i] = static_cast<const std::uint16_t*>(srcs[i].raw());
+#pragma omp parallel for schedule(static)
+    for (std::int64_t i = 0; i < n; ++i) {
+      float acc = bf16_bits_to_f32(s[0][i]);
+      for (std::size_t j = 1; j < k; ++j) acc += bf16_bits_to_f32(s[j][i]);
+      d[i] = f32_to_bf16_bits(acc);
+    }
+  }
+}
+
+std::int64_t channel_block(const md& d) {
+  if (d.data.format_kind != dnnl_blocked || d.data.ndims < 2 || d.data.offset0 != 0) return 0;
+  const auto& b = d.data.format_desc.blocking;
+  std::int64_t blk = 1;
+  if (b.inner_nblks == 1 && b.inner_idxs[0] == 1) blk = b.inner_blks[0];
+  else if (b.inner_nblks != 0) return 0;
+  // Dense and channel-major inside a sample: strides (outer dims) descend as in [N][C/blk][spatial][blk].
+  std::int64_t expect = blk;
+  for (int i = d.data.ndims - 1; i >= 1; --i) {
+    if (b.strides[i] != expect) return 0;
+    expect *= (i == 1 ? d.data.padded_dims[1] / blk : d.data.padded_dims[i]);
+  }
+  if (b.strides[0] != expect) return 0;
+  if (d.data.padded_dims[0] != d.data.dims[0]) return 0;
+  return blk;
+}
+
+md channel_major_like(const md& d, const Dims& dims) {
+  std::int64_t blk = channel_block(d);
+  if (blk <= 1) return md(dims, d.data_type(), plain_tag(dims.size()));
+  if (dims.size() == 4 && blk == 16) return md(dims, d.data_type(), tag::nChw16c);
+  if (dims.size() == 4 && blk == 8) return md(dims, d.data_type(), tag::nChw8c);
+  return {};
+}
+
+void copy_channels(const Tensor& src, Tensor& dst, std::int64_t c_off, bool to_dst) {
+  // src has C_i channels, dst the total; both channel-major with the same block. When !to_dst the
+  // copy goes from dst's channel range back into src.
+  const auto& sd = src.desc().data;
+  const auto& dd = dst.desc().data;
+  const std::int64_t es = src.dtype() == DType::bf16 ? 2 : 4;
+  const std::int64_t n = sd.dims[0];
+  const std::int64_t s_per = sd.format_desc.blocking.strides[0] * es;  // bytes per sample (src)
+  const std::int64_t d_per = dd.format_desc.blocking.strides[0] * es;
+  const std::int64_t off = c_off * dd.format_desc.blocking.strides[1] / channel_unit(dst.desc()) * es;
+  auto* sp = static_cast<char*>(src.raw());
+  auto* dp = static_cast<char*>(dst.raw());
+#pragma omp parallel for schedule(static)
+  for (std::int64_t i = 0; i < n; ++i) {
+    if (to_dst) std::memcpy(dp + i * d_per + off, sp + i * s_per, static_cast<std::size_t>(s_per));
+    else std::memcpy(sp + i * s_per, dp + i * d_per + off, static_cast<std::size_t>(s_per));
+  }
+}
+
+std::int64_t channel_unit(const md& d) { return std::max<std::int64_t>(1, channel_block(d)); }
 
 }  // namespace cvpipe::nn::detail

@@ -84,6 +84,18 @@ class Summer {
   dnnl::sum prim_;
 };
 
+// dst = sum of srcs elementwise over raw buffers (all share dst's desc; padding stays zero).
+void raw_sum(const std::vector<Tensor>& srcs, Tensor& dst);
+// For a dense layout whose per-sample memory is [C/blk][spatial...][blk] (nchw: blk 1, nChw16c:
+// 16), the channel block; 0 for any other layout.
+std::int64_t channel_block(const md& d);
+std::int64_t channel_unit(const md& d);
+// The channel-major desc with the same blocking as `d` for other dims (empty desc when none).
+md channel_major_like(const md& d, const Dims& dims);
+// Copies src (all its channels) into / out of dst's channels [c_off, c_off + C_src) per sample;
+// both channel-major with the same block, c_off a multiple of it.
+void copy_channels(const Tensor& src, Tensor& dst, std::int64_t c_off, bool to_dst);
+
 // Wraps dnnl::error into nn::Error with a layer-specific prefix.
 [[noreturn]] void rethrow(const std::string& who, const dnnl::error& e);
 

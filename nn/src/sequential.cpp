@@ -1,5 +1,6 @@
 // Sequential: a chain of layers with container-level fusions (BN+ReLU in any mode, Conv+BN+ReLU
-// folding in eval) and in-place activations where the overwritten tensor is not needed again.
+// folding in eval, monotonic activation moved after a following max-pool) and in-place
+// activations where the overwritten tensor is not needed again.
 #include <set>
 
 #include "cvpipe/nn/layers.hpp"
@@ -79,6 +80,10 @@ bool is_relu(Layer* l) {
   auto* a = dynamic_cast<Activation*>(l);
   return a && a->kind() == Activation::Kind::relu;
 }
+bool monotonic(Layer* l) {
+  auto* a = dynamic_cast<Activation*>(l);
+  return a && a->alpha() >= 0.f;  // relu, leaky (slope >= 0), tanh, sigmoid, elu (alpha >= 0)
+}
 }  // namespace
 
 static void build_schedule(Sequential::Impl& I, bool training, bool needs_input_grad) {
@@ -93,6 +98,14 @@ static void build_schedule(Sequential::Impl& I, bool training, bool needs_input_
     Layer* l = I.layers[i].get();
     Layer* next = i + 1 < n ? I.layers[i + 1].get() : nullptr;
     Layer* next2 = i + 2 < n ? I.layers[i + 2].get() : nullptr;
+    // max(f(x)) == f(max(x)) for a non-decreasing f, with the same gradient: run the activation
+    // after the pooling, on 1/k^2 of the elements.
+    if (I.fusion && monotonic(l) && dynamic_cast<MaxPool2d*>(next)) {
+      I.run.push_back(i + 1);
+      I.run.push_back(i);
+      i += 1;
+      continue;
+    }
     I.run.push_back(i);
     if (!I.fusion) continue;
     if (auto* c = dynamic_cast<Conv2d*>(l); c && !training) {

@@ -94,7 +94,13 @@ std::int64_t Tensor::dim(std::size_t i) const {
   if (i >= ndims()) throw Error("nn: dim " + std::to_string(i) + " out of range for " + describe());
   return memory_.get_desc().data.dims[i];
 }
-std::int64_t Tensor::numel() const { return defined() ? product(dims()) : 0; }
+std::int64_t Tensor::numel() const {
+  if (!defined()) return 0;
+  const auto& d = memory_.get_desc().data;
+  std::int64_t n = 1;
+  for (int i = 0; i < d.ndims; ++i) n *= d.dims[i];
+  return n;
+}
 DType Tensor::dtype() const { return from_dnnl(memory_.get_desc().data_type()); }
 dnnl::memory::desc Tensor::desc() const { return defined() ? memory_.get_desc() : dnnl::memory::desc(); }
 bool Tensor::is_plain() const { return defined() && nn::is_plain(desc()); }

@@ -380,6 +380,24 @@ TEST(AddConcat, ForwardBackwardWithMixedLayouts) {
   EXPECT_THROW(cat.forward_n(std::vector<Tensor>{two[0], Tensor::zeros({3, 16, 5, 6})}), Error);
 }
 
+TEST(AddConcat, ChannelMajorFastPathBlockedAndPlain) {
+  const Shape4 a{2, 16, 3, 5}, b{2, 32, 3, 5};
+  Vec xa = random_vec(static_cast<size_t>(a.size()), 98), xb = random_vec(static_cast<size_t>(b.size()), 99);
+  for (bool blocked : {true, false}) {
+    Concat cat;
+    Tensor y = cat.forward_n(std::vector<Tensor>{make_input(xa, a, DType::f32, blocked), make_input(xb, b, DType::f32, blocked)});
+    EXPECT_EQ(y.is_plain(), !blocked);
+    EXPECT_EQ(y.to_vector(), ref::concat({xa, xb}, {a, b}));
+    Vec dy = random_vec(static_cast<size_t>(y.numel()), 100);
+    Tensor d = Tensor::from_vector(y.dims(), dy);
+    if (blocked) d = d.reorder_to(dnnl::memory::desc(y.dims(), dnnl::memory::data_type::f32, dnnl::memory::format_tag::nChw16c));
+    auto dxs = cat.backward_n(d);
+    ASSERT_EQ(dxs.size(), 2u);
+    EXPECT_EQ(dxs[0].dims(), dims_of(a));
+    EXPECT_EQ(ref::concat({dxs[0].to_vector(), dxs[1].to_vector()}, {a, b}), dy);
+  }
+}
+
 TEST(AddConcat, GradientCheck) {
   Concat cat;
   grad_check(cat, std::vector<Tensor>{Tensor::from_vector({2, 3, 2, 3}, random_vec(36, 94)),

@@ -1,6 +1,7 @@
-// Concat along channels: oneDNN concat forward (layout chosen by oneDNN from the inputs);
-// backward splits dy with submemory descs + reorders (into each input's forward layout), going
-// through a plain copy of dy when its blocking does not allow the channel offsets.
+// Concat along channels. Fast path (channel-major nchw / nChw16c layouts, channel counts multiples
+// of the block): per-sample memcpy into / out of the output's channel ranges, both directions.
+// Otherwise oneDNN concat forward, and a backward split with submemory descs + reorders (through a
+// plain copy of dy when its blocking does not allow the channel offsets).
 #include "../detail.hpp"
 #include "cvpipe/nn/layers.hpp"
 
@@ -23,6 +24,8 @@ struct Concat::Impl {
   std::vector<dnnl::reorder> splits;
   std::vector<md> sub_descs;
   std::vector<Tensor> dxs;
+  std::vector<Converter> fast_convs;
+  std::vector<Tensor> fast_dxs;
 };
 
 Concat::Concat() : impl_(std::make_unique<Impl>()) {}
@@ -68,7 +71,29 @@ Tensor Concat::forward_n(std::span<const Tensor> xs) {
     srcs.push_back(xs[i].dtype() == xs[0].dtype() ? xs[i] : I.convs[i](xs[i], with_dtype(xs[i].desc(), to_dnnl(xs[0].dtype()))));
     descs.push_back(srcs.back().desc());
   }
-  if (descs != I.keys) {
+  // Fast path: one channel-major layout (nchw / nChw16c) with channel counts that are multiples of
+  // its block: per-sample memcpy into the output's channel range.
+  md base = channel_major_like(descs[0], yd);
+  std::int64_t blk = base.data.ndims ? channel_unit(base) : 0;
+  bool fast = blk > 0;
+  for (auto& d : dims) fast = fast && d[1] % blk == 0;
+  if (fast) {
+    if (!I.y.defined() || !(I.y.desc() == base)) I.y = Tensor::empty(base);
+    if (I.fast_convs.size() < srcs.size()) I.fast_convs.resize(srcs.size());
+    std::int64_t off = 0;
+    for (std::size_t i = 0; i < srcs.size(); ++i) {
+      Tensor s = I.fast_convs[i](srcs[i], channel_major_like(base, dims[i]));
+      copy_channels(s, I.y, off, true);
+      off += dims[i][1];
+      descs[i] = s.desc();
+    }
+    I.keys.clear();
+    I.in_dims = dims;
+    I.in_descs = descs;
+    I.ready = true;
+    return I.y;
+  }
+  if (descs != I.keys || !I.prim) {
     try {
       I.pd = dnnl::concat::primitive_desc(1, descs, engine(), primitive_attr());
       I.prim = dnnl::concat(I.pd);
@@ -96,6 +121,20 @@ std::vector<Tensor> Concat::backward_n(const Tensor& dy) {
   if (dy.dims() != I.y.dims()) fail("backward got dy " + dims_string(dy.dims()) + ", expected " + dims_string(I.y.dims()));
   md have = dy.desc();
   Tensor src = dy;
+  std::int64_t blk = channel_block(have);
+  bool fast = blk > 0;
+  for (auto& d : I.in_dims) fast = fast && d[1] % blk == 0;
+  if (fast) {
+    if (I.fast_dxs.size() != I.in_dims.size()) I.fast_dxs.assign(I.in_dims.size(), Tensor());
+    std::int64_t off = 0;
+    for (std::size_t i = 0; i < I.in_dims.size(); ++i) {
+      md want = channel_major_like(have, I.in_dims[i]);
+      if (!I.fast_dxs[i].defined() || !(I.fast_dxs[i].desc() == want)) I.fast_dxs[i] = Tensor::empty(want);
+      copy_channels(I.fast_dxs[i], src, off, false);
+      off += I.in_dims[i][1];
+    }
+    return I.fast_dxs;
+  }
   try {
     if (!(have == I.dy_key)) {
       // Try splitting dy in its own layout; fall back to a plain copy.
