@@ -1,9 +1,14 @@
 // PluginRegistry: loads plugin shared libraries (Boost.DLL) and hands out their stages and
 // commands. Search path, in order: --plugin-path dirs, CVPIPE_PLUGIN_PATH (':'-separated),
-// the build tree's plugins folder, the install prefix's plugins folder.
-// Refuses, with a sentence naming the file: a library without the entry point, a wrong ABI
-// version or tag, two plugins registering the same stage name. Objects it creates keep their
-// library loaded while they live. Not thread-safe for loading; created stages are independent.
+// the build tree's plugins folder, the install prefix's plugins folder (next to the running
+// program: ../lib/cvpipe/plugins, then the configured install prefix). In folders only files
+// named libcvpipe_*.so are loaded (sorted by name); load_file takes any path. Like PATH, the
+// first folder wins: a file name or plugin name already loaded from an earlier folder is skipped.
+// Refuses, with a sentence naming the file: a library that cannot be loaded (dlopen's reason), a
+// library without the entry point, a wrong ABI version or tag, a malformed descriptor or
+// parameter schema, two plugins registering the same stage name (naming both files).
+// Objects it creates keep their library loaded while they live. Not thread-safe for loading;
+// lookups are const and may run concurrently; created stages are independent.
 #pragma once
 #include <filesystem>
 #include <functional>
@@ -31,11 +36,13 @@ using StageHandle = std::unique_ptr<Stage, std::function<void(Stage*)>>;
 struct StageInfo {
   const StageEntry* entry;
   const LoadedPlugin* plugin;
+  std::vector<ParamSpec> params;  // entry->params(), read and checked once at load
 };
 
 struct CommandInfo {
   const CommandEntry* entry;
   const LoadedPlugin* plugin;
+  std::vector<ParamSpec> params;  // entry->params(), read and checked once at load
 };
 
 class PluginRegistry {
@@ -45,23 +52,33 @@ class PluginRegistry {
   PluginRegistry(const PluginRegistry&) = delete;
   PluginRegistry& operator=(const PluginRegistry&) = delete;
 
-  // The default search path: extra dirs first, then env, build tree, install prefix.
+  // The default search path: extra dirs first, then env, build tree, install prefix (duplicates removed;
+  // folders that do not exist are kept, load_all skips them).
   static std::vector<std::filesystem::path> search_path(const std::vector<std::filesystem::path>& extra);
 
-  // Loads one library. Returns an error Status (io_error / invalid_argument) on refusal.
+  // Loads one library. Returns an error Status (io_error / invalid_argument) on refusal; loading
+  // the same file twice is a no-op.
   Status load_file(const std::filesystem::path& file);
-  // Loads every lib*.so in the folders of search_path(extra); the first error stops it.
-  Status load_all(const std::vector<std::filesystem::path>& extra_dirs);
+  // Loads every libcvpipe_*.so in the folders of search_path(extra). An extra dir that does not exist
+  // is an error. Without `refused`, the first refusal stops it and is returned; with it, refusals are
+  // collected there and loading goes on (for `cvpipe plugins list`).
+  Status load_all(const std::vector<std::filesystem::path>& extra_dirs, std::vector<Status>* refused = nullptr);
 
   const std::vector<std::unique_ptr<LoadedPlugin>>& plugins() const { return plugins_; }
+  const LoadedPlugin* find_plugin(const std::string& name) const;
+  // A stage by its registered name, or as "plugin.stage".
   const StageInfo* find_stage(const std::string& name) const;
   std::vector<std::string> stage_names() const;  // sorted
+  std::vector<const StageInfo*> stages_of(const LoadedPlugin& plugin) const;  // in declaration order
   const CommandInfo* find_command(const std::string& plugin, const std::string& command) const;
+  std::vector<const CommandInfo*> commands_of(const LoadedPlugin& plugin) const;
 
   // Creates a stage; wraps create() failures into a Status.
   Status create_stage(const std::string& name, StageHandle& out) const;
 
  private:
+  Status load_file(const std::filesystem::path& file, bool from_folder);
+
   std::vector<std::unique_ptr<LoadedPlugin>> plugins_;
   std::vector<std::pair<std::string, StageInfo>> stages_;
   std::vector<std::pair<std::string, CommandInfo>> commands_;  // key "plugin.command"

@@ -1,0 +1,138 @@
+// Shared pieces of the `cvpipe` subcommands (see cli_common.hpp).
+#include "cli_common.hpp"
+
+#include <algorithm>
+#include <cstdio>
+
+#include <fmt/format.h>
+
+#include "schema.hpp"
+
+namespace cvpipe::cli {
+
+void print_error(const std::string& message) { std::fprintf(stderr, "cvpipe: error: %s\n", message.c_str()); }
+
+void print_warning(const std::string& message) { std::fprintf(stderr, "cvpipe: warning: %s\n", message.c_str()); }
+
+void print_diagnostics(const Status& status) { std::fprintf(stderr, "%s\n", status.message().c_str()); }
+
+int exit_code_for(const Status& status) {
+  switch (status.code()) {
+    case StatusCode::ok: return kExitOk;
+    case StatusCode::invalid_argument:
+    case StatusCode::not_found: return kExitUsage;
+    case StatusCode::cancelled: return kExitInterrupted;
+    default: return kExitFailure;
+  }
+}
+
+void add_plugin_path_option(CLI::App* app, std::vector<std::string>& dirs) {
+  app->add_option("--plugin-path", dirs, "also load plugins from this folder (searched first; repeatable)")
+      ->type_name("DIR")
+      ->allow_extra_args(false);
+}
+
+bool load_plugins(PluginRegistry& registry, const std::vector<std::string>& dirs) {
+  std::vector<std::filesystem::path> paths(dirs.begin(), dirs.end());
+  Status st = registry.load_all(paths);
+  if (!st.ok()) {
+    print_error(st.message());
+    return false;
+  }
+  return true;
+}
+
+std::string plural(size_t n, const std::string& word) {
+  return std::to_string(n) + " " + word + (n == 1 ? "" : "s");
+}
+
+std::string param_table(const std::vector<ParamSpec>& params, const std::string& indent) {
+  if (params.empty()) return indent + "(no parameters)\n";
+  struct Row { std::string name, type, def, range, doc; };
+  std::vector<Row> rows;
+  rows.push_back({"NAME", "TYPE", "DEFAULT", "RANGE", "DOC"});
+  for (const auto& p : params) {
+    std::string def = p.default_value ? format_value(*p.default_value) : "required";
+    if (p.default_value && def.empty()) def = "\"\"";
+    rows.push_back({p.name, to_string(p.type), def, constraint_text(p), p.doc});
+  }
+  size_t w[4] = {0, 0, 0, 0};
+  for (const auto& r : rows) {
+    w[0] = std::max(w[0], r.name.size());
+    w[1] = std::max(w[1], r.type.size());
+    w[2] = std::max(w[2], r.def.size());
+    w[3] = std::max(w[3], r.range.size());
+  }
+  std::string out;
+  for (const auto& r : rows) {
+    std::string line = fmt::format("{}{:<{}}  {:<{}}  {:<{}}  {:<{}}  {}", indent, r.name, w[0], r.type, w[1], r.def,
+                                   w[2], r.range, w[3], r.doc);
+    while (!line.empty() && line.back() == ' ') line.pop_back();
+    out += line + "\n";
+  }
+  return out;
+}
+
+nlohmann::json param_json(const ParamSpec& p) {
+  nlohmann::json j;
+  j["name"] = p.name;
+  j["type"] = to_string(p.type);
+  j["required"] = p.required();
+  if (p.default_value) {
+    std::visit([&](const auto& v) { j["default"] = v; }, *p.default_value);
+  } else {
+    j["default"] = nullptr;
+  }
+  if (p.min) j["min"] = *p.min;
+  if (p.max) j["max"] = *p.max;
+  if (!p.choices.empty()) j["choices"] = p.choices;
+  if (!p.keywords.empty()) j["keywords"] = p.keywords;
+  if (p.type == ParamType::path) j["must_exist"] = p.must_exist;
+  j["doc"] = p.doc;
+  return j;
+}
+
+nlohmann::json params_json(const std::vector<ParamSpec>& params) {
+  nlohmann::json a = nlohmann::json::array();
+  for (const auto& p : params) a.push_back(param_json(p));
+  return a;
+}
+
+}  // namespace cvpipe::cli
+
+namespace cvpipe::cli {
+
+namespace {
+// Prints a JSON object as "key: value" lines for people; anything else as is.
+void print_output(const std::string& output, bool raw_json) {
+  if (output.empty()) return;
+  if (!raw_json) {
+    auto j = nlohmann::json::parse(output, nullptr, false);
+    if (!j.is_discarded() && j.is_object()) {
+      for (const auto& [k, v] : j.items()) std::printf("%s: %s\n", k.c_str(), v.is_string() ? v.get<std::string>().c_str() : v.dump().c_str());
+      std::fflush(stdout);
+      return;
+    }
+  }
+  std::fputs(output.c_str(), stdout);
+  if (output.back() != '\n') std::fputc('\n', stdout);
+  std::fflush(stdout);
+}
+}  // namespace
+
+int run_plugin_command(const CommandInfo& command, const Params& params, const CommandContext& ctx, bool raw_json) {
+  std::string output;
+  Status st = guard([&] { return command.entry->run(params, ctx, output); });
+  print_output(output, raw_json);
+  if (!st.ok()) {
+    const std::string who = command.plugin->name + " " + command.entry->name;
+    if (st.code() == StatusCode::cancelled) {
+      if (!ctx.quiet) std::fprintf(stderr, "cvpipe: %s interrupted: %s\n", who.c_str(), st.message().c_str());
+    } else {
+      print_error(who + ": " + st.message());
+    }
+  }
+  return exit_code_for(st);
+}
+
+}  // namespace cvpipe::cli

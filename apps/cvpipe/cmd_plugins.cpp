@@ -1,0 +1,181 @@
+// `cvpipe plugins [list | show NAME] [--json]`: what the loaded plugins provide.
+// list: each plugin (file, name, version), its stages (kind, summary) and commands, the built-in
+// source and sink types, and any refused plugin file (then exit 2). show NAME: a stage ("resize"
+// or "imgproc.resize"), a plugin ("imgproc": all its stages and commands), a command
+// ("classify.train"), or a built-in source/sink ("source.images", "sink.video"), with every
+// parameter's type, default (or "required"), range/choices and doc. --json prints the same as JSON.
+#include <algorithm>
+#include <cstdio>
+#include <cstring>
+#include <memory>
+
+#include "cli_common.hpp"
+#include "commands.hpp"
+#include "config.hpp"
+#include "io/io.hpp"
+#include "suggest.hpp"
+
+namespace cvpipe::cli {
+
+namespace {
+
+using nlohmann::json;
+
+struct PluginsArgs {
+  std::vector<std::string> words;  // [] | [list] | [show, NAME]
+  bool json = false;
+  std::vector<std::string> plugin_paths;
+};
+
+json stage_json(const StageInfo& s, bool with_params) {
+  json j{{"name", s.entry->name}, {"plugin", s.plugin->name}, {"kind", to_string(s.entry->kind)},
+         {"summary", s.entry->summary ? s.entry->summary : ""}};
+  if (with_params) {
+    j["plugin_version"] = s.plugin->version;
+    j["file"] = s.plugin->file.string();
+    j["params"] = params_json(s.params);
+  }
+  return j;
+}
+
+json command_json(const CommandInfo& c, bool with_params) {
+  json j{{"name", c.entry->name}, {"plugin", c.plugin->name}, {"summary", c.entry->summary ? c.entry->summary : ""}};
+  if (with_params) j["params"] = params_json(c.params);
+  return j;
+}
+
+json plugin_json(const PluginRegistry& reg, const LoadedPlugin& p, bool with_params) {
+  json stages = json::array(), commands = json::array();
+  for (const auto* s : reg.stages_of(p)) stages.push_back(stage_json(*s, with_params));
+  for (const auto* c : reg.commands_of(p)) commands.push_back(command_json(*c, with_params));
+  return {{"name", p.name}, {"version", p.version}, {"file", p.file.string()}, {"stages", stages}, {"commands", commands}};
+}
+
+void print_stage(const StageInfo& s) {
+  std::printf("stage %s (plugin %s %s, %s): %s\n", s.entry->name, s.plugin->name.c_str(), s.plugin->version.c_str(),
+              to_string(s.entry->kind), s.entry->summary ? s.entry->summary : "");
+  std::printf("  file: %s\n  parameters:\n%s", s.plugin->file.c_str(), param_table(s.params, "    ").c_str());
+}
+
+void print_command(const CommandInfo& c) {
+  std::printf("command %s %s (plugin %s %s): %s\n", c.plugin->name.c_str(), c.entry->name, c.plugin->name.c_str(),
+              c.plugin->version.c_str(), c.entry->summary ? c.entry->summary : "");
+  const std::string verb = c.entry->name;
+  std::string how = "(not exposed by the CLI)";
+  if (verb == "train") how = "cvpipe train RECIPE  (a recipe {plugin: " + c.plugin->name + ", params: {...}})";
+  if (verb == "eval") how = "cvpipe eval " + c.plugin->name + " --KEY VALUE ... [--json]";
+  std::printf("  run: %s\n  parameters:\n%s", how.c_str(), param_table(c.params, "    ").c_str());
+}
+
+int list(const PluginsArgs& a) {
+  PluginRegistry registry;
+  std::vector<Status> refused;
+  std::vector<std::filesystem::path> dirs(a.plugin_paths.begin(), a.plugin_paths.end());
+  if (Status st = registry.load_all(dirs, &refused); !st.ok()) {
+    print_error(st.message());
+    return kExitUsage;
+  }
+  if (a.json) {
+    json plugins = json::array();
+    for (const auto& p : registry.plugins()) plugins.push_back(plugin_json(registry, *p, false));
+    json r = json::array();
+    for (const auto& s : refused) r.push_back(s.message());
+    json out{{"plugins", plugins}, {"sources", config_source_types()}, {"sinks", io::sink_types()}, {"refused", r}};
+    std::printf("%s\n", out.dump(2).c_str());
+  } else {
+    if (registry.plugins().empty()) std::printf("no plugins found (search path: --plugin-path, CVPIPE_PLUGIN_PATH, build and install folders)\n");
+    for (const auto& p : registry.plugins()) {
+      std::printf("%s %s  %s\n", p->name.c_str(), p->version.c_str(), p->file.c_str());
+      auto stages = registry.stages_of(*p);
+      size_t w = 0;
+      for (const auto* s : stages) w = std::max(w, std::strlen(s->entry->name));
+      for (const auto* s : stages)
+        std::printf("  stage    %-*s  %-9s  %s\n", static_cast<int>(w), s->entry->name, to_string(s->entry->kind),
+                    s->entry->summary ? s->entry->summary : "");
+      for (const auto* c : registry.commands_of(*p))
+        std::printf("  command  %s  %s\n", c->entry->name, c->entry->summary ? c->entry->summary : "");
+    }
+    std::printf("built-in sources: %s\nbuilt-in sinks: %s\n", join_names(config_source_types()).c_str(),
+                join_names(io::sink_types()).c_str());
+  }
+  for (const auto& s : refused) print_error(s.message());
+  return refused.empty() ? kExitOk : kExitUsage;
+}
+
+int show(const PluginsArgs& a, const std::string& name) {
+  PluginRegistry registry;
+  if (!load_plugins(registry, a.plugin_paths)) return kExitUsage;
+
+  // Built-in sources and sinks: "source.images", "sink.video".
+  for (const std::string kind : {"source", "sink"}) {
+    if (name.rfind(kind + ".", 0) != 0) continue;
+    const std::string type = name.substr(kind.size() + 1);
+    const auto* schema = kind == "source" ? io::source_params(type) : io::sink_params(type);
+    if (!schema && !(kind == "source" && type == "generate")) break;
+    std::vector<ParamSpec> params = schema ? *schema : std::vector<ParamSpec>{};
+    if (a.json) {
+      json j{{"name", type}, {"builtin", kind}, {"params", params_json(params)}};
+      std::printf("%s\n", j.dump(2).c_str());
+    } else {
+      std::printf("built-in %s '%s'\n  options:\n%s", kind.c_str(), type.c_str(), param_table(params, "    ").c_str());
+      if (type == "generate") std::printf("  also: stage (a source stage's name), params (that stage's parameters)\n");
+    }
+    return kExitOk;
+  }
+  if (const StageInfo* s = registry.find_stage(name)) {
+    if (a.json) std::printf("%s\n", stage_json(*s, true).dump(2).c_str());
+    else print_stage(*s);
+    return kExitOk;
+  }
+  if (const LoadedPlugin* p = registry.find_plugin(name)) {
+    if (a.json) {
+      std::printf("%s\n", plugin_json(registry, *p, true).dump(2).c_str());
+    } else {
+      std::printf("plugin %s %s  %s\n\n", p->name.c_str(), p->version.c_str(), p->file.c_str());
+      for (const auto* s : registry.stages_of(*p)) { print_stage(*s); std::printf("\n"); }
+      for (const auto* c : registry.commands_of(*p)) { print_command(*c); std::printf("\n"); }
+    }
+    return kExitOk;
+  }
+  if (auto dot = name.find('.'); dot != std::string::npos) {
+    if (const CommandInfo* c = registry.find_command(name.substr(0, dot), name.substr(dot + 1))) {
+      if (a.json) std::printf("%s\n", command_json(*c, true).dump(2).c_str());
+      else print_command(*c);
+      return kExitOk;
+    }
+  }
+  std::vector<std::string> names = registry.stage_names();
+  for (const auto& p : registry.plugins()) names.push_back(p->name);
+  for (const auto& t : config_source_types()) names.push_back("source." + t);
+  for (const auto& t : io::sink_types()) names.push_back("sink." + t);
+  print_error("no stage, plugin or command named '" + name + "'" + did_you_mean(name, names) +
+              "; run `cvpipe plugins list` to see what is loaded");
+  return kExitUsage;
+}
+
+int plugins(const PluginsArgs& a) {
+  const auto& w = a.words;
+  if (w.empty() || (w.size() == 1 && w[0] == "list")) return list(a);
+  if (w.size() == 2 && w[0] == "show") return show(a, w[1]);
+  if (w.size() == 1 && w[0] == "show") {
+    print_error("plugins show: which one? e.g. `cvpipe plugins show resize` (see `cvpipe plugins list`)");
+    return kExitUsage;
+  }
+  print_error("plugins: expected `list` or `show NAME`, got '" + w[0] + "'" + did_you_mean(w[0], {"list", "show"}));
+  return kExitUsage;
+}
+
+}  // namespace
+
+Subcommand add_plugins_command(CLI::App& app) {
+  auto args = std::make_shared<PluginsArgs>();
+  CLI::App* cmd = app.add_subcommand("plugins", "list the loaded plugins, or show a stage's parameters");
+  cmd->add_option("ACTION", args->words, "`list` (default) or `show NAME` (a stage, plugin, plugin.command, source.TYPE or sink.TYPE)")
+      ->type_name("list | show NAME")
+      ->expected(0, 2);
+  cmd->add_flag("--json", args->json, "print JSON");
+  add_plugin_path_option(cmd, args->plugin_paths);
+  return {cmd, [args] { return plugins(*args); }};
+}
+
+}  // namespace cvpipe::cli

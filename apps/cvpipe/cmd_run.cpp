@@ -1,0 +1,126 @@
+// `cvpipe run CONFIG`: loads plugins and the config (with --set), applies --input / --output /
+// --show, runs the pipeline with the executor, and maps the outcome to an exit code:
+// 0 ok; 1 runtime failure or frames that failed and were skipped; 2 usage or config error;
+// 130/143 after a clean stop on SIGINT/SIGTERM.
+#include <cstdio>
+#include <memory>
+
+#include "cli_common.hpp"
+#include "commands.hpp"
+#include "config.hpp"
+#include "cvpipe/progress.hpp"
+#include "executor.hpp"
+#include "io/io.hpp"
+#include "schema.hpp"
+#include "stop_signal.hpp"
+
+namespace cvpipe::cli {
+
+namespace {
+
+struct RunArgs {
+  std::string config;
+  std::string input;
+  std::string output;
+  std::vector<std::string> sets;
+  int threads = -1;
+  int64_t max_frames = -1;
+  std::string metrics;
+  std::string trace;
+  bool show = false;
+  bool quiet = false;
+  std::vector<std::string> plugin_paths;
+};
+
+int run(const RunArgs& a) {
+  StopSignals signals;  // from the start: Ctrl-C while loading also ends with 130
+  PluginRegistry registry;
+  if (!load_plugins(registry, a.plugin_paths)) return kExitUsage;
+
+  ConfigOptions options;
+  options.set_overrides = a.sets;
+  options.require_source = a.input.empty();
+  PipelineSpec spec;
+  if (Status st = load_config(a.config, registry, options, spec); !st.ok()) {
+    print_diagnostics(st);
+    return kExitUsage;
+  }
+  if (!a.input.empty()) {
+    SourceSpec source;
+    if (Status st = io::source_from_uri(a.input, source); !st.ok()) {
+      print_error("--input " + a.input + ": " + st.message());
+      return kExitUsage;
+    }
+    spec.source = std::move(source);
+  }
+  if (!a.output.empty()) {
+    SinkSpec sink;
+    if (Status st = io::sink_from_path(a.output, sink); !st.ok()) {
+      print_error("--output " + a.output + ": " + st.message());
+      return kExitUsage;
+    }
+    if (spec.sinks.empty()) spec.sinks.push_back(std::move(sink));
+    else spec.sinks[0] = std::move(sink);
+  }
+  if (a.show) {
+    SinkSpec window;
+    window.type = "window";
+    if (const auto* schema = io::sink_params("window")) fill_defaults(*schema, window.options);
+    spec.sinks.push_back(std::move(window));
+  }
+
+  RunOptions run_options;
+  run_options.threads = a.threads >= 0 ? a.threads : spec.runtime.threads;
+  run_options.max_frames = a.max_frames;
+  run_options.quiet = a.quiet;
+  run_options.progress = ProgressBar::terminal_enabled(a.quiet);
+  run_options.metrics_file = a.metrics;
+  run_options.trace_file = a.trace;
+
+  if (int code = signals.exit_code(); code != 0) return code;
+  run_options.stop_flag = signals.flag();
+  RunReport report;
+  Status st = run_pipeline(spec, registry, run_options, report);
+  if (int code = signals.exit_code(); code != 0) {
+    if (!a.quiet) std::fprintf(stderr, "cvpipe: interrupted after %lld frames; outputs closed\n", static_cast<long long>(report.frames));
+    return code;
+  }
+  if (!st.ok()) {
+    if (st.code() == StatusCode::cancelled) return kExitInterrupted;
+    print_error(st.message());
+    return kExitFailure;
+  }
+  if (report.errors > 0) {
+    print_error(plural(static_cast<size_t>(report.errors), "error") + " during the run (failed frames were skipped)");
+    return kExitFailure;
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+Subcommand add_run_command(CLI::App& app) {
+  auto args = std::make_shared<RunArgs>();
+  CLI::App* cmd = app.add_subcommand("run", "run a pipeline config");
+  cmd->add_option("CONFIG", args->config, "pipeline YAML file")->required()->type_name("CONFIG");
+  cmd->add_option("--input,-i", args->input,
+                  "replace the source: image file/folder/glob, video file, camera:N, /dev/videoN, gst:PIPELINE, rtsp://, http://")
+      ->type_name("URI");
+  cmd->add_option("--output,-o", args->output, "replace the first sink: folder (images), video file or .jsonl file")
+      ->type_name("PATH");
+  cmd->add_option("--set", args->sets, "override a config value: source.KEY, source.params.KEY, stages.NAME.KEY, sinks.N.KEY, runtime.KEY")
+      ->type_name("KEY=VALUE")
+      ->allow_extra_args(false);
+  cmd->add_option("--threads,-j", args->threads, "thread budget (0: all cores; default: the config's runtime.threads)")
+      ->check(CLI::NonNegativeNumber)
+      ->type_name("N");
+  cmd->add_option("--max-frames", args->max_frames, "stop after N frames")->check(CLI::NonNegativeNumber)->type_name("N");
+  cmd->add_option("--metrics", args->metrics, "write run metrics as JSON")->type_name("FILE.json");
+  cmd->add_option("--trace", args->trace, "write a Chrome trace of every stage call")->type_name("FILE.json");
+  cmd->add_flag("--show", args->show, "also show frames in a window");
+  cmd->add_flag("--quiet,-q", args->quiet, "no progress bar or summary");
+  add_plugin_path_option(cmd, args->plugin_paths);
+  return {cmd, [args] { return run(*args); }};
+}
+
+}  // namespace cvpipe::cli

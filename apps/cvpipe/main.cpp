@@ -1,0 +1,62 @@
+// cvpipe: the command-line entry point. Parses with CLI11 and dispatches to one subcommand
+// (commands.hpp). Exit codes (CLI.md): 0 ok, 1 runtime failure, 2 usage or configuration error,
+// 130/143 after a clean stop on SIGINT/SIGTERM. Never lets an exception escape.
+#include <cstdio>
+#include <exception>
+#include <string>
+#include <vector>
+
+#include "cli_common.hpp"
+#include "commands.hpp"
+
+namespace {
+
+int run_cli(int argc, char** argv) {
+  using namespace cvpipe::cli;
+  CLI::App app{"cvpipe: a computer-vision pipeline of plugin stages defined in YAML", "cvpipe"};
+  app.set_version_flag("--version", std::string("cvpipe ") + CVPIPE_VERSION);
+  app.require_subcommand(1);
+  app.footer("Exit codes: 0 ok, 1 runtime failure, 2 usage or config error, 130/143 interrupted.\n"
+             "Run `cvpipe COMMAND --help` for a command's options.");
+
+  std::vector<Subcommand> commands;
+  commands.push_back(add_run_command(app));
+  commands.push_back(add_validate_command(app));
+  commands.push_back(add_plugins_command(app));
+  commands.push_back(add_train_command(app));
+  commands.push_back(add_eval_command(app));
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    print_error(e.what());
+    std::string hint = "cvpipe --help";
+    for (const auto& c : commands)
+      if (c.app && c.app->parsed()) hint = "cvpipe " + c.app->get_name() + " --help";
+    std::fprintf(stderr, "Run `%s` for usage.\n", hint.c_str());
+    return kExitUsage;
+  }
+  for (const auto& c : commands)
+    if (c.app && c.app->parsed()) return c.run();
+  print_error("no command given; run `cvpipe --help`");
+  return kExitUsage;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    return run_cli(argc, argv);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "cvpipe: error: internal error: %s\n", e.what());
+  } catch (...) {
+    std::fprintf(stderr, "cvpipe: error: internal error\n");
+  }
+  return cvpipe::cli::kExitFailure;
+}

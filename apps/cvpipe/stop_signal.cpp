@@ -1,0 +1,51 @@
+// SIGINT/SIGTERM -> stop flag (see stop_signal.hpp).
+#include "stop_signal.hpp"
+
+#include <csignal>
+
+namespace cvpipe::cli {
+
+namespace {
+std::atomic<bool> g_stop{false};
+volatile std::sig_atomic_t g_signal = 0;
+struct sigaction g_old_int {}, g_old_term {};
+
+void on_signal(int sig) {
+  if (g_stop.load()) {
+    // Second signal: give up on the clean stop.
+    std::signal(sig, SIG_DFL);
+    std::raise(sig);
+    return;
+  }
+  g_signal = sig;
+  g_stop.store(true);
+}
+}  // namespace
+
+StopSignals::StopSignals() {
+  g_stop.store(false);
+  g_signal = 0;
+  struct sigaction sa {};
+  sa.sa_handler = on_signal;
+  sigemptyset(&sa.sa_mask);
+  sa.sa_flags = SA_RESTART;
+  sigaction(SIGINT, &sa, &g_old_int);
+  sigaction(SIGTERM, &sa, &g_old_term);
+}
+
+StopSignals::~StopSignals() {
+  sigaction(SIGINT, &g_old_int, nullptr);
+  sigaction(SIGTERM, &g_old_term, nullptr);
+}
+
+const std::atomic<bool>* StopSignals::flag() const { return &g_stop; }
+
+int StopSignals::signal_received() const { return g_signal; }
+
+int StopSignals::exit_code() const {
+  if (g_signal == SIGINT) return 130;
+  if (g_signal == SIGTERM) return 143;
+  return 0;
+}
+
+}  // namespace cvpipe::cli

@@ -1,0 +1,156 @@
+// YamlDoc: located errors, ${VAR} expansion and --set bookkeeping for YAML files (see yaml_doc.hpp).
+#include "yaml_doc.hpp"
+
+#include <algorithm>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "env_expand.hpp"
+#include "suggest.hpp"
+
+namespace cvpipe {
+
+namespace fs = std::filesystem;
+
+YamlDoc::YamlDoc(std::string file_name, Diagnostics& diags) : file_(std::move(file_name)), diags_(diags) {}
+
+bool YamlDoc::load_file(const fs::path& file) {
+  std::error_code ec;
+  if (!fs::exists(file, ec)) {
+    diags_.error({}, "file '" + file.string() + "' does not exist");
+    return false;
+  }
+  if (fs::is_directory(file, ec)) {
+    diags_.error({}, "'" + file.string() + "' is a folder, not a YAML file");
+    return false;
+  }
+  std::ifstream in(file, std::ios::binary);
+  if (!in) {
+    diags_.error({}, "cannot read '" + file.string() + "'");
+    return false;
+  }
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return load_text(ss.str());
+}
+
+bool YamlDoc::load_text(const std::string& text) {
+  lines_.clear();
+  std::stringstream ss(text);
+  for (std::string line; std::getline(ss, line);) lines_.push_back(line);
+  try {
+    root_ = YAML::Load(text);
+    return true;
+  } catch (const YAML::ParserException& e) {
+    diags_.error({file_, e.mark.line + 1, e.mark.column + 1}, "malformed YAML: " + e.msg);
+  } catch (const YAML::Exception& e) {
+    diags_.error({file_, 0, 0}, std::string("malformed YAML: ") + e.what());
+  }
+  return false;
+}
+
+const YamlDoc::Override* YamlDoc::find_override(const YAML::Node& node) const {
+  if (!node.IsDefined()) return nullptr;
+  for (const auto& o : overrides_)
+    if (o.value.is(node)) return &o;
+  if (node.IsScalar())
+    for (const auto& o : overrides_)
+      if (o.key == node.Scalar()) return &o;
+  return nullptr;
+}
+
+Location YamlDoc::where(const YAML::Node& node, const YAML::Node& fallback) const {
+  if (node.IsDefined() && !node.Mark().is_null()) return {file_, node.Mark().line + 1, node.Mark().column + 1};
+  if (find_override(node)) return {};
+  if (fallback.IsDefined() && !fallback.Mark().is_null())
+    return {file_, fallback.Mark().line + 1, fallback.Mark().column + 1};
+  return {file_, 0, 0};
+}
+
+void YamlDoc::error(const YAML::Node& node, const std::string& message, const YAML::Node& fallback) {
+  if (!(node.IsDefined() && !node.Mark().is_null())) {
+    if (const Override* o = find_override(node)) {
+      diags_.error({}, o->origin + ": " + message);
+      return;
+    }
+  }
+  diags_.error(where(node, fallback), message);
+}
+
+bool YamlDoc::null_literal(const YAML::Node& node, std::string& out) const {
+  if (!node.IsDefined() || !node.IsNull() || node.Mark().is_null()) return false;
+  const auto line = static_cast<size_t>(node.Mark().line), col = static_cast<size_t>(node.Mark().column);
+  if (line >= lines_.size() || col >= lines_[line].size()) return false;
+  const std::string rest = lines_[line].substr(col);
+  const std::string token = rest.substr(0, rest.find_first_of(" \t,]}#\r"));
+  if (token == "null" || token == "Null" || token == "NULL" || token == "~") {
+    out = token;
+    return true;
+  }
+  return false;
+}
+
+bool YamlDoc::text(const YAML::Node& node, std::string& out, const std::string& what) {
+  if (null_literal(node, out)) return true;
+  if (!node.IsDefined() || node.IsNull()) {
+    error(node, what + " has no value");
+    return false;
+  }
+  if (!node.IsScalar()) {
+    error(node, what + " must be a single value, not a " + std::string(node.IsMap() ? "map" : "list"));
+    return false;
+  }
+  Status st = expand_env(node.Scalar(), out);
+  if (!st.ok()) {
+    error(node, st.message());
+    return false;
+  }
+  return true;
+}
+
+bool YamlDoc::check_keys(const YAML::Node& map, const std::vector<std::string>& allowed, const std::string& owner) {
+  bool ok = true;
+  std::set<std::string> seen;
+  for (auto it = map.begin(); it != map.end(); ++it) {
+    const YAML::Node key = it->first;
+    const std::string name = key.IsScalar() ? key.Scalar() : std::string("?");
+    if (std::find(allowed.begin(), allowed.end(), name) == allowed.end()) {
+      std::string msg = "unknown key '" + name + "' in " + owner;
+      if (auto m = closest_match(name, allowed)) msg += "; did you mean '" + *m + "'?";
+      else msg += " (keys: " + join_names(allowed) + ")";
+      error(key, msg, map);
+      ok = false;
+    } else if (!seen.insert(name).second) {
+      error(key, "key '" + name + "' is given twice in " + owner, map);
+      ok = false;
+    }
+  }
+  return ok;
+}
+
+void YamlDoc::note_override(const YAML::Node& value, const std::string& key, const std::string& origin) {
+  overrides_.push_back({value, key, origin});
+}
+
+MapValidation YamlDoc::validation(const fs::path& base_dir, const std::string& owner, const std::string& noun,
+                                  const YAML::Node& fallback) {
+  MapValidation v;
+  v.base_dir = base_dir;
+  v.owner = owner;
+  v.noun = noun;
+  v.scalar_text = [this](const YAML::Node& n, std::string& out) { return text(n, out); };
+  v.null_literal = [this](const YAML::Node& n, std::string& out) { return null_literal(n, out); };
+  v.error = [this, fallback](const YAML::Node& n, const std::string& msg) { error(n, msg, fallback); };
+  return v;
+}
+
+bool split_assignment(const std::string& arg, std::string& key, std::string& value) {
+  const auto eq = arg.find('=');
+  if (eq == std::string::npos || eq == 0) return false;
+  key = arg.substr(0, eq);
+  value = arg.substr(eq + 1);
+  return true;
+}
+
+}  // namespace cvpipe
