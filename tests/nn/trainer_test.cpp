@@ -232,5 +232,48 @@ TEST_F(TrainerTest, RequestStopWithoutOutputFolder) {
   EXPECT_TRUE(r.checkpoint.empty());
 }
 
+TEST_F(TrainerTest, ProgressLineAndEvalLinesOnStderr) {
+  {
+    Rig s({.steps = 5, .eval_every = 5, .quiet = false, .force_progress = true, .handle_signals = false});
+    s.trainer->set_step([](const StepContext&) { return Metrics{{"loss", 0.25}}; });
+    s.trainer->set_eval([](const StepContext&) { return Metrics{{"val_loss", 0.5}}; });
+    testing::internal::CaptureStderr();
+    const TrainResult r = s.trainer->run();
+    const std::string err = testing::internal::GetCapturedStderr();
+    ASSERT_TRUE(r.ok());
+    EXPECT_NE(err.find("step 5/5"), std::string::npos) << err;
+    EXPECT_NE(err.find("steps"), std::string::npos) << err;
+    EXPECT_NE(err.find("loss 0.25"), std::string::npos) << err;
+    EXPECT_NE(err.find("train: step 5/5 epoch 0: val_loss 0.5"), std::string::npos) << err;
+  }
+  {
+    Rig s({.steps = 5, .eval_every = 5, .quiet = true, .force_progress = true, .handle_signals = false});
+    s.trainer->set_step([](const StepContext&) { return Metrics{{"loss", 0.25}}; });
+    s.trainer->set_eval([](const StepContext&) { return Metrics{{"val_loss", 0.5}}; });
+    testing::internal::CaptureStderr();
+    ASSERT_TRUE(s.trainer->run().ok());
+    EXPECT_EQ(testing::internal::GetCapturedStderr(), "") << "quiet wins over force_progress";
+  }
+}
+
+TEST_F(TrainerTest, SigtermAlsoInterrupts) {
+  const auto dir = temp_dir("term");
+  Rig s({.steps = 10, .out_dir = dir, .quiet = true});
+  s.trainer->set_step([](const StepContext& ctx) {
+    if (ctx.step == 2) ::raise(SIGTERM);
+    return Metrics{{"loss", 1.0}};
+  });
+  const TrainResult r = s.trainer->run();
+  EXPECT_EQ(r.outcome, TrainOutcome::interrupted);
+  EXPECT_EQ(r.steps, 3);
+  EXPECT_EQ(r.checkpoint, dir / "checkpoint.safetensors");
+  EXPECT_TRUE(fs::exists(r.checkpoint));
+  // The previous (default) disposition is restored after run().
+  struct sigaction now {};
+  sigaction(SIGTERM, nullptr, &now);
+  EXPECT_EQ(now.sa_handler, SIG_DFL);
+  fs::remove_all(dir.parent_path());
+}
+
 }  // namespace
 }  // namespace cvpipe::nn

@@ -15,6 +15,21 @@
 // Steps are 0-based: the step function receives the index of the step it performs; step() after
 // run() is the number of completed steps. Epoch = step / steps_per_epoch.
 // Threading: run() on one thread; request_stop() may be called from any thread or signal handler.
+//
+// Typical use in a plugin's trainer:
+//   DataLoader loader(dataset, {.batch_size = 64, .seed = seed});
+//   Sgd opt(net.parameters(), {.lr = 0.01, .momentum = 0.9});
+//   Trainer t({.epochs = 10, .out_dir = out, .name = "classify", .quiet = quiet, .seed = seed});
+//   t.add_module("model", net);  t.add_optimizer("optim", opt, cosine_lr(0.01, total));
+//   t.add_loader("train", loader);
+//   t.set_step([&](const StepContext&) {
+//     Batch b = loader.next();  opt.zero_grad();
+//     Tensor y = net.forward(b.images);  LossResult l = cross_entropy(y, b.labels);
+//     net.backward(l.grad);  opt.step();  return Metrics{{"loss", l.loss}};
+//   });
+//   t.set_eval([&](const StepContext&) { net.eval(); ...; net.train(); return Metrics{{"val_acc", acc}}; });
+//   if (!resume_path.empty()) CVPIPE_RETURN_IF_ERROR(t.resume(resume_path));
+//   TrainResult r = t.run();   // interrupted -> the CLI exits with 130; failed -> r.status
 #pragma once
 #include <atomic>
 #include <cstdint>
