@@ -1,7 +1,11 @@
 // Runs a validated PipelineSpec: source -> stages -> sinks. The sequential executor runs
 // everything on the calling thread; frames leave in source order. on_error=skip drops a frame
 // whose stage failed (counted, run continues, exit code 1 at the end); stop ends the run.
-// Every sink is closed, also on errors, so outputs are complete files.
+// Every sink is closed, also on errors, so outputs are complete files. Stages with
+// preferred_batch() > 1 receive batches (runtime.batch frames when set above 1, else their
+// preferred size; the rest at end of stream). Errors that are skipped are printed on stderr as
+// they happen ("cvpipe: error: ..."; at most 20 per component); the error that stops a run is
+// returned, not printed. Unless quiet, a summary goes to stderr at the end.
 #pragma once
 #include <atomic>
 #include <string>
@@ -35,7 +39,9 @@ struct RunReport {
   int64_t source_errors = 0;   // unreadable items (corrupt images) skipped
   int64_t errors = 0;          // all errors, source + stages + sinks
   double seconds = 0;
+  StageMetrics source;         // reads: frames delivered, read time, unreadable items
   std::vector<StageMetrics> stages;
+  std::vector<StageMetrics> sinks;  // writes per sink
   Status status;               // the error that stopped the run, if any
   std::string to_json() const; // the --metrics format of CLI.md
 };

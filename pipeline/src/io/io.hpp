@@ -1,10 +1,15 @@
 // Built-in sources and sinks (images, video, camera, gstreamer, network streams; images, video,
 // jsonl, window, null). Each type declares its options as a ParamSpec schema so the config loader
 // validates them like stage parameters. The `generate` source wraps a plugin source stage and is
-// built by the executor, not here.
+// built by the executor, not here (io/generate_source.hpp).
+// Guarantees: no function here throws (OpenCV exceptions become Status values); a source makes
+// progress on every read (an io_error consumes the bad item, so reading on continues with the next
+// one); sinks write atomically (temp name in the same folder, renamed on success), so a final
+// output name never holds a half-written file. Objects are used from one thread at a time.
 #pragma once
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "cvpipe/frame.hpp"
@@ -13,21 +18,37 @@
 
 namespace cvpipe::io {
 
-class Source {
+// Non-fatal notes (a video that ended early, a window sink without a display) collected by
+// sources and sinks; the executor prints them.
+class WarningLog {
+ public:
+  std::vector<std::string> take_warnings() { return std::exchange(warnings_, {}); }
+
+ protected:
+  void warn(std::string message) { warnings_.push_back(std::move(message)); }
+
+ private:
+  std::vector<std::string> warnings_;
+};
+
+class Source : public WarningLog {
  public:
   virtual ~Source() = default;
   virtual Status open(StreamInfo& info) = 0;   // fills what is known about the stream
   virtual Status read(Frame& frame) = 0;       // end_of_stream when done; io_error for a bad item
   virtual std::string describe() const = 0;    // for messages: "images:/data/x (12 files)"
+  virtual Status close() { return {}; }        // releases the device / stage; called once after open
 };
 
-class Sink {
+class Sink : public WarningLog {
  public:
   virtual ~Sink() = default;
   virtual Status open(const StreamInfo& info) = 0;
   virtual Status write(const Frame& frame) = 0;
   // Finishes the output (closes video files, flushes). Called once, also after errors.
   virtual Status close() = 0;
+  virtual std::string describe() const = 0;    // for messages and the summary: "images:out/blur"
+  virtual int64_t written() const { return 0; } // files or frames written so far
 };
 
 std::vector<std::string> source_types();

@@ -1,0 +1,44 @@
+// Source `gstreamer`: frames from a GStreamer pipeline through OpenCV's GStreamer backend. The
+// pipeline should end in `appsink`; when it names no appsink, "! videoconvert !
+// video/x-raw,format=BGR ! appsink" is appended. `live` marks camera-like pipelines.
+#include "io/capture_source.hpp"
+#include "io/io_types.hpp"
+
+namespace cvpipe::io {
+
+namespace {
+
+const std::vector<ParamSpec>& gstreamer_source_params() {
+  static const std::vector<ParamSpec> params = {
+      ParamSpec::string("pipeline", std::nullopt, "GStreamer pipeline ending in appsink, e.g. 'videotestsrc num-buffers=30 ! videoconvert ! appsink'"),
+      ParamSpec::boolean("live", false, "a live pipeline (camera, network): frames may be dropped, no frame count"),
+  };
+  return params;
+}
+
+Status make(const Params& p, std::unique_ptr<Source>& out) {
+  std::string pipeline = p.get_string("pipeline");
+  if (pipeline.find_first_not_of(" \t") == std::string::npos) return Status::invalid("gstreamer: 'pipeline' is empty");
+  if (pipeline.find("appsink") == std::string::npos) pipeline += " ! videoconvert ! video/x-raw,format=BGR ! appsink";
+  CaptureConfig c;
+  c.kind = "gstreamer";
+  c.target = pipeline;
+  c.source_name = "gstreamer";
+  c.live = p.get_bool("live");
+  c.open = [pipeline](cv::VideoCapture& cap, std::string& why) {
+    if (cap.open(pipeline, cv::CAP_GSTREAMER)) return true;
+    why = "GStreamer could not start the pipeline (unknown element, bad caps, or OpenCV built without GStreamer)";
+    return false;
+  };
+  out = std::make_unique<CaptureSource>(std::move(c));
+  return {};
+}
+
+}  // namespace
+
+const SourceType& gstreamer_source_type() {
+  static const SourceType type{"gstreamer", &gstreamer_source_params, &make};
+  return type;
+}
+
+}  // namespace cvpipe::io

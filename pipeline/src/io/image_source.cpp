@@ -1,0 +1,119 @@
+// Source `images`: still images from a file, a folder or a glob (see image_list.hpp), read with
+// cv::imread in name order, optionally looping. A file that cannot be decoded is an io_error
+// naming it; the next read goes on with the next file. Frame.source is the file name,
+// meta["path"] the full path; pts_ns = index / fps when `fps` is set, else 0.
+#include <cmath>
+#include <filesystem>
+
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+
+#include "io/image_list.hpp"
+#include "io/io_types.hpp"
+
+namespace cvpipe::io {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+const std::vector<ParamSpec>& image_source_params() {
+  static const std::vector<ParamSpec> params = {
+      ParamSpec::path("path", std::nullopt, true, "an image file, a folder of images, or a glob such as photos/*.jpg"),
+      ParamSpec::string("include", std::string(), "comma-separated file-name patterns to keep, e.g. 'fruits.jpg,*.png'; empty: all"),
+      ParamSpec::boolean("loop", false, "start again from the first file after the last one"),
+      ParamSpec::choice("read", "color", {"color", "gray", "unchanged"},
+                        "decode as 8-bit BGR, 8-bit gray, or as stored (keeps 16-bit; alpha goes to plane 'alpha')"),
+      ParamSpec::number("fps", 0.0, 0.0, 1000.0, "frame rate for timestamps and video sinks; 0: stills (pts 0)"),
+  };
+  return params;
+}
+
+class ImageSource final : public Source {
+ public:
+  explicit ImageSource(const Params& p)
+      : path_(p.get_string("path")), include_(p.get_string("include")), loop_(p.get_bool("loop")),
+        fps_(p.get_number("fps")) {
+    const std::string& mode = p.get_string("read");
+    flags_ = mode == "gray" ? cv::IMREAD_GRAYSCALE : mode == "unchanged" ? cv::IMREAD_UNCHANGED : cv::IMREAD_COLOR;
+  }
+
+  Status open(StreamInfo& info) override {
+    CVPIPE_RETURN_IF_ERROR(list_image_files(path_, include_, files_));
+    info = StreamInfo{};
+    info.fps = fps_;
+    info.frame_count = loop_ ? -1 : static_cast<int64_t>(files_.size());
+    return {};
+  }
+
+  Status read(Frame& frame) override {
+    if (next_ >= files_.size()) {
+      if (!loop_ || files_.empty()) return Status::end_of_stream();
+      if (good_in_pass_ == 0) {
+        warn("images: no file of '" + path_ + "' could be read; stopping the loop");
+        return Status::end_of_stream();
+      }
+      next_ = 0;
+      good_in_pass_ = 0;
+    }
+    const fs::path& file = files_[next_++];
+    cv::Mat image;
+    try {
+      image = cv::imread(file.string(), flags_);
+    } catch (const cv::Exception& e) {
+      return Status::io("cannot read image '" + file.string() + "': " + e.err);
+    }
+    if (image.empty()) {
+      std::error_code ec;
+      if (!fs::exists(file, ec)) return Status::io("cannot read image '" + file.string() + "': the file no longer exists");
+      return Status::io("cannot read image '" + file.string() + "': not a readable image (corrupt, truncated or unsupported format)");
+    }
+    frame = Frame{};
+    if (image.channels() == 4) {
+      std::vector<cv::Mat> parts;
+      cv::split(image, parts);
+      frame.planes["alpha"] = parts[3];
+      cv::cvtColor(image, image, cv::COLOR_BGRA2BGR);
+    } else if (image.channels() == 2) {
+      cv::Mat parts[2];
+      cv::split(image, parts);
+      frame.planes["alpha"] = parts[1];
+      image = parts[0];
+    }
+    frame.image = image;
+    frame.source = file.filename().string();
+    frame.meta["path"] = file.string();
+    if (fps_ > 0) frame.pts_ns = static_cast<int64_t>(std::llround(static_cast<double>(count_) * 1e9 / fps_));
+    ++count_;
+    ++good_in_pass_;
+    return {};
+  }
+
+  std::string describe() const override {
+    return "images:" + path_ + (files_.empty() ? std::string() : " (" + std::to_string(files_.size()) + " files)");
+  }
+
+ private:
+  std::string path_, include_;
+  bool loop_;
+  double fps_;
+  int flags_;
+  std::vector<fs::path> files_;
+  size_t next_ = 0;
+  int64_t count_ = 0;
+  int64_t good_in_pass_ = 0;
+};
+
+Status make(const Params& p, std::unique_ptr<Source>& out) {
+  out = std::make_unique<ImageSource>(p);
+  return {};
+}
+
+}  // namespace
+
+const SourceType& images_source_type() {
+  static const SourceType type{"images", &image_source_params, &make};
+  return type;
+}
+
+}  // namespace cvpipe::io
