@@ -1,0 +1,34 @@
+// Stage `gaussian_blur`: see gaussian_blur.hpp.
+#include "gaussian_blur.hpp"
+
+#include "common.hpp"
+
+namespace cvpipe::imgproc {
+
+std::vector<ParamSpec> GaussianBlur::params() {
+  return {
+      ParamSpec::integer("ksize", 5, 0, 255, "odd kernel side in pixels; 0: derived from sigma"),
+      ParamSpec::number("sigma", 0.0, 0.0, 200.0, "standard deviation in pixels; 0: derived from ksize"),
+  };
+}
+
+Status GaussianBlur::configure(const Params& p, const StageContext&) {
+  ksize_ = static_cast<int>(p.get_int("ksize"));
+  sigma_ = p.get_number("sigma");
+  if (ksize_ > 0 && ksize_ % 2 == 0)
+    return Status::invalid("gaussian_blur: ksize must be odd (or 0 to derive it from sigma), got " + std::to_string(ksize_));
+  if (ksize_ == 0 && sigma_ <= 0) return Status::invalid("gaussian_blur: set 'ksize' (odd) or 'sigma' (> 0)");
+  return {};
+}
+
+Status GaussianBlur::process(Frame& f) {
+  CVPIPE_RETURN_IF_ERROR(check_image(f, "gaussian_blur"));
+  return cv_guard("gaussian_blur", [&]() -> Status {
+    cv::Mat out;
+    cv::GaussianBlur(f.image, out, cv::Size(ksize_, ksize_), sigma_, sigma_, cv::BORDER_REFLECT_101);
+    f.image = out;
+    return {};
+  });
+}
+
+}  // namespace cvpipe::imgproc

@@ -1,0 +1,36 @@
+// Stage `grid`: tiles frames into contact sheets. Each frame is scaled into a tile_width x
+// tile_height cell (aspect kept, letterboxed) with an optional caption (its source name); every
+// `count` frames a sheet (8-bit BGR, `cols` cells wide) is emitted, and the rest at end of stream.
+// By default tiles are consumed and only sheets go on (the frame that completes a sheet is
+// replaced by it); with passthrough the frames go on unchanged and all sheets follow at the end.
+// Sheets are named "<instance>_000000", "<instance>_000001" ... (Frame.source) with seq = index.
+#pragma once
+#include <deque>
+
+#include "cvpipe/stage.hpp"
+
+namespace cvpipe::imgproc {
+
+class Grid final : public Stage {
+ public:
+  static std::vector<ParamSpec> params();
+  Status configure(const Params& p, const StageContext& ctx) override;
+  Status open(const StreamInfo& in, StreamInfo& out) override;
+  Status process(Frame& frame) override;
+  Status finish(std::vector<Frame>& out) override;
+  Status close() override;
+
+ private:
+  cv::Mat make_tile(const Frame& f) const;
+  Frame make_sheet();
+
+  int cols_ = 4, tile_w_ = 160, tile_h_ = 120, count_ = 16, gap_ = 4, background_ = 32;
+  bool captions_ = true, passthrough_ = false;
+  std::string name_ = "grid";
+  std::vector<cv::Mat> tiles_;
+  int64_t first_pts_ = 0;
+  int64_t sheets_ = 0;
+  std::deque<Frame> done_;  // passthrough: finished sheets waiting for finish()
+};
+
+}  // namespace cvpipe::imgproc
