@@ -3,7 +3,6 @@
 // dtype, fusion); activations use format_tag::any; backward pds are hinted with the forward pd;
 // weight compute copies are refreshed from the plain f32 master only when its version changes.
 #pragma once
-#include <cstdlib>
 #include <memory>
 #include <optional>
 #include <string>
@@ -20,11 +19,6 @@ struct ConvGeometry {
   Dims w_dims;
   std::int64_t out_channels = 0;
 };
-
-inline bool small_channels(std::int64_t c) {
-  static const bool off = std::getenv("CVPIPE_NN_NO_NHWC") != nullptr;
-  return !off && c % 16 != 0;
-}
 
 template <class Fwd, class BwdD, class BwdW>
 class ConvEngine {
@@ -103,6 +97,25 @@ class ConvEngine {
                    : typename BwdW::desc(g.algo, any_desc(p.fwd_pd.src_desc().dims(), p.key.dtype), wd,
                                          any_desc(p.y.dims(), p.key.dtype), g.strides, g.dilates, g.pad_l, g.pad_r);
         p.bwdw_pd.emplace(d, primitive_attr(), engine(), p.fwd_pd);
+        if (is_slow_impl(*p.bwdw_pd)) {
+          // e.g. bf16 with 3 input channels: the hinted layouts only have a gemm kernel; try
+          // explicit activation layouts (the saved input and dy are reordered to them).
+          for (auto t : {tag::nhwc, tag::nChw16c}) {
+            auto sd = md(p.fwd_pd.src_desc().dims(), to_dnnl(p.key.dtype), t);
+            auto yd = md(p.y.dims(), to_dnnl(p.key.dtype), t);
+            auto d2 = b ? typename BwdW::desc(g.algo, sd, wd, md({g.out_channels}, dt::f32, tag::x), yd, g.strides,
+                                              g.dilates, g.pad_l, g.pad_r)
+                        : typename BwdW::desc(g.algo, sd, wd, yd, g.strides, g.dilates, g.pad_l, g.pad_r);
+            try {
+              typename BwdW::primitive_desc alt(d2, primitive_attr(), engine(), p.fwd_pd);
+              if (!is_slow_impl(alt)) {
+                p.bwdw_pd.emplace(alt);
+                break;
+              }
+            } catch (const dnnl::error&) {
+            }
+          }
+        }
         p.bwdw = BwdW(*p.bwdw_pd);
         p.dw = Tensor::empty(p.bwdw_pd->diff_weights_desc());
         if (b) p.db = Tensor::empty(p.bwdw_pd->diff_bias_desc());
@@ -154,11 +167,6 @@ class ConvEngine {
       auto xd = any_desc(key.x.dims(), key.dtype);
       auto wd = any_desc(g.w_dims, key.dtype);
       auto yd = any_desc(y_dims, key.dtype);
-      // Channel counts that are not a multiple of 16 waste up to 16/C of every blocked (nChw16c)
-      // activation: keep such tensors channels-last (nhwc) instead.
-      if (small_channels(y_dims[1])) yd = nhwc_desc(y_dims, to_dnnl(key.dtype));
-      if (small_channels(key.x.dims()[1]) && key.x == nhwc_desc(key.x.dims(), key.x.data_type()))
-        xd = nhwc_desc(key.x.dims(), to_dnnl(key.dtype));
       auto d = key.bias ? typename Fwd::desc(prop, g.algo, xd, wd, md({g.out_channels}, dt::f32, tag::x), yd,
                                              g.strides, g.dilates, g.pad_l, g.pad_r)
                         : typename Fwd::desc(prop, g.algo, xd, wd, yd, g.strides, g.dilates, g.pad_l, g.pad_r);
@@ -169,15 +177,6 @@ class ConvEngine {
         attr.set_post_ops(po);
       }
       pl->fwd_pd = typename Fwd::primitive_desc(d, attr, engine());
-      if (is_ref_impl(pl->fwd_pd) && (!(xd == any_desc(key.x.dims(), key.dtype)) || !(yd == any_desc(y_dims, key.dtype)))) {
-        // The channels-last request has no optimized kernel here: let oneDNN choose.
-        xd = any_desc(key.x.dims(), key.dtype);
-        yd = any_desc(y_dims, key.dtype);
-        auto d2 = key.bias ? typename Fwd::desc(prop, g.algo, xd, wd, md({g.out_channels}, dt::f32, tag::x), yd,
-                                                g.strides, g.dilates, g.pad_l, g.pad_r)
-                           : typename Fwd::desc(prop, g.algo, xd, wd, yd, g.strides, g.dilates, g.pad_l, g.pad_r);
-        pl->fwd_pd = typename Fwd::primitive_desc(d2, attr, engine());
-      }
       pl->fwd = Fwd(pl->fwd_pd);
       pl->y = Tensor::empty(pl->fwd_pd.dst_desc());
       if (plans_.size() >= 16) plans_.erase(plans_.begin());

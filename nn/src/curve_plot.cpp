@@ -187,7 +187,7 @@ Status plot_curves(const MetricsLog& log, const std::filesystem::path& png, cons
   } catch (const cv::Exception& e) {
     return Status::io(fmt::format("{}: cannot draw curves: {}", png.string(), e.what()));
   }
-  return write_file_atomic(png, std::as_bytes(std::span(buf.data(), buf.size())));
+  return write_file_atomic(png, std::as_bytes(std::span(buf.data(), buf.size())), false);
 }
 
 }  // namespace cvpipe::nn

@@ -22,6 +22,11 @@ bool is_ref_impl(const dnnl::primitive_desc_base& pd) {
   return impl_name(pd).rfind("ref", 0) == 0;
 }
 
+bool is_slow_impl(const dnnl::primitive_desc_base& pd) {
+  std::string n = impl_name(pd);
+  return n.rfind("ref", 0) == 0 || n.find("gemm:") != std::string::npos;
+}
+
 md nhwc_desc(const Dims& dims, dt type) { return md(dims, type, tag::nhwc); }
 md blocked16_desc(const Dims& dims, dt type) { return md(dims, type, tag::nChw16c); }
 

@@ -20,6 +20,8 @@ inline md any_desc(const Dims& dims, dt d) { return md(dims, d, tag::any); }
 // The same layout as `d` with another data type.
 md with_dtype(const md& d, dt type);
 bool is_ref_impl(const dnnl::primitive_desc_base& pd);
+// Reference or gemm-based (im2col) implementation: usually several times slower than jit/brgemm.
+bool is_slow_impl(const dnnl::primitive_desc_base& pd);
 std::string impl_name(const dnnl::primitive_desc_base& pd);
 // A 4-D desc in nhwc order / nChw16c order for the dims and type.
 md nhwc_desc(const Dims& dims, dt type);

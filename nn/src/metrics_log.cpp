@@ -107,7 +107,7 @@ std::string MetricsLog::to_csv() const {
 
 Status MetricsLog::write(const std::filesystem::path& path) const {
   const std::string text = to_csv();
-  return write_file_atomic(path, std::as_bytes(std::span(text.data(), text.size())));
+  return write_file_atomic(path, std::as_bytes(std::span(text.data(), text.size())), false);
 }
 
 Status MetricsLog::load(const std::filesystem::path& path) {

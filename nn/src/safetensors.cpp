@@ -442,7 +442,7 @@ Status SafeTensors::load(const std::filesystem::path& path, SafeTensors& out) {
   return parse(bytes, path.string(), out);
 }
 
-Status write_file_atomic(const std::filesystem::path& path, std::span<const std::byte> bytes) {
+Status write_file_atomic(const std::filesystem::path& path, std::span<const std::byte> bytes, bool durable) {
   static std::atomic<unsigned> counter{0};
   std::error_code ec;
   if (path.has_parent_path()) std::filesystem::create_directories(path.parent_path(), ec);
@@ -461,7 +461,7 @@ Status write_file_atomic(const std::filesystem::path& path, std::span<const std:
     }
     done += static_cast<std::size_t>(n);
   }
-  const bool synced = ::fsync(fd) == 0;
+  const bool synced = !durable || ::fsync(fd) == 0;
   const int sync_err = errno;
   const bool closed = ::close(fd) == 0;
   if (!synced || !closed) {

@@ -266,6 +266,7 @@ TrainResult Trainer::run() {
   std::int64_t last_eval = -1;
   MetricMeans means;
   std::string last_text;
+  auto last_csv = Clock::now() - std::chrono::seconds(2);
 
   auto fail = [&](Status s) {
     bar.finish();
@@ -342,7 +343,11 @@ TrainResult Trainer::run() {
     }
     if (step_ % options_.log_every == 0 || step_ == total) {
       log_train();
-      write_outputs(false);
+      // The CSV is rewritten at most once a second here (always at evaluations and the end).
+      if (Clock::now() - last_csv > std::chrono::seconds(1)) {
+        write_outputs(false);
+        last_csv = Clock::now();
+      }
     }
     const bool eval_due = (options_.eval_every > 0 && step_ % options_.eval_every == 0) ||
                           (epoch_eval && step_ % spe == 0) || step_ == total;
