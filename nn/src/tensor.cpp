@@ -101,7 +101,10 @@ std::int64_t Tensor::numel() const {
   for (int i = 0; i < d.ndims; ++i) n *= d.dims[i];
   return n;
 }
-DType Tensor::dtype() const { return from_dnnl(memory_.get_desc().data_type()); }
+DType Tensor::dtype() const {
+  if (!defined()) throw Error("nn: dtype() of an undefined tensor");
+  return from_dnnl(memory_.get_desc().data_type());
+}
 dnnl::memory::desc Tensor::desc() const { return defined() ? memory_.get_desc() : dnnl::memory::desc(); }
 bool Tensor::is_plain() const { return defined() && nn::is_plain(desc()); }
 
