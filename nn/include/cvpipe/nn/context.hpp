@@ -45,9 +45,8 @@ bool amx_supported();
 dnnl::primitive_attr primitive_attr();
 
 // Executes `prim` on the calling thread's stream; adds DNNL_ARG_SCRATCHPAD from the thread's
-// scratchpad when `scratchpad` is non-empty (pass pd.scratchpad_desc()). Synchronous is NOT
-// implied: CPU streams here are in-order and execution completes before return for the default
-// (non-async) runtime, which is what this engine relies on.
+// scratchpad when `scratchpad` is non-empty (pass pd.scratchpad_desc()). With oneDNN's OpenMP CPU
+// runtime the call returns when the primitive has finished; the engine relies on that.
 void execute(const dnnl::primitive& prim, std::unordered_map<int, dnnl::memory> args,
              const dnnl::memory::desc& scratchpad = {});
 

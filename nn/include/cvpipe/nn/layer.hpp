@@ -2,7 +2,8 @@
 //
 // Lifecycle: construct -> forward(x) (plans once per input desc: creates and caches primitive
 // descriptors with format_tag::any, the reorders it needs and its output buffers) -> backward(dy)
-// (uses what the last forward saved; accumulates parameter grads; returns dx) ... Planning happens
+// (uses what the last forward saved, so call them in pairs; needs a forward in training mode;
+// accumulates parameter grads; returns dx) ... Planning happens
 // again only for a new input shape/layout/dtype; steady-state steps allocate nothing.
 //
 // Ownership and aliasing (important): the Tensor returned by forward()/backward() is a buffer owned

@@ -5,9 +5,12 @@
 // Guarantees: forward runs nodes in insertion (= topological) order, backward in reverse; a tensor
 // feeding several nodes receives the sum of their gradients. Containers decide in-place execution
 // of activations (only when no other node reads the overwritten tensor and its producer does not
-// need its output for backward), fuse BatchNorm2d+ReLU in training (oneDNN fuse_norm_relu) and
-// Conv2d+BatchNorm2d(+ReLU) in eval. The same buffer-ownership rules as Layer apply: the returned
-// tensors belong to the container and are overwritten by the next call.
+// need its output for backward). Sequential also fuses BatchNorm2d+ReLU (oneDNN fuse_norm_relu),
+// folds Conv2d+BatchNorm2d(+ReLU) in eval, and runs a non-decreasing activation followed by
+// MaxPool2d as pool-then-activation (same values and gradients, 1/k^2 of the work); set_fusion(false)
+// turns these off. The same buffer-ownership rules as Layer apply: the returned tensors belong to
+// the container and are overwritten by the next call. backward() follows the most recent
+// forward() (forward/backward in pairs; a second forward before backward replaces the saved state).
 #pragma once
 #include <memory>
 #include <string>
