@@ -19,5 +19,6 @@ Subcommand add_validate_command(CLI::App& app);
 Subcommand add_plugins_command(CLI::App& app);
 Subcommand add_train_command(CLI::App& app);
 Subcommand add_eval_command(CLI::App& app);
+Subcommand add_bench_command(CLI::App& app);
 
 }  // namespace cvpipe::cli

@@ -25,6 +25,7 @@ int run_cli(int argc, char** argv) {
   commands.push_back(add_plugins_command(app));
   commands.push_back(add_train_command(app));
   commands.push_back(add_eval_command(app));
+  commands.push_back(add_bench_command(app));
 
   try {
     app.parse(argc, argv);
