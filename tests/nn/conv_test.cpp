@@ -64,6 +64,7 @@ const ConvCase kConvCases[] = {
     {"dilation2_groups_nobias", {3, 6, 9, 7}, {6, 4, 3, 1, 2, 2, 2}, false},
     {"k5_first_layer", {2, 3, 11, 10}, {3, 6, 5, 1, 0, 1, 1}, true},
     {"depthwise", {2, 8, 6, 5}, {8, 8, 3, 1, 1, 1, 8}, true},
+    {"image_side_k4_s2_plain_dx", {3, 1, 8, 9}, {1, 4, 4, 2, 1, 1, 1}, false},
 };
 
 INSTANTIATE_TEST_SUITE_P(Nn, ConvVsRef,

@@ -50,6 +50,7 @@ Conv2d::Conv2d(std::int64_t in, std::int64_t out, std::int64_t k, std::int64_t s
     g.w_dims = {groups, out / groups, in / groups, k, k};
     g.w_user = md(g.w_dims, dt::f32, tag::goihw);
   }
+  g.plain_diff_src = in <= 4 && stride > 1;
   I.eng.who = "Conv2d";
 }
 

@@ -37,6 +37,7 @@ ConvTranspose2d::ConvTranspose2d(std::int64_t in, std::int64_t out, std::int64_t
   g.out_channels = out;
   g.w_dims = {out, in, k, k};
   g.w_user = md(g.w_dims, dt::f32, tag::iohw);
+  g.plain_dst = out <= 4 && stride > 1;
   I.eng.who = "ConvTranspose2d";
 }
 
