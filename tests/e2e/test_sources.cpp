@@ -1,0 +1,299 @@
+// Built-in sources, in process: images (listing, order, read modes, corrupt files, loop), video
+// (timestamps, truncated files, loop), gstreamer, stream and camera error paths.
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/videoio.hpp>
+#include <opencv2/videoio/registry.hpp>
+
+#include "cvpipe/data.hpp"
+#include "io/image_list.hpp"
+#include "io/io.hpp"
+#include "schema.hpp"
+#include "support/images.hpp"
+#include "support/process.hpp"
+#include "support/status_matchers.hpp"
+
+namespace cvpipe::test {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::unique_ptr<io::Source> make(const std::string& type, const std::vector<std::pair<std::string, ParamValue>>& options) {
+  SourceSpec spec;
+  spec.type = type;
+  for (const auto& [k, v] : options) spec.options.set(k, v);
+  fill_defaults(*io::source_params(type), spec.options);
+  std::unique_ptr<io::Source> src;
+  EXPECT_OK(io::make_source(spec, src));
+  return src;
+}
+
+// Reads to the end; returns the frames, and the errors in `errors`.
+std::vector<Frame> drain(io::Source& src, std::vector<Status>* errors = nullptr, int limit = 1000) {
+  std::vector<Frame> frames;
+  for (int i = 0; i < limit; ++i) {
+    Frame f;
+    const Status st = src.read(f);
+    if (st.is_end()) break;
+    if (!st.ok()) {
+      if (errors) errors->push_back(st);
+      continue;
+    }
+    frames.push_back(std::move(f));
+  }
+  return frames;
+}
+
+TEST(NaturalOrder, NumbersCompareByValue) {
+  EXPECT_TRUE(io::natural_less("img2.png", "img10.png"));
+  EXPECT_FALSE(io::natural_less("img10.png", "img2.png"));
+  EXPECT_TRUE(io::natural_less("a.png", "b.png"));
+  EXPECT_TRUE(io::natural_less("img1.png", "img01.png") || io::natural_less("img01.png", "img1.png"));
+  EXPECT_FALSE(io::natural_less("same", "same"));
+  EXPECT_TRUE(io::natural_less("x", "x1"));
+}
+
+TEST(ImagesSource, FolderInNaturalOrderSkippingOtherFiles) {
+  TempDir dir;
+  for (const char* n : {"img10.png", "img2.png", "img1.jpg", ".hidden.png"}) cv::imwrite((dir / n).string(), color_image(6, 4));
+  { std::ofstream(dir / "notes.txt") << "not an image"; }
+  auto src = make("images", {{"path", dir.path().string()}});
+  StreamInfo info;
+  ASSERT_OK(src->open(info));
+  EXPECT_EQ(info.frame_count, 3);
+  const auto frames = drain(*src);
+  ASSERT_EQ(frames.size(), 3u);
+  EXPECT_EQ(frames[0].source, "img1.jpg");
+  EXPECT_EQ(frames[1].source, "img2.png");
+  EXPECT_EQ(frames[2].source, "img10.png");
+  EXPECT_EQ(std::get<std::string>(frames[0].meta.at("path")), (dir / "img1.jpg").string());
+}
+
+TEST(ImagesSource, GlobIncludeAndBraces) {
+  TempDir dir;
+  for (const char* n : {"a.png", "b.png", "c.jpg"}) cv::imwrite((dir / n).string(), gray_image(4, 4));
+  auto glob = make("images", {{"path", (dir / "*.png").string()}});
+  StreamInfo info;
+  ASSERT_OK(glob->open(info));
+  EXPECT_EQ(drain(*glob).size(), 2u);
+  auto braces = make("images", {{"path", (dir / "{a,c}.*").string()}});
+  ASSERT_OK(braces->open(info));
+  EXPECT_EQ(drain(*braces).size(), 2u);
+  auto include = make("images", {{"path", dir.path().string()}, {"include", std::string("b.png, *.JPG")}});
+  ASSERT_OK(include->open(info));
+  const auto frames = drain(*include);
+  ASSERT_EQ(frames.size(), 2u);
+  EXPECT_EQ(frames[0].source, "b.png");
+  EXPECT_EQ(frames[1].source, "c.jpg");
+}
+
+TEST(ImagesSource, ReadModes) {
+  TempDir dir;
+  cv::imwrite((dir / "deep.png").string(), color_image(5, 3, CV_16U));
+  cv::imwrite((dir / "alpha.png").string(), pattern_image({5, 3}, CV_8UC4));
+  auto color = make("images", {{"path", (dir / "deep.png").string()}});
+  StreamInfo info;
+  ASSERT_OK(color->open(info));
+  EXPECT_EQ(drain(*color).at(0).image.type(), CV_8UC3);
+  auto gray = make("images", {{"path", (dir / "deep.png").string()}, {"read", std::string("gray")}});
+  ASSERT_OK(gray->open(info));
+  EXPECT_EQ(drain(*gray).at(0).image.type(), CV_8UC1);
+  auto raw = make("images", {{"path", (dir / "deep.png").string()}, {"read", std::string("unchanged")}});
+  ASSERT_OK(raw->open(info));
+  EXPECT_EQ(drain(*raw).at(0).image.type(), CV_16UC3);
+  auto alpha = make("images", {{"path", (dir / "alpha.png").string()}, {"read", std::string("unchanged")}});
+  ASSERT_OK(alpha->open(info));
+  const Frame a = drain(*alpha).at(0);
+  EXPECT_EQ(a.image.type(), CV_8UC3);
+  ASSERT_TRUE(a.planes.count("alpha"));
+  EXPECT_EQ(a.planes.at("alpha").type(), CV_8UC1);
+}
+
+TEST(ImagesSource, CorruptFileIsAnErrorAndReadingGoesOn) {
+  TempDir dir;
+  cv::imwrite((dir / "a.png").string(), color_image(4, 4));
+  write_corrupt_image(dir / "b.jpg");
+  cv::imwrite((dir / "c.png").string(), color_image(4, 4));
+  auto src = make("images", {{"path", dir.path().string()}});
+  StreamInfo info;
+  ASSERT_OK(src->open(info));
+  std::vector<Status> errors;
+  const auto frames = drain(*src, &errors);
+  ASSERT_EQ(frames.size(), 2u);
+  EXPECT_EQ(frames[1].source, "c.png");
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_STATUS(errors[0], io_error);
+  EXPECT_NE(errors[0].message().find((dir / "b.jpg").string()), std::string::npos) << errors[0].message();
+}
+
+TEST(ImagesSource, LoopWrapsAndStopsWhenNothingIsReadable) {
+  TempDir dir;
+  cv::imwrite((dir / "a.png").string(), color_image(4, 4));
+  cv::imwrite((dir / "b.png").string(), color_image(4, 4));
+  auto src = make("images", {{"path", dir.path().string()}, {"loop", true}});
+  StreamInfo info;
+  ASSERT_OK(src->open(info));
+  EXPECT_EQ(info.frame_count, -1);
+  const auto frames = drain(*src, nullptr, 5);
+  ASSERT_EQ(frames.size(), 5u);
+  EXPECT_EQ(frames[4].source, "a.png");
+
+  TempDir bad;
+  write_corrupt_image(bad / "x.png");
+  auto broken = make("images", {{"path", bad.path().string()}, {"loop", true}});
+  ASSERT_OK(broken->open(info));
+  std::vector<Status> errors;
+  EXPECT_TRUE(drain(*broken, &errors, 100).empty());
+  EXPECT_EQ(errors.size(), 1u) << "a loop over unreadable files must end, not spin";
+  EXPECT_EQ(broken->take_warnings().size(), 1u);
+}
+
+TEST(ImagesSource, TimestampsFromFps) {
+  TempDir dir;
+  for (const char* n : {"a.png", "b.png", "c.png"}) cv::imwrite((dir / n).string(), gray_image(4, 4));
+  auto src = make("images", {{"path", dir.path().string()}, {"fps", 4.0}});
+  StreamInfo info;
+  ASSERT_OK(src->open(info));
+  EXPECT_DOUBLE_EQ(info.fps, 4.0);
+  const auto frames = drain(*src);
+  ASSERT_EQ(frames.size(), 3u);
+  EXPECT_EQ(frames[2].pts_ns, 500000000);
+}
+
+TEST(ImagesSource, MissingPathFailsAtOpen) {
+  auto src = make("images", {{"path", std::string("/nonexistent/x/*.png")}});
+  StreamInfo info;
+  EXPECT_STATUS(src->open(info), not_found);
+}
+
+TEST(VideoSource, ReadsFramesWithTimestamps) {
+  TempDir dir;
+  write_test_video(dir / "clip.avi", 6, {64, 48}, 5.0);
+  auto src = make("video", {{"path", (dir / "clip.avi").string()}});
+  StreamInfo info;
+  ASSERT_OK(src->open(info));
+  EXPECT_NEAR(info.fps, 5.0, 0.01);
+  EXPECT_EQ(info.size, cv::Size(64, 48));
+  EXPECT_EQ(info.frame_count, 6);
+  const auto frames = drain(*src);
+  ASSERT_EQ(frames.size(), 6u);
+  EXPECT_EQ(frames[0].source, "clip.avi");
+  EXPECT_EQ(std::get<int64_t>(frames[5].meta.at("frame_index")), 5);
+  for (size_t i = 1; i < frames.size(); ++i) EXPECT_GT(frames[i].pts_ns, frames[i - 1].pts_ns);
+  EXPECT_NEAR(static_cast<double>(frames[5].pts_ns - frames[0].pts_ns), 1e9, 1e6);
+  EXPECT_TRUE(src->take_warnings().empty());
+}
+
+TEST(VideoSource, LoopAndGray) {
+  TempDir dir;
+  write_test_video(dir / "clip.avi", 4, {32, 24});
+  auto src = make("video", {{"path", (dir / "clip.avi").string()}, {"loop", true}, {"read", std::string("gray")}});
+  StreamInfo info;
+  ASSERT_OK(src->open(info));
+  const auto frames = drain(*src, nullptr, 10);
+  ASSERT_EQ(frames.size(), 10u);
+  EXPECT_EQ(frames[9].image.type(), CV_8UC1);
+  for (size_t i = 1; i < frames.size(); ++i) EXPECT_GT(frames[i].pts_ns, frames[i - 1].pts_ns);
+}
+
+TEST(VideoSource, TruncatedFileEndsEarlyWithAWarning) {
+  const fs::path vtest = data_dir() / "vtest.avi";
+  if (!fs::exists(vtest)) GTEST_SKIP() << "no " << vtest;
+  TempDir dir;
+  write_truncated_copy(vtest, dir / "cut.avi", 0.05);
+  auto src = make("video", {{"path", (dir / "cut.avi").string()}});
+  StreamInfo info;
+  ASSERT_OK(src->open(info));
+  std::vector<Status> errors;
+  const auto frames = drain(*src, &errors);
+  EXPECT_GT(frames.size(), 0u);
+  EXPECT_LT(frames.size(), 200u);
+  const auto warnings = src->take_warnings();
+  ASSERT_EQ(warnings.size(), 1u);
+  EXPECT_NE(warnings[0].find("ended early"), std::string::npos) << warnings[0];
+}
+
+TEST(VideoSource, UndecodableFileIsAnError) {
+  TempDir dir;
+  { std::ofstream(dir / "junk.avi") << std::string(3000, 'x'); }
+  auto src = make("video", {{"path", (dir / "junk.avi").string()}});
+  StreamInfo info;
+  Status st = src->open(info);
+  if (st.ok()) {
+    Frame f;
+    st = src->read(f);
+  }
+  EXPECT_STATUS(st, io_error);
+  EXPECT_NE(st.message().find("junk.avi"), std::string::npos) << st.message();
+}
+
+bool gstreamer_available() {
+  if (!cv::videoio_registry::hasBackend(cv::CAP_GSTREAMER)) return false;
+  const auto r = run_process({"/usr/bin/gst-inspect-1.0", "videotestsrc"}, with_timeout(20));
+  return r.exit_code == 0;
+}
+
+TEST(GstreamerSource, TestPattern) {
+  if (!gstreamer_available()) GTEST_SKIP() << "GStreamer or its videotestsrc element is not available";
+  auto src = make("gstreamer", {{"pipeline", std::string("videotestsrc num-buffers=7 ! video/x-raw,width=64,height=48 ! videoconvert ! appsink")}});
+  StreamInfo info;
+  ASSERT_OK(src->open(info));
+  const auto frames = drain(*src);
+  ASSERT_EQ(frames.size(), 7u);
+  EXPECT_EQ(frames[0].image.size(), cv::Size(64, 48));
+  EXPECT_EQ(frames[0].image.type(), CV_8UC3);
+}
+
+TEST(GstreamerSource, AppsinkIsAddedWhenMissing) {
+  if (!gstreamer_available()) GTEST_SKIP() << "GStreamer or its videotestsrc element is not available";
+  auto src = make("gstreamer", {{"pipeline", std::string("videotestsrc num-buffers=3")}});
+  StreamInfo info;
+  ASSERT_OK(src->open(info));
+  EXPECT_EQ(drain(*src).size(), 3u);
+}
+
+TEST(GstreamerSource, BadPipelineIsAnError) {
+  auto src = make("gstreamer", {{"pipeline", std::string("nosuchelement ! appsink")}});
+  StreamInfo info;
+  const Status st = src->open(info);
+  EXPECT_STATUS(st, io_error);
+  EXPECT_NE(st.message().find("gstreamer"), std::string::npos) << st.message();
+}
+
+TEST(StreamSource, ReadsAnythingFfmpegOpens) {
+  TempDir dir;
+  write_test_video(dir / "clip.avi", 5, {32, 24});
+  auto src = make("stream", {{"url", (dir / "clip.avi").string()}, {"live", false}});
+  StreamInfo info;
+  ASSERT_OK(src->open(info));
+  EXPECT_EQ(drain(*src).size(), 5u);
+}
+
+TEST(StreamSource, UnreachableServerFailsWithinTheTimeout) {
+  auto src = make("stream", {{"url", std::string("rtsp://127.0.0.1:1/none")}, {"timeout_ms", int64_t{2000}}});
+  StreamInfo info;
+  const auto t0 = std::chrono::steady_clock::now();
+  const Status st = src->open(info);
+  EXPECT_STATUS(st, io_error);
+  EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(), 30.0);
+}
+
+TEST(CameraSource, MissingDeviceIsAnError) {
+  auto src = make("camera", {{"device", std::string("/dev/video97")}});
+  StreamInfo info;
+  const Status st = src->open(info);
+  EXPECT_STATUS(st, io_error);
+  EXPECT_NE(st.message().find("/dev/video97"), std::string::npos) << st.message();
+  SourceSpec bad;
+  bad.type = "camera";
+  bad.options.set("device", std::string("front"));
+  fill_defaults(*io::source_params("camera"), bad.options);
+  std::unique_ptr<io::Source> out;
+  EXPECT_STATUS(io::make_source(bad, out), invalid_argument);
+}
+
+}  // namespace
+}  // namespace cvpipe::test
