@@ -182,8 +182,8 @@ class ConfigLoader {
     std::string msg = "unknown " + std::string(sources_only ? "source stage" : "stage") + " '" + name + "'";
     if (reg_.plugins().empty()) return msg + ": no plugins are loaded (see --plugin-path and CVPIPE_PLUGIN_PATH)";
     msg += did_you_mean(name, names);
-    if (names.empty()) return msg + "; no loaded plugin has " + (sources_only ? "source stages" : "stages");
-    return msg + "; known " + (sources_only ? "source stages" : "stages") + ": " + join_names(names);
+    if (names.empty()) return msg + " (no loaded plugin has " + (sources_only ? "source stages" : "stages") + ")";
+    return msg + " (known " + (sources_only ? "source stages" : "stages") + ": " + join_names(names) + ")";
   }
 
   std::string source_stages_text() const {

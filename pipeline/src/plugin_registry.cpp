@@ -71,11 +71,18 @@ std::vector<fs::path> PluginRegistry::search_path(const std::vector<fs::path>& e
     while (std::getline(ss, item, ':'))
       if (!item.empty()) dirs.emplace_back(item);
   }
-#ifdef CVPIPE_BUILD_PLUGIN_DIR
-  dirs.emplace_back(CVPIPE_BUILD_PLUGIN_DIR);
-#endif
   boost::system::error_code ec;
   const auto program = boost::dll::program_location(ec);
+#ifdef CVPIPE_BUILD_PLUGIN_DIR
+  {
+    // The build tree's plugins serve programs that run from that build tree (the CLI, tests); an
+    // installed cvpipe uses the installed plugins, not whatever the build folder holds later.
+    const fs::path build_root = canonical_or_self(fs::path(CVPIPE_BUILD_PLUGIN_DIR).parent_path());
+    const fs::path prog = ec ? fs::path() : canonical_or_self(program.string());
+    const auto rel = prog.lexically_relative(build_root);
+    if (ec || (!rel.empty() && *rel.begin() != "..")) dirs.emplace_back(CVPIPE_BUILD_PLUGIN_DIR);
+  }
+#endif
   if (!ec) dirs.emplace_back(fs::path(program.string()).parent_path() / ".." / "lib" / "cvpipe" / "plugins");
 #ifdef CVPIPE_INSTALL_PLUGIN_DIR
   dirs.emplace_back(CVPIPE_INSTALL_PLUGIN_DIR);

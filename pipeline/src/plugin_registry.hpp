@@ -1,7 +1,8 @@
 // PluginRegistry: loads plugin shared libraries (Boost.DLL) and hands out their stages and
 // commands. Search path, in order: --plugin-path dirs, CVPIPE_PLUGIN_PATH (':'-separated),
-// the build tree's plugins folder, the install prefix's plugins folder (next to the running
-// program: ../lib/cvpipe/plugins, then the configured install prefix). In folders only files
+// the build tree's plugins folder (only for programs that run from inside that build tree), the
+// install prefix's plugins folder (next to the running program: ../lib/cvpipe/plugins, then the
+// configured install prefix). In folders only files
 // named libcvpipe_*.so are loaded (sorted by name); load_file takes any path. Like PATH, the
 // first folder wins: a file name or plugin name already loaded from an earlier folder is skipped.
 // Refuses, with a sentence naming the file: a library that cannot be loaded (dlopen's reason), a

@@ -111,10 +111,10 @@ TEST_F(ConfigTest, UnknownKeysSuggestTheClosest) {
 
 TEST_F(ConfigTest, UnknownStageListsTheKnownOnes) {
   expect_error("source: {type: generate, stage: ut_source}\nstages:\n  - stage: ut_scal\n",
-               "cfg.yaml:3:12: error: unknown stage 'ut_scal'; did you mean 'ut_scale'?; known stages: ut_model, "
-               "ut_scale, ut_source");
+               "cfg.yaml:3:12: error: unknown stage 'ut_scal'; did you mean 'ut_scale'? (known stages: ut_model, "
+               "ut_scale, ut_source)");
   expect_error("source: {type: generate, stage: ut_sauce}\n",
-               "cfg.yaml:1:33: error: unknown source stage 'ut_sauce'; did you mean 'ut_source'?; known source stages: ut_source");
+               "cfg.yaml:1:33: error: unknown source stage 'ut_sauce'; did you mean 'ut_source'? (known source stages: ut_source)");
 }
 
 TEST_F(ConfigTest, StageKindsMustFitTheirPlace) {
