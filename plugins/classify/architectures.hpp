@@ -1,0 +1,35 @@
+// The classifier networks, built from a ModelSpec with the nn engine's layers.
+//
+//   lenet  the LeNet-5 pattern for any input size and channel count:
+//          conv(C,6,k5) ReLU maxpool2 conv(6,16,k5) ReLU maxpool2 flatten
+//          fc(16*h*w,120) ReLU fc(120,84) ReLU | fc(84,K)
+//   cnn    width w (default 32), for any input of at least 8x8:
+//          [conv3x3(C,w) BN ReLU, conv3x3(w,w) BN ReLU] maxpool2
+//          [conv3x3(w,2w) BN ReLU, conv3x3(2w,2w) BN ReLU] maxpool2
+//          conv3x3(2w,4w) BN ReLU, global average pool, flatten | dropout(p) fc(4w,K)
+// The part before "|" is `features` (its output, [N, F], is the penultimate-layer feature vector);
+// the part after is `head` (logits [N, K]). Both live in one root Sequential so tensor names are
+// "features.<i>.weight" / "head.<i>.weight" (torch state_dict style). Convolutions followed by BN
+// have no bias. Weights are Kaiming-initialised from `seed`.
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "cvpipe/classify/model_spec.hpp"
+#include "cvpipe/nn/module.hpp"
+#include "cvpipe/status.hpp"
+
+namespace cvpipe::classify {
+
+struct Network {
+  std::shared_ptr<nn::Sequential> root;      // children: "features", "head"
+  std::shared_ptr<nn::Sequential> features;  // image [N, C, H, W] -> [N, feature_dim]
+  std::shared_ptr<nn::Sequential> head;      // [N, feature_dim] -> logits [N, K]
+  int feature_dim = 0;
+};
+
+// Builds the network of `spec` (validated first); errors name `label`.
+Status build_network(const ModelSpec& spec, std::uint64_t seed, const std::string& label, Network& out);
+
+}  // namespace cvpipe::classify

@@ -1,0 +1,55 @@
+// Preprocessing with OpenCV: any picture -> the float CHW input a classify model expects.
+//
+// Steps (prepare_input):
+//  1. to_unit(): any depth (8U, 16U, 32F/64F in [0, 1]) and any channel count (gray, BGR, BGRA)
+//     -> CV_32F in [0, 1] with the model's channel count (gray <-> BGR conversions by OpenCV).
+//  2. Domain mapping (InputMode::automatic, domain "digits" only) — normalize_digit():
+//       a. polarity: if the image's border is brighter than the image as a whole (dark ink on
+//          light paper), invert it, so ink is bright on dark like digits.png;
+//       b. background removal: subtract the border's median, find ink with Otsu's threshold, drop
+//          specks (connected components under 2% of the largest one's area), stretch contrast so
+//          the ink core is 1;
+//       c. keep only the ink (the kept components, grown by 2 px for their soft edges), scale it
+//          so the longer side of its Otsu bounding box is 14.3 px (aspect kept) and put it in a
+//          20x20 black cell with its centre of mass at (9.85, 9.85) — how the digits.png cells
+//          are drawn (both numbers measured over the digits.png cells with the same Otsu rule).
+//     A blank image (no ink) becomes an all-black cell.
+//  3. fit_to_input(): pad | resize | letterbox to the model's input size (pad = centre on a black
+//     canvas when it fits, else letterbox).
+//  4. normalise: (x - mean[c]) / std[c], written channel-major (CHW).
+// All functions are pure and thread-safe. Errors (empty image, unsupported depth) are Status values.
+#pragma once
+#include <string>
+
+#include <opencv2/core.hpp>
+
+#include "cvpipe/classify/classifier.hpp"
+#include "cvpipe/classify/model_spec.hpp"
+#include "cvpipe/status.hpp"
+
+namespace cvpipe::classify {
+
+inline constexpr int kDigitCell = 20;         // cell size of digits.png
+inline constexpr double kDigitBox = 14.3;     // longer side of the (Otsu) ink box inside a cell
+inline constexpr double kDigitCentre = 9.85;  // centre of mass of the ink (pixel index coordinates)
+
+// Step 1. `channels` is 1 or 3. Fails on an empty image or an unsupported depth/channel count.
+Status to_unit(const cv::Mat& image, int channels, cv::Mat& out);
+
+// True when the image's border (outer ~5% on each side, at least 1 px) is brighter than the image
+// mean: the sign of dark-on-light pictures. `gray` is CV_32FC1.
+bool border_is_bright(const cv::Mat& gray);
+
+// Step 2: CV_32FC1 [0, 1] of any size -> a 20x20 CV_32FC1 digit cell (white on black).
+cv::Mat normalize_digit(const cv::Mat& gray);
+
+// Step 3: `fit` is "pad", "resize" or "letterbox"; empty areas are 0 (black).
+cv::Mat fit_to_input(const cv::Mat& unit, int width, int height, const std::string& fit);
+
+// Steps 1-4 into dst (spec.input_channels * input_height * input_width floats).
+Status prepare_input(const cv::Mat& image, const ModelSpec& spec, InputMode mode, float* dst);
+
+// Steps 1-3: the prepared image before normalisation (CV_32FC1/3 in [0, 1]), for display and tests.
+Status prepare_image(const cv::Mat& image, const ModelSpec& spec, InputMode mode, cv::Mat& out);
+
+}  // namespace cvpipe::classify

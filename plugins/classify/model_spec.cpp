@@ -1,0 +1,116 @@
+// ModelSpec <-> safetensors __metadata__ (see model_spec.hpp for the keys).
+#include "cvpipe/classify/model_spec.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include <nlohmann/json.hpp>
+
+namespace cvpipe::classify {
+
+namespace {
+
+using nlohmann::json;
+
+bool one_of(const std::string& v, std::initializer_list<const char*> choices) {
+  return std::any_of(choices.begin(), choices.end(), [&](const char* c) { return v == c; });
+}
+
+}  // namespace
+
+std::map<std::string, std::string> ModelSpec::to_metadata() const {
+  std::map<std::string, std::string> m = extra;
+  m["format"] = kModelFormat;
+  json arch_j = {{"name", arch}, {"width", width}, {"dropout", dropout}};
+  m["arch"] = arch_j.dump();
+  json pre = {{"width", input_width}, {"height", input_height}, {"channels", input_channels},
+              {"mean", mean},         {"std", std},            {"domain", domain},
+              {"polarity", polarity}, {"fit", fit}};
+  m["preprocess"] = pre.dump();
+  m["class_names"] = json(class_names).dump();
+  return m;
+}
+
+Status ModelSpec::validate(const std::string& label) const {
+  auto bad = [&](const std::string& what) { return Status::invalid(label + ": " + what); };
+  if (!one_of(arch, {"cnn", "lenet"})) return bad("unknown architecture '" + arch + "' (expected cnn or lenet)");
+  if (width < 4 || width > 512) return bad("architecture width " + std::to_string(width) + " is outside [4, 512]");
+  if (!(dropout >= 0.f && dropout < 1.f)) return bad("dropout must be in [0, 1)");
+  if (input_width < 8 || input_height < 8 || input_width > 1024 || input_height > 1024)
+    return bad("input size " + std::to_string(input_width) + "x" + std::to_string(input_height) +
+               " is outside [8, 1024]");
+  if (arch == "lenet") {
+    // conv5 -> pool2 -> conv5 -> pool2 must leave at least 1x1.
+    auto out = [](int s) { return ((s - 4) / 2 - 4) / 2; };
+    if (out(input_width) < 1 || out(input_height) < 1)
+      return bad("lenet needs an input of at least 16x16, got " + std::to_string(input_width) + "x" +
+                 std::to_string(input_height));
+  }
+  if (input_channels != 1 && input_channels != 3)
+    return bad("input channels must be 1 or 3, got " + std::to_string(input_channels));
+  if (static_cast<int>(mean.size()) != input_channels || static_cast<int>(std.size()) != input_channels)
+    return bad("preprocess mean/std need " + std::to_string(input_channels) + " value(s) each");
+  for (float s : std)
+    if (!(s > 0.f) || !std::isfinite(s)) return bad("preprocess std values must be positive");
+  for (float v : mean)
+    if (!std::isfinite(v)) return bad("preprocess mean values must be finite");
+  if (!one_of(domain, {"digits", "image"})) return bad("unknown domain '" + domain + "' (expected digits or image)");
+  if (!one_of(polarity, {"white_on_black", "any"}))
+    return bad("unknown polarity '" + polarity + "' (expected white_on_black or any)");
+  if (!one_of(fit, {"pad", "resize", "letterbox"})) return bad("unknown fit '" + fit + "' (expected pad, resize or letterbox)");
+  if (class_names.size() < 2) return bad("a classifier needs at least 2 class names");
+  for (std::size_t i = 0; i < class_names.size(); ++i)
+    if (class_names[i].empty()) return bad("class name " + std::to_string(i) + " is empty");
+  return {};
+}
+
+Status ModelSpec::from_metadata(const std::map<std::string, std::string>& metadata, const std::string& label,
+                                ModelSpec& out) {
+  auto bad = [&](const std::string& what) { return Status::invalid(label + ": " + what); };
+  auto get = [&](const char* key) -> const std::string* {
+    auto it = metadata.find(key);
+    return it == metadata.end() ? nullptr : &it->second;
+  };
+  ModelSpec s;
+  const std::string* format = get("format");
+  if (!format) return bad("not a classify model: metadata has no 'format' key (expected \"" + std::string(kModelFormat) + "\")");
+  if (*format != kModelFormat)
+    return bad("metadata format is '" + *format + "', this version reads '" + kModelFormat + "'");
+  for (const char* key : {"arch", "preprocess", "class_names"})
+    if (!get(key)) return bad(std::string("metadata key '") + key + "' is missing");
+  try {
+    const json a = json::parse(*get("arch"));
+    if (!a.is_object()) return bad("metadata 'arch' is not a JSON object");
+    s.arch = a.at("name").get<std::string>();
+    if (a.contains("width")) s.width = a.at("width").get<int>();
+    if (a.contains("dropout")) s.dropout = a.at("dropout").get<float>();
+  } catch (const std::exception& e) {
+    return bad(std::string("metadata 'arch' is malformed: ") + e.what());
+  }
+  try {
+    const json p = json::parse(*get("preprocess"));
+    if (!p.is_object()) return bad("metadata 'preprocess' is not a JSON object");
+    s.input_width = p.at("width").get<int>();
+    s.input_height = p.at("height").get<int>();
+    s.input_channels = p.at("channels").get<int>();
+    s.mean = p.at("mean").get<std::vector<float>>();
+    s.std = p.at("std").get<std::vector<float>>();
+    if (p.contains("domain")) s.domain = p.at("domain").get<std::string>();
+    if (p.contains("polarity")) s.polarity = p.at("polarity").get<std::string>();
+    if (p.contains("fit")) s.fit = p.at("fit").get<std::string>();
+  } catch (const std::exception& e) {
+    return bad(std::string("metadata 'preprocess' is malformed: ") + e.what());
+  }
+  try {
+    s.class_names = json::parse(*get("class_names")).get<std::vector<std::string>>();
+  } catch (const std::exception& e) {
+    return bad(std::string("metadata 'class_names' is not a JSON list of strings: ") + e.what());
+  }
+  for (const auto& [k, v] : metadata)
+    if (!one_of(k, {"format", "arch", "preprocess", "class_names"})) s.extra[k] = v;
+  CVPIPE_RETURN_IF_ERROR(s.validate(label));
+  out = std::move(s);
+  return {};
+}
+
+}  // namespace cvpipe::classify
