@@ -85,12 +85,13 @@ Frame Grid::make_sheet() {
   }
   Frame f;
   f.image = sheet;
-  f.seq = sheets_;
+  f.seq = last_seq_;
   f.pts_ns = first_pts_;
   char name[32];
   std::snprintf(name, sizeof name, "_%06lld", static_cast<long long>(sheets_));
   f.source = name_ + name;
   f.meta["grid_tiles"] = static_cast<int64_t>(n);
+  f.meta["grid_sheet"] = sheets_;
   ++sheets_;
   tiles_.clear();
   return f;
@@ -100,6 +101,7 @@ Status Grid::process(Frame& f) {
   CVPIPE_RETURN_IF_ERROR(check_image(f, "grid"));
   return cv_guard("grid", [&]() -> Status {
     if (tiles_.empty()) first_pts_ = f.pts_ns;
+    last_seq_ = f.seq;
     tiles_.push_back(make_tile(f));
     const bool full = static_cast<int>(tiles_.size()) >= count_;
     if (passthrough_) {

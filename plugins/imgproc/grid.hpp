@@ -3,7 +3,8 @@
 // `count` frames a sheet (8-bit BGR, `cols` cells wide) is emitted, and the rest at end of stream.
 // By default tiles are consumed and only sheets go on (the frame that completes a sheet is
 // replaced by it); with passthrough the frames go on unchanged and all sheets follow at the end.
-// Sheets are named "<instance>_000000", "<instance>_000001" ... (Frame.source) with seq = index.
+// Sheets are named "<instance>_000000", "<instance>_000001" ... (Frame.source, meta["grid_sheet"] =
+// index); a sheet's seq and pts_ns are those of its last and first tile.
 #pragma once
 #include <deque>
 
@@ -29,6 +30,7 @@ class Grid final : public Stage {
   std::string name_ = "grid";
   std::vector<cv::Mat> tiles_;
   int64_t first_pts_ = 0;
+  int64_t last_seq_ = 0;
   int64_t sheets_ = 0;
   std::deque<Frame> done_;  // passthrough: finished sheets waiting for finish()
 };

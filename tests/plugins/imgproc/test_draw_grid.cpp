@@ -93,7 +93,9 @@ TEST(Grid, PassthroughKeepsFramesAndAddsSheetsAtTheEnd) {
   ASSERT_OK(h.finish(rest));
   ASSERT_EQ(rest.size(), 2u);
   EXPECT_EQ(rest[0].source, "sheet_000000") << "sheets are named after the instance";
-  EXPECT_EQ(rest[1].seq, 1);
+  EXPECT_EQ(rest[0].seq, 1) << "a sheet's seq is its last tile's";
+  EXPECT_EQ(rest[1].seq, 2);
+  EXPECT_EQ(std::get<int64_t>(rest[1].meta["grid_sheet"]), 1);
   EXPECT_OK(h.close());
 }
 
