@@ -2,7 +2,7 @@
 // Everything that can be checked before running is checked here against the loaded plugins'
 // schemas and the built-in source/sink schemas (io::source_params / io::sink_params): unknown keys
 // (with "did you mean"), unknown stage names (listing the known ones), types, ranges, choices,
-// required parameters, paths that must exist (relative paths resolve against the config's folder),
+// required parameters, paths that must exist (relative paths in the file resolve against its folder),
 // duplicate stage instance names, ${VAR} expansion (unset variables are errors), `--set` overrides.
 // Errors: the returned Status (invalid_argument, or not_found for a missing file) holds one or more
 // complete lines `FILE:LINE:COL: error: MESSAGE` (1-based), or `cvpipe: error: MESSAGE` where
@@ -19,7 +19,8 @@ namespace cvpipe {
 
 struct ConfigOptions {
   // "KEY=VALUE": source.KEY, source.params.KEY, stages.NAME.KEY (NAME: instance name or index;
-  // also stages.NAME.params.KEY), sinks.N.KEY, runtime.KEY. VALUE is read as a YAML scalar.
+  // also stages.NAME.params.KEY), sinks.N.KEY, runtime.KEY. VALUE is read as a YAML scalar;
+  // a relative path in it resolves against the working directory (it was typed there).
   std::vector<std::string> set_overrides;
   // false when the command line provides the source (--input): a config without one is fine.
   bool require_source = true;

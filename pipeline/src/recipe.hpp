@@ -1,7 +1,8 @@
 // Recipe loader for `cvpipe train` (and `validate` on a recipe): YAML
 // `{plugin: NAME, command: train, params: {...}}` -> validated RecipeSpec. The params are checked
 // against the plugin CommandEntry's schema like stage parameters (relative paths resolve against
-// the recipe's folder). `--set KEY=VALUE` (or params.KEY=VALUE) overrides params.KEY.
+// the recipe's folder). `--set KEY=VALUE` (or params.KEY=VALUE) overrides params.KEY (a relative
+// path given that way resolves against the working directory).
 // Errors as in config.hpp: complete `FILE:LINE:COL: error: ...` / `cvpipe: error: ...` lines.
 #pragma once
 #include <filesystem>

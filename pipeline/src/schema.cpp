@@ -325,7 +325,9 @@ bool validate_map(const std::vector<ParamSpec>& schema, const YAML::Node& map,
         text = value.Scalar();
       }
       ParamValue pv;
-      if (auto e = convert_text(*spec, text, v.base_dir, pv); !e.empty()) {
+      std::error_code ec;
+      const fs::path base = v.from_command_line && v.from_command_line(value) ? fs::current_path(ec) : v.base_dir;
+      if (auto e = convert_text(*spec, text, base, pv); !e.empty()) {
         fail(value, what + ": " + e);
         continue;
       }

@@ -56,6 +56,9 @@ struct MapValidation {
   // For a null value: the literal the file holds ("null", "~"), so `type: null` can mean the word;
   // returns false when the value is really absent (`key:` with nothing).
   std::function<bool(const YAML::Node&, std::string&)> null_literal;
+  // True for a value typed on the command line (--set): its relative paths resolve against the
+  // working directory, like --input and --output, not against base_dir.
+  std::function<bool(const YAML::Node&)> from_command_line;
   // Receives each problem and the node it is about (a key or a value).
   std::function<void(const YAML::Node&, const std::string&)> error;
 };

@@ -129,6 +129,13 @@ bool YamlDoc::check_keys(const YAML::Node& map, const std::vector<std::string>& 
   return ok;
 }
 
+bool YamlDoc::from_override(const YAML::Node& node) const {
+  if (!node.IsDefined()) return false;
+  for (const auto& o : overrides_)
+    if (o.value.is(node)) return true;
+  return false;
+}
+
 void YamlDoc::note_override(const YAML::Node& value, const std::string& key, const std::string& origin) {
   overrides_.push_back({value, key, origin});
 }
@@ -141,6 +148,7 @@ MapValidation YamlDoc::validation(const fs::path& base_dir, const std::string& o
   v.noun = noun;
   v.scalar_text = [this](const YAML::Node& n, std::string& out) { return text(n, out); };
   v.null_literal = [this](const YAML::Node& n, std::string& out) { return null_literal(n, out); };
+  v.from_command_line = [this](const YAML::Node& n) { return from_override(n); };
   v.error = [this, fallback](const YAML::Node& n, const std::string& msg) { error(n, msg, fallback); };
   return v;
 }

@@ -45,6 +45,9 @@ class YamlDoc {
   // `owner` names the map in messages ("the stage item", "the config"). Returns true when clean.
   bool check_keys(const YAML::Node& map, const std::vector<std::string>& allowed, const std::string& owner);
 
+  // True when `node` was set by --set.
+  bool from_override(const YAML::Node& node) const;
+
   // Records that `value` (and a key named `key` without position) came from `--set origin`.
   void note_override(const YAML::Node& value, const std::string& key, const std::string& origin);
 

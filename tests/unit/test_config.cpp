@@ -256,6 +256,15 @@ TEST_F(ConfigTest, SetOverridesEveryAddress) {
   expect_error(yaml, "cvpipe: error: --set source.stage=ut_scale: stage 'ut_scale' is a transform stage", {"source.stage=ut_scale"});
 }
 
+TEST_F(ConfigTest, SetPathsResolveAgainstTheWorkingDirectory) {
+  const std::string yaml =
+      "source: {type: generate, stage: ut_source}\n"
+      "stages: [{stage: ut_model, params: {model: /, log: logs/in_file.txt}}, {stage: ut_model, name: b, params: {model: /}}]\n";
+  ASSERT_TRUE(load(yaml, {"stages.b.log=logs/typed.txt"}).ok());
+  EXPECT_EQ(spec_.stages[0].params.get_string("log"), "/base/logs/in_file.txt");
+  EXPECT_EQ(spec_.stages[1].params.get_string("log"), (fs::current_path() / "logs/typed.txt").string());
+}
+
 TEST_F(ConfigTest, SetValuesAreValidatedAndNameTheArgument) {
   const std::string yaml = "source: {type: generate, stage: ut_source}\nstages: [{stage: ut_scale, name: blur}]\n";
   expect_error(yaml, "cvpipe: error: --set stages.blur.factor=99: parameter 'factor' of stage 'blur' (ut_scale): 99 is out of range",
