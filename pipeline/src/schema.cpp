@@ -65,7 +65,7 @@ std::string range_error(const ParamSpec& s, double v, const std::string& shown) 
   return shown + " is out of range: must be " + constraint_text(s);
 }
 
-bool has_glob(const std::string& s) { return s.find_first_of("*?[") != std::string::npos; }
+bool has_glob(const std::string& s) { return s.find_first_of("*?[{") != std::string::npos; }
 
 std::string node_kind(const YAML::Node& n) {
   switch (n.Type()) {

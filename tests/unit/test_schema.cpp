@@ -107,6 +107,7 @@ TEST(Schema, PathsResolveAgainstTheBaseAndMayHaveToExist) {
   // A glob must exist only as a folder.
   EXPECT_EQ(convert(must, "*.jpg", v, dir), "");
   EXPECT_NE(convert(must, "nofolder/*.jpg", v, dir).find("does not exist"), std::string::npos);
+  EXPECT_EQ(convert(must, "{a,b}.jpg", v, dir), "") << "brace patterns are globs too";
   fs::remove_all(dir);
 }
 
