@@ -95,6 +95,7 @@ class SequentialRun {
     const auto t0 = Clock::now();
     report_ = RunReport{};
     Status st = setup();
+    const bool ran = st.ok();
     if (st.ok()) st = loop();
     if (st.ok()) st = drain();
     close_all();
@@ -118,7 +119,8 @@ class SequentialRun {
         ++report_.errors;
       }
     }
-    if (!opt_.quiet) std::fputs(format_summary(report_).c_str(), stderr);
+    // A run that could not start has nothing to summarise: its error says it all.
+    if (!opt_.quiet && ran) std::fputs(format_summary(report_).c_str(), stderr);
     return st;
   }
 

@@ -1,4 +1,4 @@
-// Source `camera`: a V4L2 camera by index ("0") or device path ("/dev/video0"), with optional
+// Source `camera`: a V4L2 camera (OpenCV's V4L2 back end) by index ("0") or device path ("/dev/video0"), with optional
 // requested width, height and fps (0: the driver's default). A live source: no frame count,
 // pts from the wall clock since open.
 #include <algorithm>
@@ -38,8 +38,7 @@ Status make(const Params& p, std::unique_ptr<Source>& out) {
   c.source_name = all_digits(device) ? "camera" + device : device;
   c.live = true;
   c.open = [device, width, height, fps](cv::VideoCapture& cap, std::string& why) {
-    bool ok = all_digits(device) ? (cap.open(std::stoi(device), cv::CAP_V4L2) || cap.open(std::stoi(device), cv::CAP_ANY))
-                                 : (cap.open(device, cv::CAP_V4L2) || cap.open(device, cv::CAP_ANY));
+    const bool ok = all_digits(device) ? cap.open(std::stoi(device), cv::CAP_V4L2) : cap.open(device, cv::CAP_V4L2);
     if (!ok) {
       why = "no such camera, or it is busy or not permitted";
       return false;
