@@ -23,7 +23,7 @@ TEST(SourceFromUri, ImagesFileFolderAndGlob) {
   TempDir dir;
   cv::imwrite((dir / "a.png").string(), color_image(8, 8));
   cv::imwrite((dir / "b.jpg").string(), color_image(8, 8));
-  for (const std::string uri : {(dir / "a.png").string(), dir.path().string(), (dir / "*.jpg").string(),
+  for (const std::string& uri : {(dir / "a.png").string(), dir.path().string(), (dir / "*.jpg").string(),
                                 "file://" + (dir / "a.png").string()}) {
     SCOPED_TRACE(uri);
     SourceSpec s;
