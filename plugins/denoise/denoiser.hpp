@@ -1,0 +1,49 @@
+// CnnDenoiser: a DenoiseNet applied to whole images of any size and type, tile by tile.
+//
+// Accepts 8U and 16U images with 1, 3 or 4 channels (alpha passes through untouched); values are
+// scaled to [0, 1] by the type maximum, so `sigma` is always in 8-bit levels (a 16-bit image with
+// noise of 257 * s levels takes sigma = s). A gray model on a colour image denoises each channel
+// on its own; a colour model on a gray image runs on the gray replicated to BGR. The result has
+// the input's type. Memory is bounded by the tile size (see tiling.hpp), not the image size.
+// Errors are Status values naming what is wrong. Not thread-safe (one network, one thread).
+#pragma once
+#include <memory>
+#include <string>
+
+#include <opencv2/core.hpp>
+
+#include "cvpipe/status.hpp"
+#include "network.hpp"
+#include "tiling.hpp"
+
+namespace cvpipe::denoise {
+
+struct CnnOptions {
+  int tile = 1024;     // tile side in pixels (including margins)
+  int margin = 0;      // context per inner tile side; 0: the network's receptive-field radius
+};
+
+class CnnDenoiser {
+ public:
+  explicit CnnDenoiser(std::unique_ptr<DenoiseNet> net, CnnOptions options = {});
+  DenoiseNet& net() { return *net_; }
+  const CnnOptions& options() const { return options_; }
+  void set_options(const CnnOptions& options) { options_ = options; }
+  TilingOptions tiling() const;
+
+  Status denoise(const cv::Mat& src, double sigma, cv::Mat& dst);
+
+ private:
+  // Denoises an image whose channel count matches the network.
+  Status denoise_matching(const cv::Mat& src, double sigma, cv::Mat& dst);
+
+  std::unique_ptr<DenoiseNet> net_;
+  CnnOptions options_;
+};
+
+// Loads a model for the stage and the eval command: `model` empty means the shipped model for
+// `channels` (model_path.hpp); dtype "auto" picks bf16 on CPUs with native bf16 (AVX512_BF16 or AMX), else f32 ("f32" / "bf16" force).
+Status load_cnn_denoiser(const std::string& model, int channels, const std::string& dtype, const CnnOptions& options,
+                         std::unique_ptr<CnnDenoiser>& out);
+
+}  // namespace cvpipe::denoise

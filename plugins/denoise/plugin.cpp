@@ -1,0 +1,27 @@
+// The denoise plugin's entry point: stages `denoise` and `add_noise`, commands `train` and `eval`.
+#include "cvpipe/plugin.hpp"
+
+#include "denoise_stage.hpp"
+#include "eval_command.hpp"
+#include "noise_stage.hpp"
+#include "train_command.hpp"
+
+namespace {
+
+const cvpipe::StageEntry kStages[] = {
+    cvpipe::stage_entry<cvpipe::denoise::DenoiseStage>(
+        "denoise", "remove Gaussian noise: learned CNN (FFDNet-style) or NL-means", cvpipe::StageKind::transform),
+    cvpipe::stage_entry<cvpipe::denoise::AddNoiseStage>(
+        "add_noise", "add seeded Gaussian noise (keeps the clean frame as plane 'original')", cvpipe::StageKind::transform),
+};
+
+const cvpipe::CommandEntry kCommands[] = {
+    {"train", "train a denoising CNN on the sample photographs", &cvpipe::denoise::train_params,
+     &cvpipe::denoise::run_train},
+    {"eval", "PSNR/SSIM/speed of a denoise model vs NL-means on noisy copies of clean images",
+     &cvpipe::denoise::eval_params, &cvpipe::denoise::run_eval},
+};
+
+}  // namespace
+
+CVPIPE_PLUGIN("denoise", "1.0.0", kStages, kCommands)
