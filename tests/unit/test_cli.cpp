@@ -262,9 +262,9 @@ TEST(Cli, RunConfigErrorsExitTwo) {
   EXPECT_EQ(r.code, 2);
 }
 
-TEST(Cli, RunStopsCleanlyOnSigint) {
-  // 1000 frames x 20 ms; once frames flow (the source touches a file), SIGINT must stop the run
-  // with exit code 130, long before it would finish.
+// Starts a slow run, waits until frames flow (the source touches a file), sends `sig`, and
+// returns the exit status and how long the stop took.
+static void interrupt_run(int sig, int& status, double& waited) {
   const fs::path started = fs::temp_directory_path() / ("cvpipe_ut_started_" + std::to_string(::getpid()));
   fs::remove(started);
   std::vector<std::string> args = {UT_CVPIPE_BIN, "run", kData + "/slow.yaml", "--quiet", "--plugin-path", kGoodPlugins,
@@ -283,14 +283,22 @@ TEST(Cli, RunStopsCleanlyOnSigint) {
   EXPECT_TRUE(fs::exists(started)) << "the run did not start within 30 s";
   std::this_thread::sleep_for(std::chrono::milliseconds(100));
   const auto t0 = std::chrono::steady_clock::now();
-  ::kill(pid, SIGINT);
-  int status = 0;
+  ::kill(pid, sig);
   ASSERT_EQ(::waitpid(pid, &status, 0), pid);
-  const double waited = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  waited = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   fs::remove(started);
-  ASSERT_TRUE(WIFEXITED(status)) << "killed by signal " << WTERMSIG(status);
-  EXPECT_EQ(WEXITSTATUS(status), 130);
-  EXPECT_LT(waited, 10.0);
+}
+
+TEST(Cli, RunStopsCleanlyOnSigintAndSigterm) {
+  // slow.yaml: 1000 frames x 20 ms; a signal must stop the run long before it would finish.
+  for (const auto& [sig, code] : {std::pair{SIGINT, 130}, std::pair{SIGTERM, 143}}) {
+    int status = 0;
+    double waited = 0;
+    interrupt_run(sig, status, waited);
+    ASSERT_TRUE(WIFEXITED(status)) << "killed by signal " << WTERMSIG(status);
+    EXPECT_EQ(WEXITSTATUS(status), code);
+    EXPECT_LT(waited, 10.0);
+  }
 }
 
 // ---- train ----
