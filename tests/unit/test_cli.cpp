@@ -227,9 +227,15 @@ TEST(Cli, PluginsShowJsonAndUnknownNames) {
 TEST(Cli, PluginsListReportsRefusedPlugins) {
   const Result r = cvpipe({"plugins", "list", "--plugin-path", std::string(UT_PLUGIN_DIR) + "/broken"});
   EXPECT_EQ(r.code, 2);
-  EXPECT_NE(r.out.find("unittest"), std::string::npos) << "the good plugins are still listed";
-  EXPECT_NE(r.err.find("is not a cvpipe plugin"), std::string::npos) << r.err;
-  EXPECT_NE(r.err.find("built for plugin ABI 0"), std::string::npos) << r.err;
+  // The broken folder comes first: its ut_dup loads (and is listed), every other file there is
+  // refused, and so is the good plugin, whose stage ut_scale ut_dup already registered.
+  EXPECT_NE(r.out.find("ut_dup 0  "), std::string::npos) << "loaded plugins are still listed:\n" << r.out;
+  EXPECT_EQ(r.out.find("unittest 0.0.1"), std::string::npos) << r.out;
+  for (const char* refusal : {"is not a cvpipe plugin", "built for plugin ABI 0", "clang99;libc++1;opencv3",
+                              "invalid ELF header", "returned no descriptor", "declares a bad schema",
+                              "libcvpipe_unittest.so' registers stage 'ut_scale', which plugin"}) {
+    EXPECT_NE(r.err.find(refusal), std::string::npos) << "missing '" << refusal << "' in:\n" << r.err;
+  }
   // A refused plugin stops `validate` / `run` with exit 2.
   const Result v = cvpipe({"validate", kData + "/good.yaml", "--plugin-path", std::string(UT_PLUGIN_DIR) + "/broken"});
   EXPECT_EQ(v.code, 2);
