@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs the demo pipeline (configs/demo.yaml) with the cvpipe binary given as $1 and says what it
-# wrote and where. Called by `make demo`; later issues add more pipelines here. Keep it < 90 s.
+# wrote and where, then runs each plugin's snippet scripts/demo/NAME.sh (args: cvpipe, out/demo/NAME).
+# Called by `make demo`. The whole demo stays under 90 s.
 set -euo pipefail
 
 CVPIPE="${1:?usage: scripts/demo.sh PATH/TO/cvpipe}"
@@ -32,3 +33,13 @@ for sheet in "$OUT"/contact_sheet_*.jpg; do
 done
 printf '  %-28s %s\n' "one JSON line per frame" "$OUT/frames.jsonl ($(wc -l < "$OUT/frames.jsonl") lines)"
 printf '  %-28s %s\n' "run metrics" "$OUT/metrics.json"
+
+# Each plugin shows itself: scripts/demo/NAME.sh gets the cvpipe binary and its own folder out/demo/NAME.
+for snippet in "$ROOT"/scripts/demo/*.sh; do
+  [[ -e "$snippet" ]] || continue
+  name="$(basename "$snippet" .sh)"
+  echo
+  bash "$snippet" "$CVPIPE" "$OUT/$name"
+done
+echo
+echo "demo: everything done in $(( $(date +%s) - start )) s"

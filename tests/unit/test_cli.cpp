@@ -47,10 +47,20 @@ std::string slurp(const fs::path& p) {
 }
 
 // Runs cvpipe with `args` (shell-quoted each) plus --plugin-path to the test plugin when asked.
+// A scratch folder for the child's output, removed when the test program ends.
+struct ScratchDir {
+  fs::path path = fs::temp_directory_path() / ("cvpipe_ut_cli_" + std::to_string(::getpid()));
+  ScratchDir() { fs::create_directories(path); }
+  ~ScratchDir() {
+    std::error_code ec;
+    fs::remove_all(path, ec);
+  }
+};
+
 Result cvpipe(const std::vector<std::string>& args, bool with_plugins = true) {
   static int counter = 0;
-  const fs::path dir = fs::temp_directory_path() / ("cvpipe_ut_cli_" + std::to_string(::getpid()));
-  fs::create_directories(dir);
+  static const ScratchDir scratch;
+  const fs::path& dir = scratch.path;
   const fs::path out = dir / ("out" + std::to_string(counter)), err = dir / ("err" + std::to_string(counter++));
   std::string cmd = "env -u CVPIPE_PLUGIN_PATH " + quote(UT_CVPIPE_BIN);
   for (const auto& a : args) cmd += " " + quote(a);
