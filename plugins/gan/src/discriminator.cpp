@@ -27,6 +27,10 @@ Discriminator::Discriminator(const GanArch& arch) : arch_(arch) {
   g.emplace<nn::Conv2d>("conv4", {x}, c3, projection() ? arch.num_classes : 1, 4, 1, 0);
 }
 
+void Discriminator::set_input_grad(bool on) {
+  if (net_->needs_input_grad() != on) net_->set_needs_input_grad(on);
+}
+
 std::vector<float> Discriminator::forward(const nn::Tensor& images, const std::vector<int>& labels) {
   const std::int64_t n = images.dim(0);
   if (static_cast<std::int64_t>(labels.size()) != n)

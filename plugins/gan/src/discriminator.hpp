@@ -7,7 +7,8 @@
 //
 // Parameter names: conv1..conv4 .weight/.bias (conv2, conv3 without bias), bn2, bn3.
 // Guarantees: forward() returns one real/fake logit per sample; backward() takes dL/dlogit and
-// returns dL/dimage (N x 1 x S x S) while accumulating parameter gradients. Not thread-safe.
+// returns dL/dimage (N x 1 x S x S; an undefined tensor after set_input_grad(false)) while
+// accumulating parameter gradients. Not thread-safe.
 #pragma once
 #include <memory>
 #include <vector>
@@ -30,6 +31,10 @@ class Discriminator {
   nn::Tensor backward(const std::vector<float>& dlogits);
 
   void train(bool on = true) { net_->train(on); }
+  // Whether backward() computes dL/dimages (the generator update needs it, the discriminator update
+  // does not: skipping it saves the first convolution's backward-data pass). Cheap to toggle; takes
+  // effect at the next forward(). Default on.
+  void set_input_grad(bool on);
 
  private:
   bool projection() const { return arch_.d_conditioning != DConditioning::concat; }

@@ -91,9 +91,11 @@ nn::Metrics GanTrainer::step() {
   const std::vector<int> fake_labels = random_classes(rng, b, arch_.num_classes);
   const std::vector<float> z = normal_vector(rng, static_cast<std::size_t>(b) * arch_.z_dim);
 
-  // Discriminator: real batch toward real_label, fake batch toward fake_label.
+  // Discriminator: real batch toward real_label, fake batch toward fake_label. G's output is a
+  // constant here: no gradient w.r.t. D's input.
   g_->train(true);
   d_->train(true);
+  d_->set_input_grad(false);
   const nn::Tensor fake = g_->forward(z, one_hot(fake_labels, arch_.num_classes), b);
   opt_d_->zero_grad();
   const nn::Tensor real_t = nn::Tensor::from_vector({b, 1, s, s}, real);
@@ -105,6 +107,7 @@ nn::Metrics GanTrainer::step() {
 
   // Generator: non-saturating loss, D(G(z)) toward "real" (target 1).
   opt_g_->zero_grad();
+  d_->set_input_grad(true);
   const LogitLoss lg = bce_with_logits(d_->forward(fake, fake_labels), 1.0f);
   const nn::Tensor dx = d_->backward(lg.grad);
   g_->backward(dx);

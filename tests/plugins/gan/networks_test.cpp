@@ -179,6 +179,19 @@ TEST_P(DiscriminatorModes, LogitsDependOnLabelAndGradientsFlow) {
   for (nn::Parameter* p : d.net().parameters())
     for (float v : p->grad.to_vector()) gw += std::abs(v);
   EXPECT_GT(gw, 0.0);
+  // Without the input gradient (the discriminator's own update) the parameter gradients are the same.
+  std::vector<std::vector<float>> grads;
+  for (nn::Parameter* p : d.net().parameters()) grads.push_back(p->grad.to_vector());
+  d.set_input_grad(false);
+  d.forward(x, {3, 3, 3, 3});
+  d.net().zero_grad();
+  EXPECT_FALSE(d.backward({1.f, 1.f, 1.f, 1.f}).defined());
+  const auto params = d.net().parameters();
+  for (std::size_t k = 0; k < params.size(); ++k) {
+    const auto g = params[k]->grad.to_vector();
+    for (std::size_t i = 0; i < g.size(); ++i) ASSERT_NEAR(g[i], grads[k][i], 1e-6f * (1 + std::abs(grads[k][i]))) << k;
+  }
+  d.set_input_grad(true);
   EXPECT_THROW(d.forward(x, {0, 1}), nn::Error);
   EXPECT_THROW(d.forward(x, {0, 1, 2, 10}), nn::Error);
 }
