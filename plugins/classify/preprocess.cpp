@@ -68,13 +68,20 @@ Status to_unit(const cv::Mat& image, int channels, cv::Mat& out) {
   return {};
 }
 
-bool border_is_bright(const cv::Mat& gray) {
+bool dark_on_light(const cv::Mat& gray) {
   CV_Assert(gray.type() == CV_32FC1 && !gray.empty());
-  const auto border = border_values(gray);
-  double sum = 0;
-  for (float v : border) sum += v;
-  const double border_mean = border.empty() ? 0.0 : sum / static_cast<double>(border.size());
-  return border_mean > cv::mean(gray)[0] + 1e-6;
+  double lo = 0, hi = 0;
+  cv::minMaxLoc(gray, &lo, &hi);
+  if (hi - lo < 1e-6) return false;
+  // Ink covers the smaller part of a picture of one character: split the gray levels with Otsu's
+  // threshold and see which side is the minority. A tie falls back to the border (paper).
+  cv::Mat g8, mask;
+  gray.convertTo(g8, CV_8U, 255.0 / (hi - lo), -255.0 * lo / (hi - lo));
+  cv::threshold(g8, mask, 0, 255, cv::THRESH_BINARY | cv::THRESH_OTSU);
+  const int light = cv::countNonZero(mask), total = static_cast<int>(mask.total());
+  if (2 * light != total) return 2 * light > total;
+  auto border = border_values(gray);
+  return median_of(border) > cv::mean(gray)[0];
 }
 
 cv::Mat normalize_digit(const cv::Mat& gray_in) {
@@ -90,7 +97,7 @@ cv::Mat normalize_digit(const cv::Mat& gray_in) {
     g = gray_in.clone();
   }
   // a. polarity
-  if (border_is_bright(g)) g = 1.0 - g;
+  if (dark_on_light(g)) g = 1.0 - g;
   // b. background: subtract the border median, then find the ink.
   auto border = border_values(g);
   const float bg = median_of(border);
@@ -105,12 +112,28 @@ cv::Mat normalize_digit(const cv::Mat& gray_in) {
   const double t = cv::threshold(g8, mask, 0, 255, cv::THRESH_BINARY | cv::THRESH_OTSU);
   cv::Mat labels, stats, centroids;
   const int n = cv::connectedComponentsWithStats(mask, labels, stats, centroids, 8, CV_32S);
+  // Which components are ink: grid lines and page edges touch the picture's border, so when a
+  // sizeable component (10% of the largest) does not, only the inner ones count; then specks
+  // (under 2% of the largest remaining one) are dropped.
+  const int tol = std::max(1, std::max(mask.cols, mask.rows) / 50);  // "touching": within 2%
+  auto touches_border = [&](int i) {
+    const int x = stats.at<int>(i, cv::CC_STAT_LEFT), y = stats.at<int>(i, cv::CC_STAT_TOP);
+    return x < tol || y < tol || x + stats.at<int>(i, cv::CC_STAT_WIDTH) > mask.cols - tol ||
+           y + stats.at<int>(i, cv::CC_STAT_HEIGHT) > mask.rows - tol;
+  };
+  int largest_any = 0;
+  for (int i = 1; i < n; ++i) largest_any = std::max(largest_any, stats.at<int>(i, cv::CC_STAT_AREA));
+  bool any_inner = false;
+  for (int i = 1; i < n; ++i) any_inner |= !touches_border(i) && stats.at<int>(i, cv::CC_STAT_AREA) * 10 >= largest_any;
   int largest = 0;
-  for (int i = 1; i < n; ++i) largest = std::max(largest, stats.at<int>(i, cv::CC_STAT_AREA));
+  for (int i = 1; i < n; ++i)
+    if (!any_inner || !touches_border(i)) largest = std::max(largest, stats.at<int>(i, cv::CC_STAT_AREA));
   if (largest == 0) return cell;
+  std::vector<char> is_ink(static_cast<std::size_t>(n), 0);
   cv::Rect box;
   for (int i = 1; i < n; ++i) {
-    if (stats.at<int>(i, cv::CC_STAT_AREA) * 50 < largest) continue;  // speck
+    if ((any_inner && touches_border(i)) || stats.at<int>(i, cv::CC_STAT_AREA) * 50 < largest) continue;
+    is_ink[static_cast<std::size_t>(i)] = 1;
     const cv::Rect r(stats.at<int>(i, cv::CC_STAT_LEFT), stats.at<int>(i, cv::CC_STAT_TOP),
                      stats.at<int>(i, cv::CC_STAT_WIDTH), stats.at<int>(i, cv::CC_STAT_HEIGHT));
     box = box.area() == 0 ? r : (box | r);
@@ -126,7 +149,7 @@ cv::Mat normalize_digit(const cv::Mat& gray_in) {
     uchar* k = keep.ptr<uchar>(y);
     const float* r = gs.ptr<float>(y);
     for (int x = 0; x < labels.cols; ++x) {
-      if (l[x] == 0 || stats.at<int>(l[x], cv::CC_STAT_AREA) * 50 < largest) continue;
+      if (!is_ink[static_cast<std::size_t>(l[x])]) continue;
       k[x] = 255;
       ink.push_back(r[x]);
     }

@@ -51,8 +51,17 @@ TEST(ClassifyPreprocess, ToUnitConvertsDepthsAndChannels) {
 TEST(ClassifyPreprocess, PolarityDetection) {
   cv::Mat cell;
   synthetic_cell().convertTo(cell, CV_32F, 1 / 255.0);
-  EXPECT_FALSE(border_is_bright(cell));
-  EXPECT_TRUE(border_is_bright(1.0 - cell));
+  EXPECT_FALSE(dark_on_light(cell));
+  EXPECT_TRUE(dark_on_light(1.0 - cell));
+  // A crop of a printed grid: dark grid lines along two sides fill half of the border, yet the
+  // ink (lines + digit) stays the minority, so the light paper is recognised.
+  cv::Mat page(60, 60, CV_32FC1, cv::Scalar(0.9));
+  cv::ellipse(page, {30, 30}, {12, 18}, 0, 0, 360, cv::Scalar(0.15), 5, cv::LINE_AA);
+  page(cv::Rect(0, 0, 3, 60)).setTo(0.1);
+  page(cv::Rect(0, 0, 60, 3)).setTo(0.1);
+  EXPECT_TRUE(dark_on_light(page));
+  EXPECT_FALSE(dark_on_light(1.0 - page));
+  EXPECT_FALSE(dark_on_light(cv::Mat(5, 5, CV_32FC1, cv::Scalar(0.5))));
 }
 
 TEST(ClassifyPreprocess, DigitCellGeometryMatchesDigitsPng) {

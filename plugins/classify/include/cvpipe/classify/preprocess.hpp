@@ -4,11 +4,12 @@
 //  1. to_unit(): any depth (8U, 16U, 32F/64F in [0, 1]) and any channel count (gray, BGR, BGRA)
 //     -> CV_32F in [0, 1] with the model's channel count (gray <-> BGR conversions by OpenCV).
 //  2. Domain mapping (InputMode::automatic, domain "digits" only) — normalize_digit():
-//       a. polarity: if the image's border is brighter than the image as a whole (dark ink on
-//          light paper), invert it, so ink is bright on dark like digits.png;
-//       b. background removal: subtract the border's median, find ink with Otsu's threshold, drop
-//          specks (connected components under 2% of the largest one's area), stretch contrast so
-//          the ink core is 1;
+//       a. polarity: ink is the minority of the picture's two Otsu classes; if it is the dark
+//          one (dark ink on light paper), invert, so ink is bright on dark like digits.png;
+//       b. background removal: subtract the border's median, find ink with Otsu's threshold;
+//          of its connected components, those touching (within 2%) the picture's border (grid
+//          lines, page edges) are ignored when a sizeable one does not, and specks (under 2% of the largest)
+//          are dropped; contrast is stretched so the ink core is 1;
 //       c. keep only the ink (the kept components, grown by 2 px for their soft edges), scale it
 //          so the longer side of its Otsu bounding box is 14.3 px (aspect kept) and put it in a
 //          20x20 black cell with its centre of mass at (9.85, 9.85) — how the digits.png cells
@@ -36,9 +37,10 @@ inline constexpr double kDigitCentre = 9.85;  // centre of mass of the ink (pixe
 // Step 1. `channels` is 1 or 3. Fails on an empty image or an unsupported depth/channel count.
 Status to_unit(const cv::Mat& image, int channels, cv::Mat& out);
 
-// True when the image's border (outer ~5% on each side, at least 1 px) is brighter than the image
-// mean: the sign of dark-on-light pictures. `gray` is CV_32FC1.
-bool border_is_bright(const cv::Mat& gray);
+// True for dark ink on light paper: Otsu's threshold splits the gray levels and the light side
+// covers more than half of the picture (ink is the minority); an exact tie is decided by the
+// border (outer ~5%): paper when its median is brighter than the picture's mean. CV_32FC1 input.
+bool dark_on_light(const cv::Mat& gray);
 
 // Step 2: CV_32FC1 [0, 1] of any size -> a 20x20 CV_32FC1 digit cell (white on black).
 cv::Mat normalize_digit(const cv::Mat& gray);
