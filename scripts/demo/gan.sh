@@ -20,8 +20,8 @@ echo "demo gan: latent walk through the digits, 240 frames (configs/gan_walk.yam
 "$CVPIPE" run "$ROOT/configs/gan_walk.yaml" --output "$OUT/gan_walk.mp4" --quiet
 
 digits=$(find "$OUT/gan_digits" -maxdepth 1 -name 'gan_c*.png' | wc -l)
-printf '  %-28s %s\n' "$digits generated digits" "$OUT/gan_digits/gan_c<class>_<index>.png"
+printf '  %-30s %s\n' "$digits generated digits" "$OUT/gan_digits/gan_c<class>_<index>.png"
 for sheet in "$OUT"/gan_digits/sheet_*.png; do
-  [[ -e "$sheet" ]] && printf '  %-28s %s\n' "per-class grid (column = digit)" "$sheet"
+  [[ -e "$sheet" ]] && printf '  %-30s %s\n' "per-class grid (a column each)" "$sheet"
 done
-printf '  %-28s %s\n' "latent-walk video" "$OUT/gan_walk.mp4"
+printf '  %-30s %s\n' "latent-walk video" "$OUT/gan_walk.mp4"

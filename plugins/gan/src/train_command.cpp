@@ -86,13 +86,15 @@ std::vector<ParamSpec> train_params() {
                       "digits classifier for periodic metrics (empty: none; needs the classify plugin)"),
       ParamSpec::integer("eval_n", 500, 10, 100000, "samples per periodic evaluation"),
       ParamSpec::integer("bn_calibration", 100, 0, 100000, "batches to recompute the generator's BatchNorm statistics"),
+      ParamSpec::integer("threads", 0, 0, 1024, "compute threads (0: all cores); the command line's --threads overrides it"),
   };
 }
 
 Status run_train(const Params& p, const CommandContext& ctx, std::string& output) {
   return guard([&]() -> Status {
     const auto t0 = std::chrono::steady_clock::now();
-    if (ctx.threads > 0) nn::set_num_threads(ctx.threads);
+    if (const int threads = ctx.threads > 0 ? ctx.threads : static_cast<int>(p.get_int("threads")); threads > 0)
+      nn::set_num_threads(threads);
     std::error_code ec;
     const std::filesystem::path cwd = std::filesystem::current_path(ec);
     std::filesystem::path run_dir = p.get_string("run_dir");

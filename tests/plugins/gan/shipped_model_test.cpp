@@ -24,9 +24,10 @@ TEST(ShippedModel, LoadsAndDrawsWhiteOnBlackDigits) {
   const auto imgs = f.generator->generate(latent_batch(0, 0, 10, f.generator->arch().z_dim, 0),
                                           one_hot({0, 1, 2, 3, 4, 5, 6, 7, 8, 9}, 10), 10);
   for (const auto& im : imgs) {
-    // Mostly black background (-1) with some bright ink; the border is dark.
+    // Mostly black background (-1) with some bright ink (a thin "1" in a padded 20x20 cell covers
+    // ~2% of the 32x32 image); the border is dark.
     const double ink = cv::countNonZero(im > 0.0) / static_cast<double>(im.total());
-    EXPECT_GT(ink, 0.03);
+    EXPECT_GT(ink, 0.01);
     EXPECT_LT(ink, 0.5);
     EXPECT_LT(cv::mean(im.row(0))[0], -0.8);
   }
