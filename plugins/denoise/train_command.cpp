@@ -1,6 +1,7 @@
 // Training the denoiser; see train_command.hpp.
 #include "train_command.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <map>
@@ -22,6 +23,7 @@
 #include "network.hpp"
 #include "patch_dataset.hpp"
 #include "photo_set.hpp"
+#include "timed_cosine.hpp"
 
 namespace cvpipe::denoise {
 
@@ -52,11 +54,13 @@ std::vector<ParamSpec> train_params() {
       ParamSpec::path("out", "", false, "folder for metrics.csv, curves.png, checkpoints (empty: --out or out/train/denoise_<gray|color>)"),
       ParamSpec::integer("checkpoint_every", 0, 0, 10000000, "steps between checkpoints (0: every epoch)"),
       ParamSpec::integer("log_every", 50, 1, 1000000, "steps per metrics row"),
-      ParamSpec::number("time_limit", 0.0, 0.0, 1e6, "stop after this many minutes and write the model (0: no limit)"),
+      ParamSpec::number("time_limit", 0.0, 0.0, 1e6, "stop after this many minutes and write the model; the cosine decay follows the larger of step and time progress (0: no limit)"),
   };
 }
 
 namespace {
+
+using Clock = std::chrono::steady_clock;
 
 std::vector<std::string> split_list(const std::string& text) {
   std::vector<std::string> out;
@@ -144,14 +148,9 @@ Status train_impl(const Params& p, const CommandContext& ctx, std::string& outpu
   nn::AdamOptions ao;
   ao.lr = p.get_number("lr");
   nn::Adam adam(params, ao);
-  nn::ScheduleSpec ss;
-  ss.kind = "cosine";
-  ss.base_lr = ao.lr;
-  ss.min_lr = p.get_number("min_lr");
-  ss.warmup_steps = std::min<std::int64_t>(p.get_int("warmup"), steps - 1);
-  ss.warmup_start_factor = 0.01;
-  ss.total_steps = steps;
-  auto schedule = nn::make_schedule(ss);
+  const double time_limit_s = p.get_number("time_limit") * 60.0;
+  auto schedule = std::make_shared<const TimedCosine>(ao.lr, p.get_number("min_lr"),
+                                                      std::min<std::int64_t>(p.get_int("warmup"), steps - 1), steps, time_limit_s);
 
   nn::TrainerOptions to;
   to.steps = steps;
@@ -170,13 +169,12 @@ Status train_impl(const Params& p, const CommandContext& ctx, std::string& outpu
   trainer.set_metadata(nn::k_meta_architecture, net.architecture_json());
 
   const double clip = p.get_number("grad_clip");
-  const double time_limit_s = p.get_number("time_limit") * 60.0;
-  const auto start = std::chrono::steady_clock::now();
+  const auto start = Clock::now();
   bool time_up = false;
   nn::Tensor grad_buffer;
   trainer.set_step([&](const nn::StepContext&) -> nn::Metrics {
     if (time_limit_s > 0 && !time_up &&
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() > time_limit_s) {
+        std::chrono::duration<double>(Clock::now() - start).count() > time_limit_s) {
       time_up = true;  // finish this step, checkpoint, then write the model as if completed
       trainer.request_stop();
     }
