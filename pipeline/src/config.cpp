@@ -21,7 +21,12 @@ const std::vector<ParamSpec>& runtime_params() {
       ParamSpec::integer("threads", 0, 0, 1024, "thread budget; 0: all cores"),
       ParamSpec::integer("max_frames", -1, -1, std::nullopt, "stop after this many frames; -1: no limit"),
       ParamSpec::integer("batch", 1, 1, 4096, "frames per batch for stages that prefer batches"),
-      ParamSpec::choice("drop", "none", {"none", "oldest", "newest"}, "live sources: which frames to drop when stages fall behind"),
+      ParamSpec::integer("batch_timeout_ms", -1, -1, 600000,
+                         "run a partial batch once its first frame waited this long; -1: 50 for live sources, else wait for a full batch"),
+      ParamSpec::choice("drop", "auto", {"auto", "oldest", "newest", "none"},
+                        "live sources: frames to drop when stages fall behind (auto: oldest); files never drop"),
+      ParamSpec::choice("executor", "streaming", {"streaming", "sequential"},
+                        "streaming: one worker per stage, bounded queues; sequential: one thread (debugging)"),
   };
   return params;
 }
@@ -350,7 +355,9 @@ class ConfigLoader {
     if (p.has("threads")) r.threads = static_cast<int>(p.get_int("threads"));
     if (p.has("max_frames")) r.max_frames = p.get_int("max_frames");
     if (p.has("batch")) r.batch = static_cast<int>(p.get_int("batch"));
+    if (p.has("batch_timeout_ms")) r.batch_timeout_ms = static_cast<int>(p.get_int("batch_timeout_ms"));
     if (p.has("drop")) r.drop = p.get_string("drop");
+    if (p.has("executor")) r.executor = p.get_string("executor");
   }
 
   YamlDoc& doc_;

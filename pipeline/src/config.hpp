@@ -37,7 +37,8 @@ Status load_config_text(const std::string& yaml, const std::string& file_name,
                         const std::filesystem::path& base_dir, const PluginRegistry& registry,
                         const ConfigOptions& options, PipelineSpec& out);
 
-// The schema of the `runtime:` section (queue, on_error, threads, max_frames, batch, drop).
+// The schema of the `runtime:` section (queue, on_error, threads, max_frames, batch,
+// batch_timeout_ms, drop, executor).
 const std::vector<ParamSpec>& runtime_params();
 
 // Source types a config may name: io::source_types() and "generate".

@@ -18,6 +18,7 @@
 #include "io/generate_source.hpp"
 #include "io/io.hpp"
 #include "metrics.hpp"
+#include "streaming/streaming_executor.hpp"
 
 namespace cvpipe {
 
@@ -94,6 +95,7 @@ class SequentialRun {
   Status run() {
     const auto t0 = Clock::now();
     report_ = RunReport{};
+    report_.executor = "sequential";
     Status st = setup();
     const bool ran = st.ok();
     if (st.ok()) st = loop();
@@ -139,6 +141,7 @@ class SequentialRun {
   Status setup() {
     const int requested = opt_.threads > 0 ? opt_.threads : spec_.runtime.threads;
     threads_ = requested > 0 ? requested : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    report_.threads = threads_;
     if (requested > 0) cv::setNumThreads(requested);
 
     // Source.
@@ -229,6 +232,11 @@ class SequentialRun {
       trace_.complete(source_.metrics.name, "source", t0, t1);
       ++source_.metrics.frames;
       frame.seq = read_++;
+      if (read_ > 1 && frame.pts_ns < last_pts_) {  // non-monotonic: repaired and counted
+        frame.pts_ns = last_pts_ + 1;
+        ++report_.timestamps_repaired;
+      }
+      last_pts_ = frame.pts_ns;
       progress_.update(read_, report_.errors > 0 ? std::to_string(report_.errors) + " errors" : std::string());
       std::vector<Frame> one;
       one.push_back(std::move(frame));
@@ -395,6 +403,7 @@ class SequentialRun {
   std::vector<SinkSlot> sinks_;
   int64_t limit_ = -1;
   int64_t read_ = 0;
+  int64_t last_pts_ = 0;
   bool stopped_ = false;
 };
 
@@ -403,6 +412,7 @@ class SequentialRun {
 Status run_pipeline(const PipelineSpec& spec, const PluginRegistry& registry, const RunOptions& options,
                     RunReport& report) {
   try {
+    if (spec.runtime.executor != "sequential") return streaming::run_streaming(spec, registry, options, report);
     SequentialRun run(spec, registry, options, report);
     return run.run();
   } catch (const std::exception& e) {

@@ -1,4 +1,7 @@
-// Runs a validated PipelineSpec: source -> stages -> sinks. The sequential executor runs
+// Runs a validated PipelineSpec: source -> stages -> sinks, with the executor that
+// spec.runtime.executor names: "streaming" (the default; streaming/streaming_executor.hpp: one
+// worker per stage, bounded queues, live-source drops and retries, same guarantees as below) or
+// "sequential" (for debugging). The sequential executor runs
 // everything on the calling thread; frames leave in source order. on_error=skip drops a frame
 // whose stage failed (counted, run continues, exit code 1 at the end); stop ends the run.
 // Every sink is closed, also on errors, so outputs are complete files. Stages with
@@ -32,6 +35,8 @@ struct StageMetrics {
   double ms_p50 = 0, ms_p95 = 0;
   int64_t dropped = 0;
   int64_t errors = 0;
+  double queue_mean = 0;       // frames waiting in the input queue when one was taken (streaming)
+  int64_t queue_max = 0;       // most frames ever waiting in the input queue (streaming)
 };
 
 struct RunReport {
@@ -43,6 +48,12 @@ struct RunReport {
   std::vector<StageMetrics> stages;
   std::vector<StageMetrics> sinks;  // writes per sink
   Status status;               // the error that stopped the run, if any
+  std::string executor;        // "streaming" or "sequential"
+  int threads = 0;             // the thread budget the run used
+  double latency_ms_p50 = 0, latency_ms_p95 = 0;  // end to end: the source delivered it -> every sink wrote it
+  int64_t dropped = 0;         // live-source frames dropped because the pipeline fell behind
+  int64_t timestamps_repaired = 0;  // frames whose pts_ns went backwards (set to previous + 1 ns)
+  int64_t source_retries = 0;  // times a live source was reopened (source.retry)
   std::string to_json() const; // the --metrics format of CLI.md
 };
 

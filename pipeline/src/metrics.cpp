@@ -46,10 +46,18 @@ void TraceLog::complete(const std::string& name, const std::string& category, Cl
                      duration_cast<microseconds>(end - begin).count(), thread});
 }
 
+void TraceLog::thread_name(int thread, const std::string& name) {
+  if (!enabled_) return;
+  std::lock_guard lock(mutex_);
+  thread_names_.emplace_back(thread, name);
+}
+
 Status TraceLog::write(const std::string& file) const {
   nlohmann::json events = nlohmann::json::array();
   {
     std::lock_guard lock(mutex_);
+    for (const auto& [tid, name] : thread_names_)
+      events.push_back({{"name", "thread_name"}, {"ph", "M"}, {"pid", 1}, {"tid", tid}, {"args", {{"name", name}}}});
     for (const auto& e : events_)
       events.push_back({{"name", e.name}, {"cat", e.category}, {"ph", "X"}, {"ts", e.ts_us}, {"dur", e.dur_us},
                         {"pid", 1}, {"tid", e.thread}});
@@ -72,6 +80,8 @@ nlohmann::ordered_json metrics_json(const StageMetrics& m) {
   j["ms_p95"] = round3(m.ms_p95);
   j["dropped"] = m.dropped;
   j["errors"] = m.errors;
+  j["queue_mean"] = round3(m.queue_mean);
+  j["queue_max"] = m.queue_max;
   return j;
 }
 
@@ -84,6 +94,10 @@ std::string line_for(const char* role, const StageMetrics& m, const char* unit) 
   std::snprintf(buf, sizeof buf, "  %-6s %-28s %7lld %-6s p50 %8.2f ms  p95 %8.2f ms", role, m.name.c_str(),
                 static_cast<long long>(m.frames), unit, m.ms_p50, m.ms_p95);
   std::string s = buf;
+  if (m.queue_max > 0) {
+    std::snprintf(buf, sizeof buf, "  queue %.1f (max %lld)", m.queue_mean, static_cast<long long>(m.queue_max));
+    s += buf;
+  }
   if (m.errors > 0) s += "  " + count_text(m.errors, "error");
   if (m.dropped > 0) s += "  " + std::to_string(m.dropped) + " dropped";
   return s;
@@ -99,6 +113,13 @@ std::string RunReport::to_json() const {
   j["errors"] = errors;
   j["source_errors"] = source_errors;
   j["status"] = status.ok() ? "ok" : status.message();
+  j["executor"] = executor;
+  j["threads"] = threads;
+  j["latency_ms_p50"] = round3(latency_ms_p50);
+  j["latency_ms_p95"] = round3(latency_ms_p95);
+  j["dropped"] = dropped;
+  j["timestamps_repaired"] = timestamps_repaired;
+  j["source_retries"] = source_retries;
   j["source"] = metrics_json(source);
   auto st = nlohmann::ordered_json::array();
   for (const auto& m : stages) st.push_back(metrics_json(m));
@@ -115,6 +136,15 @@ std::string format_summary(const RunReport& r) {
   std::snprintf(head, sizeof head, "cvpipe: %s in %.2f s (%.1f fps), %s", count_text(r.frames, "frame").c_str(), r.seconds,
                 fps, count_text(r.errors, "error").c_str());
   std::string s = head;
+  if (r.latency_ms_p50 > 0 || r.dropped > 0 || r.timestamps_repaired > 0 || r.source_retries > 0) {
+    char extra[256];
+    std::snprintf(extra, sizeof extra, "\n  end-to-end latency p50 %.2f ms  p95 %.2f ms", r.latency_ms_p50, r.latency_ms_p95);
+    s += extra;
+    if (r.dropped > 0) s += "  " + std::to_string(r.dropped) + " dropped";
+    if (r.timestamps_repaired > 0) s += "  " + std::to_string(r.timestamps_repaired) + " timestamps repaired";
+    if (r.source_retries > 0)
+      s += "  " + std::to_string(r.source_retries) + (r.source_retries == 1 ? " source retry" : " source retries");
+  }
   s += "\n" + line_for("source", r.source, "frames");
   for (const auto& m : r.stages) s += "\n" + line_for("stage", m, "frames");
   for (const auto& m : r.sinks) s += "\n" + line_for("sink", m, "frames");

@@ -1,6 +1,7 @@
 // Run measurements for the executors: per-component latency samples with percentiles
 // (LatencyRecorder), an optional Chrome trace of every call (TraceLog, `--trace`), and the human
-// summary printed at the end of a run. LatencyRecorder keeps at most `capacity` samples (uniform
+// summary printed at the end of a run (with queue depths, drops and end-to-end latency when the
+// streaming executor measured them). LatencyRecorder keeps at most `capacity` samples (uniform
 // reservoir sampling beyond that), so memory stays bounded on endless streams. Not thread-safe:
 // one recorder per component, used by the thread that runs it.
 #pragma once
@@ -40,6 +41,8 @@ class TraceLog {
   bool enabled() const { return enabled_; }
   void complete(const std::string& name, const std::string& category, Clock::time_point begin, Clock::time_point end,
                 int thread = 0);
+  // Names a thread row in the viewer ("source", "stage blur", "sinks").
+  void thread_name(int thread, const std::string& name);
   // Writes {"traceEvents":[...]} atomically to `file`.
   Status write(const std::string& file) const;
 
@@ -53,6 +56,7 @@ class TraceLog {
   Clock::time_point start_;
   mutable std::mutex mutex_;
   std::vector<Event> events_;
+  std::vector<std::pair<int, std::string>> thread_names_;
 };
 
 // The end-of-run summary: one headline, then one line per source, stage and sink.

@@ -46,7 +46,9 @@ struct RuntimeSpec {
   int threads = 0;          // 0: all cores
   int64_t max_frames = -1;  // -1: no limit
   int batch = 1;
-  std::string drop = "none";
+  int batch_timeout_ms = -1;          // -1: 50 ms for live sources, else wait for a full batch
+  std::string drop = "auto";          // auto | oldest | newest | none (live sources only)
+  std::string executor = "streaming"; // streaming | sequential
 };
 
 struct PipelineSpec {

@@ -85,7 +85,8 @@ TEST_F(ConfigTest, GoodConfigGivesACompleteSpec) {
   EXPECT_EQ(spec_.runtime.queue, 8);
   EXPECT_EQ(spec_.runtime.max_frames, 100);
   EXPECT_EQ(spec_.runtime.batch, 1);
-  EXPECT_EQ(spec_.runtime.drop, "none");
+  EXPECT_EQ(spec_.runtime.drop, "auto");
+  EXPECT_EQ(spec_.runtime.executor, "streaming");
 }
 
 TEST_F(ConfigTest, MalformedYaml) {

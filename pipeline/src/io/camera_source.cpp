@@ -6,18 +6,19 @@
 
 #include "io/capture_source.hpp"
 #include "io/io_types.hpp"
+#include "io/retrying_source.hpp"
 
 namespace cvpipe::io {
 
 namespace {
 
 const std::vector<ParamSpec>& camera_source_params() {
-  static const std::vector<ParamSpec> params = {
+  static const std::vector<ParamSpec> params = with_retry_params({
       ParamSpec::string("device", std::string("0"), "camera index (0, 1, ...) or device path (/dev/video0)"),
       ParamSpec::integer("width", 0, 0, 16384, "requested frame width; 0: driver default"),
       ParamSpec::integer("height", 0, 0, 16384, "requested frame height; 0: driver default"),
       ParamSpec::number("fps", 0.0, 0.0, 1000.0, "requested frame rate; 0: driver default"),
-  };
+  });
   return params;
 }
 

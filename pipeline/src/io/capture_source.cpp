@@ -39,7 +39,12 @@ Status CaptureSource::open(StreamInfo& info) {
   info.fps = fps_;
   info.frame_count = cfg_.loop ? -1 : expected_;
   info.live = cfg_.live;
-  start_ = std::chrono::steady_clock::now();
+  // Opened again after a loss (io/retrying_source.hpp): reading starts over, while live
+  // timestamps keep counting from the first open so they stay monotonic.
+  ended_ = false;
+  index_ = 0;
+  if (!started_) start_ = std::chrono::steady_clock::now();
+  started_ = true;
   return {};
 }
 

@@ -4,6 +4,7 @@
 // decoded, else with a warning when it ended well before its announced frame count); timestamps
 // are monotonic (container time when it advances, else index / fps, else wall time for live
 // sources). Frame.source = `source_name`; meta["frame_index"] = index of the frame in the stream.
+// open() may be called again after close() (a live source being retried): reading starts over.
 #pragma once
 #include <chrono>
 #include <functional>
@@ -50,6 +51,7 @@ class CaptureSource final : public Source {
   int64_t last_pts_ns_ = -1;
   int64_t pass_offset_ns_ = 0;
   bool ended_ = false;
+  bool started_ = false;     // opened at least once (start_ is set)
   std::chrono::steady_clock::time_point start_;
 };
 

@@ -3,16 +3,17 @@
 // video/x-raw,format=BGR ! appsink" is appended. `live` marks camera-like pipelines.
 #include "io/capture_source.hpp"
 #include "io/io_types.hpp"
+#include "io/retrying_source.hpp"
 
 namespace cvpipe::io {
 
 namespace {
 
 const std::vector<ParamSpec>& gstreamer_source_params() {
-  static const std::vector<ParamSpec> params = {
+  static const std::vector<ParamSpec> params = with_retry_params({
       ParamSpec::string("pipeline", std::nullopt, "GStreamer pipeline ending in appsink, e.g. 'videotestsrc num-buffers=30 ! videoconvert ! appsink'"),
       ParamSpec::boolean("live", false, "a live pipeline (camera, network): frames may be dropped, no frame count"),
-  };
+  });
   return params;
 }
 

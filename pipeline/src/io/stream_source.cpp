@@ -3,17 +3,18 @@
 // instead of hanging it.
 #include "io/capture_source.hpp"
 #include "io/io_types.hpp"
+#include "io/retrying_source.hpp"
 
 namespace cvpipe::io {
 
 namespace {
 
 const std::vector<ParamSpec>& stream_source_params() {
-  static const std::vector<ParamSpec> params = {
+  static const std::vector<ParamSpec> params = with_retry_params({
       ParamSpec::string("url", std::nullopt, "stream URL: rtsp://, http://, https://, rtmp://, udp:// ..."),
       ParamSpec::integer("timeout_ms", 10000, 100, 600000, "give up opening or reading after this long"),
       ParamSpec::boolean("live", true, "a live stream: frames may be dropped, no frame count"),
-  };
+  });
   return params;
 }
 

@@ -1,0 +1,33 @@
+// The streaming executor behind run_pipeline (executor.hpp) when runtime.executor is
+// "streaming" (the default). Threads: one reads the source, one worker per stage, the calling
+// thread writes every sink (GUI sinks need the main thread), a watcher handles the stop flag and
+// the progress line; bounded queues (runtime.queue frames) between them. Guarantees:
+// - Frames leave in source order (each worker is FIFO); a stage instance is only ever called
+//   from its own worker thread, never from two threads at once.
+// - The thread budget (--threads, else runtime.threads, else all cores) is shared: a stage is
+//   told max(1, budget / stages) threads (StageContext::threads, OpenMP on its worker thread,
+//   cv::setNumThreads), and every stage call holds that many slots of the budget while it runs,
+//   every sink write and file read one (streaming/compute_slots.hpp), so the pipeline never keeps
+//   more cores busy than the budget. Live sources read without a slot (a read mostly waits for
+//   the device, and must not be held up by busy stages).
+// - Backpressure: files, folders and generate sources block when the first queue is full (no
+//   frame is dropped); a live source (StreamInfo::live) waits at most one frame interval for
+//   room, then drops the oldest waiting frame (or the new one) per runtime.drop, counting each. Timestamps that go backwards are repaired
+//   (previous + 1 ns) and counted. A live source with `retry` is reopened with back-off
+//   (io/retrying_source.hpp) before its loss is reported.
+// - Stages that prefer batches get runtime.batch frames (else their preferred size); a partial
+//   batch runs at the end of the stream, or once its first frame waited runtime.batch_timeout_ms
+//   (default: 50 ms for live sources; files wait for full batches, so batches are reproducible).
+// - on_error skip/stop, messages, --metrics, --trace and the summary as for the sequential
+//   executor; stop ends the run after the frames ahead of the failed one reached the sinks.
+//   The stop flag (SIGINT/SIGTERM): reading stops, queued frames are processed (files) or
+//   dropped and counted (live sources), stages finish(), every sink is closed.
+#pragma once
+#include "executor.hpp"
+
+namespace cvpipe::streaming {
+
+Status run_streaming(const PipelineSpec& spec, const PluginRegistry& registry, const RunOptions& options,
+                     RunReport& report);
+
+}  // namespace cvpipe::streaming
