@@ -1,4 +1,4 @@
-// Training augmentation: affine + elastic warps (see augment.hpp).
+// Training augmentation: affine + elastic warps, stroke width (see augment.hpp).
 #include "augment.hpp"
 
 #include <cmath>
@@ -6,6 +6,21 @@
 #include <opencv2/imgproc.hpp>
 
 namespace cvpipe::classify {
+
+namespace {
+
+// Thicker (t > 0) or thinner (t < 0) bright strokes: out = img + |t| * (morph(img) - img).
+cv::Mat change_stroke(const cv::Mat& img, double t) {
+  static const cv::Mat cross = cv::getStructuringElement(cv::MORPH_CROSS, cv::Size(3, 3));
+  cv::Mat m;
+  if (t > 0) cv::dilate(img, m, cross, cv::Point(-1, -1), 1, cv::BORDER_CONSTANT, cv::Scalar::all(0));
+  else cv::erode(img, m, cross, cv::Point(-1, -1), 1, cv::BORDER_CONSTANT, cv::Scalar::all(0));
+  cv::Mat out;
+  cv::addWeighted(img, 1.0 - std::abs(t), m, std::abs(t), 0.0, out);
+  return out;
+}
+
+}  // namespace
 
 cv::Mat augment_image(const cv::Mat& image, const AugmentOptions& o, nn::Rng& rng) {
   CV_Assert(!image.empty() && image.depth() == CV_32F);
@@ -23,7 +38,7 @@ cv::Mat augment_image(const cv::Mat& image, const AugmentOptions& o, nn::Rng& rn
   cv::Mat out;
   if (o.elastic <= 0) {
     cv::warpAffine(image, out, m, image.size(), cv::INTER_LINEAR, cv::BORDER_CONSTANT, cv::Scalar::all(0));
-    return out;
+    return o.stroke > 0 ? change_stroke(out, nn::uniform(rng, -o.stroke, o.stroke)) : out;
   }
   // Elastic: compose the inverse affine map with a smooth random displacement field.
   cv::Mat dx(image.size(), CV_32F), dy(image.size(), CV_32F);
@@ -48,7 +63,7 @@ cv::Mat augment_image(const cv::Mat& image, const AugmentOptions& o, nn::Rng& rn
       map_y.at<float>(y, x) = static_cast<float>(inv(1, 0) * px + inv(1, 1) * py + inv(1, 2));
     }
   cv::remap(image, out, map_x, map_y, cv::INTER_LINEAR, cv::BORDER_CONSTANT, cv::Scalar::all(0));
-  return out;
+  return o.stroke > 0 ? change_stroke(out, nn::uniform(rng, -o.stroke, o.stroke)) : out;
 }
 
 }  // namespace cvpipe::classify

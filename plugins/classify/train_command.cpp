@@ -58,8 +58,11 @@ std::vector<ParamSpec> train_params() {
       ParamSpec::number("shear", 0.2, 0.0, 1.0, "augment: maximum horizontal shear factor"),
       ParamSpec::number("translate", 0.1, 0.0, 0.5, "augment: maximum shift as a fraction of the size"),
       ParamSpec::number("elastic", 0.0, 0.0, 20.0, "augment: maximum elastic displacement in pixels (0: off)"),
+      ParamSpec::number("stroke", 0.0, 0.0, 1.0,
+                        "augment: stroke-width change, a blend in +-stroke towards the 3x3 dilation / erosion (0: off)"),
       ParamSpec::integer("seed", 0, 0, 1e15, "random seed (weights, shuffling, augmentation, dropout)"),
       ParamSpec::choice("dtype", "f32", {"f32", "bf16"}, "compute type (bf16 keeps f32 master weights)"),
+      ParamSpec::integer("threads", 0, 0, 1024, "compute threads (0: all cores); the command line's --threads overrides it"),
       ParamSpec::path("out", std::string("runs/classify"), false,
                       "output folder: metrics.csv, curves.png, checkpoint, confusion.png (--out overrides)"),
       ParamSpec::path("model", std::string(), false, "where to write the trained model (default: <out>/model.safetensors)"),
@@ -131,8 +134,7 @@ Status train_impl(const Params& p, const CommandContext& ctx, std::string& outpu
   auto say = [&](const std::string& s) {
     if (!quiet) std::fprintf(stderr, "classify train: %s\n", s.c_str());
   };
-  if (ctx.threads > 0) nn::set_num_threads(ctx.threads);
-  else nn::set_num_threads(0);
+  nn::set_num_threads(ctx.threads > 0 ? ctx.threads : static_cast<int>(p.get_int("threads")));
 
   // --- data
   const std::string dataset = p.get_string("dataset");
@@ -217,6 +219,7 @@ Status train_impl(const Params& p, const CommandContext& ctx, std::string& outpu
     aug.shear = p.get_number("shear");
     aug.translate = p.get_number("translate");
     aug.elastic = p.get_number("elastic");
+    aug.stroke = p.get_number("stroke");
   } else {
     aug = AugmentOptions{0, 0, 0, 0, 0, 2.0};
   }
