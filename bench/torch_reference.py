@@ -221,16 +221,19 @@ def main():
         for _ in range(max(1, a.warmup)):
             step()
         iters = a.iters or DEFAULT_ITERS.get(n, 10)
-        ms = []
+        ms, cpu = [], []
         value = 0.0
         for _ in range(iters):
+            c0 = time.process_time()
             t0 = time.perf_counter()
             value = step()
             ms.append((time.perf_counter() - t0) * 1000.0)
+            cpu.append((time.process_time() - c0) * 1000.0)
         med = statistics.median(ms)
         print(json.dumps({"case": n, "items_per_s": round(ITEMS[n] * 1000.0 / med, 3), "ms_per_iter": round(med, 4),
                           "threads": torch.get_num_threads(), "dtype": a.dtype, "impl": "torch", "iters": iters,
                           "ms_min": round(min(ms), 4), "ms_mean": round(statistics.mean(ms), 4),
+                          "cpu_ms": round(statistics.median(cpu), 4),
                           "value": value}), flush=True)
     return 0
 

@@ -23,7 +23,6 @@ class DcganTrain final : public BenchCase {
     g_->set_dtype(dtype);
     d_->set_dtype(dtype);
     g_->set_needs_input_grad(false);
-    // D's input gradient is needed for the G step (it flows into G).
     nn::AdamOptions o;
     o.lr = 2e-4;
     o.beta1 = 0.5;
@@ -32,8 +31,10 @@ class DcganTrain final : public BenchCase {
     opt_d_ = std::make_unique<nn::Adam>(d_->parameters(), o);
   }
   double step() override {
-    // D step.
+    // D step: the generated batch is detached (as torch's fake.detach()), so D needs no input
+    // gradient here; only the G step does (it flows into G).
     opt_d_->zero_grad();
+    d_->set_needs_input_grad(false);
     nn::Tensor fake = g_->forward(z_);
     nn::Tensor out = d_->forward(real_);
     l_real_ = nn::bce_with_logits(out, 1.0f, l_real_.grad);
@@ -44,6 +45,7 @@ class DcganTrain final : public BenchCase {
     opt_d_->step();
     // G step (G's forward state from above is still current).
     opt_g_->zero_grad();
+    d_->set_needs_input_grad(true);
     out = d_->forward(fake);
     l_gen_ = nn::bce_with_logits(out, 1.0f, l_gen_.grad);
     nn::Tensor dfake = d_->backward(l_gen_.grad);

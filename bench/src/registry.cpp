@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <chrono>
 #include <numeric>
+#include <time.h>
 
 #include <fmt/format.h>
 
@@ -36,17 +37,32 @@ int default_iters(const CaseInfo& info) {
   return 10;
 }
 
+namespace {
+double process_cpu_ms() {
+  timespec ts{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) * 1e3 + static_cast<double>(ts.tv_nsec) * 1e-6;
+}
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  const std::size_t n = v.size();
+  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+}  // namespace
+
 RunResult run_case(const CaseInfo& info, const RunOptions& options) {
   nn::set_num_threads(options.threads);
   auto c = info.make(options.dtype);
   for (int i = 0; i < std::max(1, options.warmup); ++i) c->step();
   const int iters = options.iters > 0 ? options.iters : default_iters(info);
-  std::vector<double> ms(static_cast<std::size_t>(iters));
+  std::vector<double> ms(static_cast<std::size_t>(iters)), cpu(static_cast<std::size_t>(iters));
   RunResult r;
   for (int i = 0; i < iters; ++i) {
+    const double c0 = process_cpu_ms();
     const auto t0 = std::chrono::steady_clock::now();
     r.last_value = c->step();
     const auto t1 = std::chrono::steady_clock::now();
+    cpu[static_cast<std::size_t>(i)] = process_cpu_ms() - c0;
     ms[static_cast<std::size_t>(i)] = std::chrono::duration<double, std::milli>(t1 - t0).count();
   }
   r.name = info.name;
@@ -54,9 +70,9 @@ RunResult run_case(const CaseInfo& info, const RunOptions& options) {
   r.dtype = nn::dtype_name(options.dtype);
   r.iters = iters;
   r.ms_mean = std::accumulate(ms.begin(), ms.end(), 0.0) / iters;
-  std::sort(ms.begin(), ms.end());
-  r.ms_min = ms.front();
-  r.ms_per_iter = iters % 2 ? ms[iters / 2] : 0.5 * (ms[iters / 2 - 1] + ms[iters / 2]);
+  r.ms_min = *std::min_element(ms.begin(), ms.end());
+  r.ms_per_iter = median(ms);
+  r.cpu_ms_per_iter = median(cpu);
   r.items_per_s = r.ms_per_iter > 0 ? info.items_per_iter * 1000.0 / r.ms_per_iter : 0.0;
   return r;
 }
@@ -64,8 +80,9 @@ RunResult run_case(const CaseInfo& info, const RunOptions& options) {
 std::string to_json(const RunResult& r) {
   return fmt::format(
       R"({{"case":"{}","items_per_s":{:.3f},"ms_per_iter":{:.4f},"threads":{},"dtype":"{}","impl":"cvpipe",)"
-      R"("iters":{},"ms_min":{:.4f},"ms_mean":{:.4f},"value":{:.6g}}})",
-      r.name, r.items_per_s, r.ms_per_iter, r.threads, r.dtype, r.iters, r.ms_min, r.ms_mean, r.last_value);
+      R"("iters":{},"ms_min":{:.4f},"ms_mean":{:.4f},"cpu_ms":{:.4f},"value":{:.6g}}})",
+      r.name, r.items_per_s, r.ms_per_iter, r.threads, r.dtype, r.iters, r.ms_min, r.ms_mean, r.cpu_ms_per_iter,
+      r.last_value);
 }
 
 }  // namespace cvpipe::bench

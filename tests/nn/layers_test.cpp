@@ -190,6 +190,34 @@ TEST(BatchNorm2d, FusedReluMatchesSeparateRelu) {
   EXPECT_TRUE(close(dx1, dx2, 1e-4));
 }
 
+TEST(BatchNorm2d, BlockedKernelsMatchOneDnnWithFusedRelu) {
+  // f32 nChw16c training runs the engine's own kernels, plain nchw runs oneDNN: same results,
+  // with several channel blocks and a padded last block (37 = 2 * 16 + 5).
+  const Shape4 xs{3, 37, 6, 5};
+  Vec x = random_vec(static_cast<size_t>(xs.size()), 48, -2.f, 3.f);
+  Vec dy = random_vec(static_cast<size_t>(xs.size()), 49);
+  auto run = [&](bool blocked, Vec& dx, Vec& dg, Vec& db, Vec& rv) {
+    BatchNorm2d bn(37);
+    randomize(bn, 50, -1.f, 1.5f);
+    bn.set_fused_relu(true);
+    Tensor y = bn.forward(make_input(x, xs, DType::f32, blocked));
+    EXPECT_EQ(y.desc(), make_input(x, xs, DType::f32, blocked).desc());
+    Vec out = y.to_vector();
+    dx = bn.backward(make_input(dy, xs, DType::f32, blocked)).to_vector();
+    dg = bn.weight().grad.to_vector();
+    db = bn.bias().grad.to_vector();
+    rv = bn.running_var().to_vector();
+    return out;
+  };
+  Vec dx1, dg1, db1, rv1, dx2, dg2, db2, rv2;
+  Vec y1 = run(true, dx1, dg1, db1, rv1), y2 = run(false, dx2, dg2, db2, rv2);
+  EXPECT_TRUE(close(y1, y2, 1e-5)) << "forward";
+  EXPECT_TRUE(close(dx1, dx2, 1e-4)) << "dx";
+  EXPECT_TRUE(close(dg1, dg2, 1e-4)) << "dgamma";
+  EXPECT_TRUE(close(db1, db2, 1e-4)) << "dbeta";
+  EXPECT_TRUE(close(rv1, rv2, 1e-5)) << "running var";
+}
+
 // ---- activations ----
 
 struct ActCase {

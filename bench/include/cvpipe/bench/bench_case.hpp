@@ -45,6 +45,9 @@ struct RunResult {
   double ms_per_iter = 0;  // median over the timed iterations (robust on a loaded machine)
   double ms_min = 0;
   double ms_mean = 0;
+  // Median process CPU time per iteration (all threads): with OMP_WAIT_POLICY=passive this counts
+  // the work done and is much less sensitive to other processes' load than wall time.
+  double cpu_ms_per_iter = 0;
   double items_per_s = 0;  // items_per_iter / median
   double last_value = 0;   // step()'s last value (loss)
 };
