@@ -8,6 +8,8 @@
 #include <cstdlib>
 #include <memory>
 
+#include "detail.hpp"
+
 namespace cvpipe::nn {
 namespace {
 
@@ -86,6 +88,9 @@ dnnl::primitive_attr primitive_attr() {
 void execute(const dnnl::primitive& prim, std::unordered_map<int, dnnl::memory> args,
              const dnnl::memory::desc& scratchpad) {
   ThreadState& s = state();
+  std::size_t bytes = 0;
+  for (auto& a : args) bytes += a.second.get_desc().get_size();
+  detail::SerialScope serial(detail::serial_bytes(bytes));
   if (scratchpad.get_size() > 0) {
     void* buf = s.reserve(scratchpad.get_size());
     args.emplace(DNNL_ARG_SCRATCHPAD, dnnl::memory(scratchpad, engine(), buf));

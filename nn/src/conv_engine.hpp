@@ -50,6 +50,7 @@ class ConvEngine {
     BwdW bwdw;
     Converter x_conv, x_conv_w, dy_conv_d, dy_conv_w;
     Tensor y, dx, dw, db;
+    bool serial = false;  // small: primitives planned (and so run) for one thread
   };
 
   std::string who;
@@ -70,6 +71,7 @@ class ConvEngine {
                  bool training, DType dtype, bool relu = false, float alpha = 0.f) {
     Key key{x.desc(), training, dtype, b != nullptr, relu, alpha};
     Plan& p = plan(key, y_dims);
+    SerialScope serial(p.serial);
     Tensor xs = p.x_conv(x, p.fwd_pd.src_desc());
     std::unordered_map<int, dnnl::memory> args{
         {DNNL_ARG_SRC, xs.memory()},
@@ -93,6 +95,7 @@ class ConvEngine {
     Plan& p = *last_;
     if (dy.dims() != p.y.dims())
       throw Error(who + ": backward got dy " + dims_string(dy.dims()) + ", expected " + dims_string(p.y.dims()));
+    SerialScope serial(p.serial);
     try {
       if (!p.bwdw_pd) {
         auto wd = any_desc(g.w_dims, dt::f32);
@@ -178,6 +181,10 @@ class ConvEngine {
     try {
       auto pl = std::make_unique<Plan>();
       pl->key = key;
+      // MACs = weight elements x output pixels (convolution) or input pixels (deconvolution).
+      const Dims& px = g.algo == dnnl::algorithm::deconvolution_direct ? key.x.dims() : y_dims;
+      pl->serial = serial_flops(2.0 * static_cast<double>(product(g.w_dims) * px[0] * px[2] * px[3]));
+      SerialScope serial(pl->serial);
       auto prop = key.training ? dnnl::prop_kind::forward_training : dnnl::prop_kind::forward_inference;
       auto xd = any_desc(key.x.dims(), key.dtype);
       auto wd = any_desc(g.w_dims, key.dtype);

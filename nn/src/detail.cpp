@@ -2,8 +2,10 @@
 #include "detail.hpp"
 
 #include <algorithm>
-
+#include <cstdlib>
 #include <cstring>
+
+#include <omp.h>
 
 namespace cvpipe::nn::detail {
 
@@ -30,6 +32,42 @@ bool is_slow_impl(const dnnl::primitive_desc_base& pd) {
 md nhwc_desc(const Dims& dims, dt type) { return md(dims, type, tag::nhwc); }
 md blocked16_desc(const Dims& dims, dt type) { return md(dims, type, tag::nChw16c); }
 
+namespace {
+double env_or(const char* name, double fallback) {
+  const char* v = std::getenv(name);
+  if (!v || !*v) return fallback;
+  char* end = nullptr;
+  const double d = std::strtod(v, &end);
+  return end && *end == 0 && d >= 0 ? d : fallback;
+}
+}  // namespace
+
+bool serial_bytes(std::size_t bytes) {
+  static const double limit = env_or("CVPIPE_NN_SERIAL_KB", 1024) * 1024;
+  return static_cast<double>(bytes) < limit;
+}
+
+bool serial_flops(double flops) {
+  static const double limit = env_or("CVPIPE_NN_SERIAL_MFLOP", 64) * 1e6;
+  return flops < limit;
+}
+
+SerialScope::SerialScope(bool on) {
+  if (on && omp_get_max_threads() > 1) {
+    saved_ = omp_get_max_threads();
+    omp_set_num_threads(1);
+  }
+}
+
+SerialScope::~SerialScope() {
+  if (saved_ > 0) omp_set_num_threads(saved_);
+}
+
+void run_reorder(const dnnl::reorder& prim, const dnnl::memory& from, const dnnl::memory& to) {
+  SerialScope serial(serial_bytes(from.get_desc().get_size() + to.get_desc().get_size()));
+  prim.execute(stream(), {{DNNL_ARG_FROM, const_cast<dnnl::memory&>(from)}, {DNNL_ARG_TO, const_cast<dnnl::memory&>(to)}});
+}
+
 Tensor Converter::operator()(const Tensor& x, const md& want) {
   md have = x.desc();
   if (have == want) return x;
@@ -39,7 +77,7 @@ Tensor Converter::operator()(const Tensor& x, const md& want) {
     prim_ = dnnl::reorder(dnnl::reorder::primitive_desc(engine(), have, engine(), want));
     if (!buf_.defined() || !(buf_.desc() == want)) buf_ = Tensor::empty(want);
   }
-  prim_.execute(stream(), {{DNNL_ARG_FROM, x.memory()}, {DNNL_ARG_TO, buf_.memory()}});
+  run_reorder(prim_, x.memory(), buf_.memory());
   return buf_;
 }
 
@@ -68,7 +106,7 @@ dnnl::memory WeightCache::get(Parameter& p, const md& user, const md& want) {
       e->user_mem = dnnl::memory(user, engine(), ptr);
       e->src_ptr = ptr;
     }
-    e->prim.execute(stream(), {{DNNL_ARG_FROM, e->user_mem}, {DNNL_ARG_TO, e->buf.memory()}});
+    run_reorder(e->prim, e->user_mem, e->buf.memory());
     e->version = p.version;
     e->valid = true;
   }
@@ -91,7 +129,7 @@ void GradAccumulator::add(Parameter& p, const md& user, const dnnl::memory& src)
     user_mem_ = dnnl::memory(user, engine(), ptr);
     ptr_ = ptr;
   }
-  prim_.execute(stream(), {{DNNL_ARG_FROM, const_cast<dnnl::memory&>(src)}, {DNNL_ARG_TO, user_mem_}});
+  run_reorder(prim_, src, user_mem_);
 }
 
 void Summer::run(const std::vector<Tensor>& srcs, Tensor& dst) {
@@ -132,7 +170,7 @@ void raw_sum(const std::vector<Tensor>& srcs, Tensor& dst) {
     float* d = static_cast<float*>(dst.raw());
     std::vector<const float*> s(k);
     for (std::size_t i = 0; i < k; ++i) s[i] = static_cast<const float*>(srcs[i].raw());
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (!serial_bytes(static_cast<std::size_t>(n) * 4 * (k + 1)))
     for (std::int64_t i = 0; i < n; ++i) {
       float acc = s[0][i];
       for (std::size_t j = 1; j < k; ++j) acc += s[j][i];
@@ -142,7 +180,7 @@ void raw_sum(const std::vector<Tensor>& srcs, Tensor& dst) {
     auto* d = static_cast<std::uint16_t*>(dst.raw());
     std::vector<const std::uint16_t*> s(k);
     for (std::size_t i = 0; i < k; ++i) s[i] = static_cast<const std::uint16_t*>(srcs[i].raw());
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (!serial_bytes(static_cast<std::size_t>(n) * 2 * (k + 1)))
     for (std::int64_t i = 0; i < n; ++i) {
       float acc = bf16_bits_to_f32(s[0][i]);
       for (std::size_t j = 1; j < k; ++j) acc += bf16_bits_to_f32(s[j][i]);
@@ -188,7 +226,7 @@ void copy_channels(const Tensor& src, Tensor& dst, std::int64_t c_off, bool to_d
   const std::int64_t off = c_off * dd.format_desc.blocking.strides[1] / channel_unit(dst.desc()) * es;
   auto* sp = static_cast<char*>(src.raw());
   auto* dp = static_cast<char*>(dst.raw());
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (!serial_bytes(static_cast<std::size_t>(n * s_per * 2)))
   for (std::int64_t i = 0; i < n; ++i) {
     if (to_dst) std::memcpy(dp + i * d_per + off, sp + i * s_per, static_cast<std::size_t>(s_per));
     else std::memcpy(sp + i * s_per, dp + i * d_per + off, static_cast<std::size_t>(s_per));

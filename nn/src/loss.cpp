@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "cvpipe/nn/context.hpp"
+#include "detail.hpp"
 
 namespace cvpipe::nn {
 namespace {
@@ -54,7 +55,7 @@ double chunked_sum(std::int64_t n, Fn&& fn) {
   const std::int64_t chunks = (n + k_chunk - 1) / k_chunk;
   if (chunks <= 1) return n > 0 ? fn(std::int64_t{0}, n) : 0.0;
   std::vector<double> partial(static_cast<std::size_t>(chunks));
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (!detail::serial_bytes(static_cast<std::size_t>(n) * 12))
   for (std::int64_t c = 0; c < chunks; ++c) partial[static_cast<std::size_t>(c)] = fn(c * k_chunk, std::min(n, (c + 1) * k_chunk));
   double total = 0.0;
   for (double p : partial) total += p;

@@ -3,6 +3,8 @@
 
 #include <cmath>
 
+#include "../detail.hpp"
+
 namespace cvpipe::nn::detail {
 namespace {
 
@@ -129,7 +131,7 @@ void bn_train_forward_blk16(const BnBlocked& sh, const float* x, float* y, float
                             const float* beta, float eps, bool relu) {
   const std::int64_t blocks = (sh.channels + L - 1) / L;
   const std::int64_t stride_n = blocks * sh.spatial * L;
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (!serial_bytes(static_cast<std::size_t>(sh.n * stride_n) * 8))
   for (std::int64_t b = 0; b < blocks; ++b) {
     float g[L], bt[L], mu[L], vr[L];
     lanes(gamma, sh.channels, b, g);
@@ -146,7 +148,7 @@ void bn_train_backward_blk16(const BnBlocked& sh, const float* x, const float* d
                              float* dgamma, float* dbeta) {
   const std::int64_t blocks = (sh.channels + L - 1) / L;
   const std::int64_t stride_n = blocks * sh.spatial * L;
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (!serial_bytes(static_cast<std::size_t>(sh.n * stride_n) * 12))
   for (std::int64_t b = 0; b < blocks; ++b) {
     float g[L], bt[L], mu[L], vr[L], dg[L], db[L];
     lanes(gamma, sh.channels, b, g);

@@ -32,6 +32,7 @@ struct Linear::Impl {
     Converter x_conv, x_conv_w, dy_conv_d, dy_conv_w;
     GradAccumulator wacc;
     Tensor y, dx, dw, db;
+    bool serial = false;  // small: primitives planned (and so run) for one thread
   };
   std::vector<std::unique_ptr<Plan>> plans;
   Plan* last = nullptr;
@@ -68,6 +69,8 @@ Tensor Linear::forward(const Tensor& x) {
       pl->key = xd;
       pl->training = training_;
       pl->dtype = dtype_;
+      pl->serial = serial_flops(2.0 * static_cast<double>(xd.dims()[0] * I.in * I.out));
+      SerialScope serial(pl->serial);
       Dims xdims = xd.dims();
       if (xdims.size() == 4) {
         pl->w_dims = {I.out, xdims[1], xdims[2], xdims[3]};
@@ -90,6 +93,7 @@ Tensor Linear::forward(const Tensor& x) {
       fail("cannot plan for input " + x.describe() + ": " + e.what());
     }
   }
+  SerialScope serial(p->serial);
   Tensor xs = p->x_conv(x, p->fwd_pd.src_desc());
   std::unordered_map<int, dnnl::memory> args{{DNNL_ARG_SRC, xs.memory()},
                                              {DNNL_ARG_WEIGHTS, I.wcache.get(I.weight, p->w_user, p->fwd_pd.weights_desc())},
@@ -111,6 +115,7 @@ Tensor Linear::backward(const Tensor& dy) {
   if (!I.last) fail("backward() needs a forward() in training mode first");
   auto& p = *I.last;
   if (dy.dims() != p.y.dims()) fail("backward got dy " + dims_string(dy.dims()) + ", expected " + dims_string(p.y.dims()));
+  SerialScope serial(p.serial);
   try {
     Dims xdims = p.key.dims();
     if (!p.bwdw_pd) {
