@@ -1,8 +1,7 @@
-// ComputeSlots: the run's thread budget (--threads) as a counting semaphore. Every CPU-bound call
-// into the source, a stage or a sink holds slots while it runs: one for a file read or a sink
-// write, a stage as many as the threads it was told it may use (StageContext::threads). So with
-// --threads N at most N cores are busy, however many workers the pipeline has (--threads 1 runs
-// one call at a time).
+// ComputeSlots: the run's thread budget (--threads) as a counting semaphore. Every stage call
+// holds as many slots as the threads the stage was told it may use (StageContext::threads) while
+// it runs. So with --threads N at most N cores do stage work, however many stage workers the
+// pipeline has (--threads 1 runs one stage call at a time).
 // Thread-safe. A request larger than the budget is clamped to it, so it cannot wait forever.
 #pragma once
 #include <algorithm>

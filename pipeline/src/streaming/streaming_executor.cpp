@@ -326,16 +326,9 @@ class StreamingRun {
       if (limit_ >= 0 && read >= limit_) break;
       Frame frame;
       frame.seq = read;
-      // Timings start once the slots are held: waiting for the budget is not the call's time.
-      Clock::time_point t0, t1;
-      Status st;
-      {
-        std::optional<ComputeSlots::Hold> hold;
-        if (!live_) hold.emplace(*slots_, 1);  // a live read mostly waits for the device
-        t0 = Clock::now();
-        st = guarded("read", [&] { return source_ptr_->read(frame); });
-        t1 = Clock::now();
-      }
+      const auto t0 = Clock::now();
+      Status st = guarded("read", [&] { return source_ptr_->read(frame); });
+      const auto t1 = Clock::now();
       print_warnings(source_ptr_->take_warnings());
       if (st.is_end()) break;
       if (!st.ok()) {
@@ -393,7 +386,7 @@ class StreamingRun {
   // Returns false when the worker must stop (on_error stop, or nobody downstream any more).
   bool process_one(size_t i, Item& item) {
     StageSlot& s = stages_[i];
-    Clock::time_point t0, t1;
+    Clock::time_point t0, t1;  // from when the slots are held: waiting for the budget is not the call's time
     Status st;
     {
       ComputeSlots::Hold hold(*slots_, stage_threads_);
@@ -469,14 +462,9 @@ class StreamingRun {
     bool going = true;
     while (going && in.pop(item) == Queue::Popped::item) {
       for (auto& s : sinks_) {
-        Clock::time_point t0, t1;
-        Status st;
-        {
-          ComputeSlots::Hold hold(*slots_, 1);
-          t0 = Clock::now();
-          st = guarded("write", [&] { return s.sink->write(item.frame); });
-          t1 = Clock::now();
-        }
+        const auto t0 = Clock::now();
+        Status st = guarded("write", [&] { return s.sink->write(item.frame); });
+        const auto t1 = Clock::now();
         print_warnings(s.sink->take_warnings());
         if (!st.ok()) {
           if (!failed(s, s.label + ": " + frame_text(item.frame) + ": " + st.message(), st.code(), 1).ok()) {

@@ -4,12 +4,12 @@
 // the progress line; bounded queues (runtime.queue frames) between them. Guarantees:
 // - Frames leave in source order (each worker is FIFO); a stage instance is only ever called
 //   from its own worker thread, never from two threads at once.
-// - The thread budget (--threads, else runtime.threads, else all cores) is shared: a stage is
-//   told max(1, budget / stages) threads (StageContext::threads, OpenMP on its worker thread,
-//   cv::setNumThreads), and every stage call holds that many slots of the budget while it runs,
-//   every sink write and file read one (streaming/compute_slots.hpp), so the pipeline never keeps
-//   more cores busy than the budget. Live sources read without a slot (a read mostly waits for
-//   the device, and must not be held up by busy stages).
+// - The thread budget (--threads, else runtime.threads, else all cores) is shared by the stages:
+//   a stage is told max(1, budget / stages) threads (StageContext::threads, OpenMP on its worker
+//   thread, cv::setNumThreads), and every stage call holds that many slots of the budget while it
+//   runs (streaming/compute_slots.hpp), so stage work never keeps more cores busy than the budget
+//   (--threads 1: one stage call at a time). The source reader and the sink writer are one thread
+//   each outside the budget: they mostly wait for files, devices and encoders.
 // - Backpressure: files, folders and generate sources block when the first queue is full (no
 //   frame is dropped); a live source (StreamInfo::live) waits at most one frame interval for
 //   room, then drops the oldest waiting frame (or the new one) per runtime.drop, counting each. Timestamps that go backwards are repaired
