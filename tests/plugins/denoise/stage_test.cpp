@@ -110,18 +110,26 @@ TEST(DenoiseStage, NlMeansWithAutoSigmaRemovesNoise) {
   EXPECT_GT(psnr(f.image, clean), before + 4.0);
 }
 
-// With the shipped models: default model by channel count, on real photos, 8 and 16 bit.
+// With the shipped models (committed under models/): default model by channel count, on a
+// held-out photo, 8 and 16 bit; the CNN beats NL-means on the same noisy frame.
 TEST(DenoiseStage, ShippedModelsRemoveNoiseGrayColorAndSixteenBit) {
-  if (testing::shipped_model(1).empty() || testing::shipped_model(3).empty()) GTEST_SKIP() << "models not trained yet";
+  ASSERT_FALSE(testing::shipped_model(1).empty()) << "models/denoise_gray.safetensors missing";
+  ASSERT_FALSE(testing::shipped_model(3).empty()) << "models/denoise_color.safetensors missing";
   for (int channels : {1, 3}) {
-    const cv::Mat clean = testing::photo("butterfly.jpg", channels)(cv::Rect(50, 40, 201, 151)).clone();
+    const cv::Mat clean = testing::photo("fruits.jpg", channels)(cv::Rect(150, 120, 201, 151)).clone();
     nn::Rng rng(2);
     Frame f;
     f.image = add_gaussian_noise(clean, 25.0, rng);
     const double before = psnr(f.image, clean);
-    Status st = run_stage(stage_params("cnn", "", 25.0), f);
+    Frame baseline = f;
+    baseline.image = f.image.clone();
+    Status st = run_stage(stage_params("nlmeans", "", 25.0), baseline);
     ASSERT_TRUE(st.ok()) << st.message();
-    EXPECT_GT(psnr(f.image, clean), before + 6.0) << "channels " << channels;
+    st = run_stage(stage_params("cnn", "", 25.0), f);
+    ASSERT_TRUE(st.ok()) << st.message();
+    const double after = psnr(f.image, clean), nlm = psnr(baseline.image, clean);
+    EXPECT_GT(after, before + 5.0) << "channels " << channels;
+    EXPECT_GT(after, nlm + 0.3) << "channels " << channels;
 
     cv::Mat clean16;
     clean.convertTo(clean16, CV_16U, 257.0);
@@ -132,7 +140,7 @@ TEST(DenoiseStage, ShippedModelsRemoveNoiseGrayColorAndSixteenBit) {
     ASSERT_TRUE(st.ok()) << st.message();
     EXPECT_EQ(g.image.type(), CV_16UC(channels));
     EXPECT_NEAR(std::get<double>(g.meta.at("denoise_sigma")), 25.0, 5.0);
-    EXPECT_GT(psnr(g.image, clean16, 65535.0), before16 + 6.0) << "16-bit channels " << channels;
+    EXPECT_GT(psnr(g.image, clean16, 65535.0), before16 + 5.0) << "16-bit channels " << channels;
   }
 }
 
