@@ -20,12 +20,12 @@ rm -rf "$OUT"
 mkdir -p "$OUT"
 
 echo "demo classify: 25 printed sudoku digits -> classify (top 3) -> labels drawn + JSON lines (configs/classify_digits.yaml)"
-"$CVPIPE" run "$ROOT/configs/classify_digits.yaml" --input "$SAMPLES" --output "$OUT/labelled" --quiet
-"$CVPIPE" run "$ROOT/configs/classify_digits.yaml" --input "$SAMPLES" --output "$OUT/labels.jsonl" --quiet
-"$CVPIPE" run "$ROOT/plugins/classify/demo/contact_sheet.yaml" --input "$SAMPLES" --output "$OUT/before" --quiet
-"$CVPIPE" run "$ROOT/plugins/classify/demo/contact_sheet.yaml" --input "$OUT/labelled" --output "$OUT/after" --quiet
+"$CVPIPE" run "$ROOT/configs/classify_digits.yaml" --input "$SAMPLES" --output "$OUT/labelled" --quiet --threads 1
+"$CVPIPE" run "$ROOT/configs/classify_digits.yaml" --input "$SAMPLES" --output "$OUT/labels.jsonl" --quiet --threads 1
+"$CVPIPE" run "$ROOT/plugins/classify/demo/contact_sheet.yaml" --input "$SAMPLES" --output "$OUT/before" --quiet --threads 1
+"$CVPIPE" run "$ROOT/plugins/classify/demo/contact_sheet.yaml" --input "$OUT/labelled" --output "$OUT/after" --quiet --threads 1
 echo "demo classify: accuracy on the 2500 held-out digits.png test cells (cvpipe eval classify)"
-"$CVPIPE" eval classify --model "$MODEL" --dataset digits --split test --plot "$OUT/confusion.png" --json --quiet \
+"$CVPIPE" eval classify --model "$MODEL" --dataset digits --split test --plot "$OUT/confusion.png" --json --quiet --threads 1 \
   > "$OUT/eval_digits_test.json"
 
 # The true digit is the last part of each sample's name (sudoku_<index>_<digit>.png).
