@@ -5,7 +5,7 @@
 #    (noisy | nlmeans | cnn | clean) in strips/.
 # 2. A pipeline (a config written to $2): the strips -> imgproc grid -> one before/after contact
 #    sheet, contact_sheet_000000.png.
-# 3. configs/denoise.yaml on noisy video frames: vtest.avi -> add_noise 20 -> denoise (sigma auto).
+# 3. Noisy video frames: vtest.avi (2 frames) -> add_noise 20 -> denoise (sigma auto).
 # Takes about 10-20 s on 2 cores.
 set -euo pipefail
 CVPIPE="${1:?usage: scripts/demo/denoise.sh PATH/TO/cvpipe OUTPUT_DIR}"
@@ -48,5 +48,5 @@ stages:
 sinks:
   - { type: images, path: $OUT/video }
 YAML
-"$CVPIPE" run "$OUT/video.yaml" --max-frames 4 --quiet
+"$CVPIPE" run "$OUT/video.yaml" --max-frames 2 --quiet
 echo "denoise: wrote $OUT/contact_sheet_000000.png (before/after), $OUT/strips/, $OUT/eval_{gray,color}.json, $OUT/video/"
