@@ -13,9 +13,10 @@ packages=(
   gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-tools
   ffmpeg
 )
-# Optional tools: PyTorch for cross-check tests and benchmarks (make bench), numpy for safetensors checks.
+# Optional tools: PyTorch for cross-check tests and benchmarks (make bench), numpy for safetensors
+# checks, perf for profiling the benchmarks (docs/BENCHMARKS.md).
 if [[ "${CVPIPE_WITH_TORCH:-0}" == "1" ]]; then
-  packages+=(python3-torch python3-numpy)
+  packages+=(python3-torch python3-numpy linux-perf)
 fi
 
 missing=()
