@@ -1,66 +1,14 @@
-// Model file lookup for the default (relative) model path; see model_path.hpp.
+// Model file lookup; see model_path.hpp (the search itself is the SDK's cvpipe/model_file.hpp).
 #include "model_path.hpp"
 
-#include <cstdlib>
-#include <vector>
-
-#include <dlfcn.h>
+#include "cvpipe/model_file.hpp"
 
 namespace cvpipe::classify {
 
-namespace fs = std::filesystem;
-
-namespace {
-
-// The folder of the shared library this code is in (the plugin .so).
-fs::path this_library_dir() {
-  Dl_info info{};
-  if (dladdr(reinterpret_cast<void*>(&this_library_dir), &info) && info.dli_fname) {
-    std::error_code ec;
-    fs::path p = fs::canonical(info.dli_fname, ec);
-    if (!ec) return p.parent_path();
-  }
-  return {};
-}
-
-}  // namespace
-
-Status resolve_model_path(const std::string& value, fs::path& out) {
-  if (value.empty()) return Status::invalid("model: no model file given");
-  std::error_code ec;
-  const fs::path p(value);
-  if (p.is_absolute()) {
-    if (fs::is_regular_file(p, ec)) {
-      out = p;
-      return {};
-    }
-    return Status::not_found("model file '" + value + "' does not exist");
-  }
-  std::vector<fs::path> candidates;
-  candidates.push_back(fs::current_path(ec) / p);
-  if (const char* env = std::getenv("CVPIPE_MODELS"); env && *env) {
-    candidates.push_back(fs::path(env) / p);
-    candidates.push_back(fs::path(env) / p.filename());
-  }
-#ifdef CVPIPE_CLASSIFY_SOURCE_DIR
-  candidates.push_back(fs::path(CVPIPE_CLASSIFY_SOURCE_DIR) / p);
-#endif
-  if (const fs::path lib = this_library_dir(); !lib.empty()) {
-    // <prefix>/lib/cvpipe/plugins/libcvpipe_classify.so -> <prefix>/share/cvpipe/<value>
-    candidates.push_back(lib.parent_path().parent_path().parent_path() / "share" / "cvpipe" / p);
-  }
-#ifdef CVPIPE_CLASSIFY_INSTALL_DATADIR
-  candidates.push_back(fs::path(CVPIPE_CLASSIFY_INSTALL_DATADIR) / p);
-#endif
-  std::string tried;
-  for (const auto& c : candidates) {
-    if (fs::is_regular_file(c, ec)) {
-      out = c.lexically_normal();
-      return {};
-    }
-    tried += (tried.empty() ? "" : ", ") + c.lexically_normal().string();
-  }
-  return Status::not_found("model file '" + value + "' not found (looked in: " + tried + ")");
+Status resolve_model_path(const std::string& value, std::filesystem::path& out) {
+  const ModelSearch where{CVPIPE_CLASSIFY_SOURCE_DIR, CVPIPE_CLASSIFY_INSTALL_DATADIR,
+                          reinterpret_cast<const void*>(&resolve_model_path)};
+  return find_model_file(value, where, out);
 }
 
 }  // namespace cvpipe::classify

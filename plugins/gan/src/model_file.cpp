@@ -1,10 +1,9 @@
 // The generator model file: see model_file.hpp.
 #include "model_file.hpp"
 
-#include <dlfcn.h>
-
 #include <nlohmann/json.hpp>
 
+#include "cvpipe/model_file.hpp"
 #include "cvpipe/nn/safetensors.hpp"
 
 namespace cvpipe::gan {
@@ -111,35 +110,17 @@ Status load_generator(const std::filesystem::path& path, GeneratorFile& out) {
   return {};
 }
 
-namespace {
-std::filesystem::path plugin_dir() {
-  Dl_info info{};
-  if (dladdr(reinterpret_cast<void*>(&locate_model), &info) && info.dli_fname)
-    return std::filesystem::path(info.dli_fname).parent_path();
-  return {};
-}
-}  // namespace
-
 std::filesystem::path locate_model(const std::filesystem::path& given) {
   std::error_code ec;
   if (given.empty() || std::filesystem::exists(given, ec)) return given;
-  std::vector<std::filesystem::path> roots{std::filesystem::current_path(ec)};
+  ModelSearch where;
 #ifdef CVPIPE_SOURCE_DIR
-  roots.emplace_back(CVPIPE_SOURCE_DIR);
+  where.source_dir = CVPIPE_SOURCE_DIR;
 #endif
-  if (auto dir = plugin_dir(); !dir.empty()) {
-    roots.push_back(dir / ".." / ".." / ".." / "share" / "cvpipe");  // <prefix>/lib/cvpipe/plugins
-    roots.push_back(dir / ".." / ".." / "share" / "cvpipe");
-  }
-  std::vector<std::filesystem::path> rels;
-  if (given.is_relative()) rels.push_back(given);
-  rels.push_back(std::filesystem::path("models") / given.filename());
-  for (const auto& root : roots) {
-    for (const auto& rel : rels) {
-      auto p = root / rel;
-      if (std::filesystem::exists(p, ec)) return std::filesystem::weakly_canonical(p, ec);
-    }
-  }
+  where.anchor = reinterpret_cast<const void*>(&locate_model);
+  std::filesystem::path found;
+  if (find_model_file(given.string(), where, found).ok()) return found;
+  if (find_model_file((std::filesystem::path("models") / given.filename()).string(), where, found).ok()) return found;
   return given;
 }
 

@@ -36,8 +36,8 @@ Status load_generator(const std::filesystem::path& path, GeneratorFile& out);
 std::vector<std::string> default_class_names(int n);
 
 // Finds a model file: `given` when it exists; else, for a relative path, the same path (or just its
-// file name under models/) in the working directory, the cvpipe source tree and the install share
-// folder (<prefix>/share/cvpipe/models). Returns `given` unchanged when nothing matches.
+// file name under models/) in the places cvpipe/model_file.hpp lists (working directory, $CVPIPE_MODELS,
+// the cvpipe source tree, the install share folder). Returns `given` unchanged when nothing matches.
 std::filesystem::path locate_model(const std::filesystem::path& given);
 
 }  // namespace cvpipe::gan

@@ -1,0 +1,75 @@
+// Finding a plugin's model file (e.g. "models/classify_digits.safetensors") wherever cvpipe runs
+// from: a build tree, the source tree, or an installed prefix.
+//
+// An absolute path is used as is. A relative path is looked up, in order, in: the current
+// directory; $CVPIPE_MODELS (a folder holding models/... or the file itself by name); the
+// plugin's source tree; the install share folder next to the plugin file
+// (<prefix>/lib/cvpipe/plugins/libX.so -> <prefix>/share/cvpipe); the configured install share
+// folder. not_found names every place that was tried.
+//
+// `anchor` is the address of any function of the calling plugin: dladdr() maps it to the plugin's
+// own .so file. (The lookup cannot take the address of a function in this header: an inline
+// function may resolve to another plugin's copy.) Thread-safe; touches only the file system.
+#pragma once
+#include <cstdlib>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include <dlfcn.h>
+
+#include "cvpipe/status.hpp"
+
+namespace cvpipe {
+
+struct ModelSearch {
+  std::filesystem::path source_dir;       // the source tree the plugin was built from ("" : skip)
+  std::filesystem::path install_datadir;  // the configured <prefix>/share/cvpipe ("" : skip)
+  const void* anchor = nullptr;           // a function of the plugin (nullptr: skip the .so-relative folder)
+};
+
+// The folder of the shared object (or executable) that contains `address`; empty if unknown.
+inline std::filesystem::path shared_object_dir(const void* address) {
+  Dl_info info{};
+  if (address && dladdr(address, &info) && info.dli_fname) {
+    std::error_code ec;
+    std::filesystem::path p = std::filesystem::canonical(info.dli_fname, ec);
+    if (!ec) return p.parent_path();
+  }
+  return {};
+}
+
+inline Status find_model_file(const std::string& value, const ModelSearch& where, std::filesystem::path& out) {
+  namespace fs = std::filesystem;
+  if (value.empty()) return Status::invalid("model: no model file given");
+  std::error_code ec;
+  const fs::path p(value);
+  if (p.is_absolute()) {
+    if (fs::is_regular_file(p, ec)) {
+      out = p;
+      return {};
+    }
+    return Status::not_found("model file '" + value + "' does not exist");
+  }
+  std::vector<fs::path> candidates{fs::current_path(ec) / p};
+  if (const char* env = std::getenv("CVPIPE_MODELS"); env && *env) {
+    candidates.push_back(fs::path(env) / p);
+    candidates.push_back(fs::path(env) / p.filename());
+  }
+  if (!where.source_dir.empty()) candidates.push_back(where.source_dir / p);
+  if (const fs::path lib = shared_object_dir(where.anchor); !lib.empty()) {
+    candidates.push_back(lib.parent_path().parent_path().parent_path() / "share" / "cvpipe" / p);
+  }
+  if (!where.install_datadir.empty()) candidates.push_back(where.install_datadir / p);
+  std::string tried;
+  for (const auto& c : candidates) {
+    if (fs::is_regular_file(c, ec)) {
+      out = c.lexically_normal();
+      return {};
+    }
+    tried += (tried.empty() ? "" : ", ") + c.lexically_normal().string();
+  }
+  return Status::not_found("model file '" + value + "' not found (looked in: " + tried + ")");
+}
+
+}  // namespace cvpipe
