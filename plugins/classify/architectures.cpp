@@ -76,4 +76,27 @@ Status build_network(const ModelSpec& spec, std::uint64_t seed, const std::strin
   return {};
 }
 
+Ensemble make_ensemble(std::vector<Network> members) {
+  Ensemble e;
+  e.members = std::move(members);
+  if (e.members.size() == 1) {
+    e.root = e.members.front().root;
+    return e;
+  }
+  auto list = std::make_shared<Sequential>();
+  for (std::size_t i = 0; i < e.members.size(); ++i) list->add(std::to_string(i), e.members[i].root);
+  e.root = std::make_shared<Sequential>();
+  e.root->add("members", list);
+  return e;
+}
+
+Status build_ensemble(const ModelSpec& spec, std::uint64_t seed, const std::string& label, Ensemble& out) {
+  std::vector<Network> members(static_cast<std::size_t>(spec.members));
+  for (std::size_t i = 0; i < members.size(); ++i) CVPIPE_RETURN_IF_ERROR(build_network(spec, seed + i, label, members[i]));
+  out = make_ensemble(std::move(members));
+  return {};
+}
+
+std::string member_prefix(int i, int n) { return n == 1 ? std::string() : "members." + std::to_string(i) + "."; }
+
 }  // namespace cvpipe::classify

@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "cvpipe/classify/model_spec.hpp"
 #include "cvpipe/nn/module.hpp"
@@ -29,7 +30,21 @@ struct Network {
   int feature_dim = 0;
 };
 
-// Builds the network of `spec` (validated first); errors name `label`.
+// Builds the network of `spec` (validated first); errors name `label`. Ignores spec.members.
 Status build_network(const ModelSpec& spec, std::uint64_t seed, const std::string& label, Network& out);
+
+// The spec.members networks of a model file. `root` holds the file's tensors: the single network's
+// root when members == 1 ("features.<i>...", as before ensembles existed), else a Sequential whose
+// child "members" holds network i as child "<i>" ("members.<i>.features.<j>.weight").
+// Member i is initialised from seed + i.
+struct Ensemble {
+  std::shared_ptr<nn::Sequential> root;
+  std::vector<Network> members;
+};
+Status build_ensemble(const ModelSpec& spec, std::uint64_t seed, const std::string& label, Ensemble& out);
+// Wraps already built (e.g. trained) networks the same way.
+Ensemble make_ensemble(std::vector<Network> members);
+// The tensor-name prefix of member i in an ensemble of n ("" when n == 1).
+std::string member_prefix(int i, int n);
 
 }  // namespace cvpipe::classify

@@ -17,16 +17,20 @@ std::string shape_str(const std::vector<std::int64_t>& s) { return nn::st_shape_
 
 // Compares the network's tensors with the file's before loading, to explain the two mismatches a
 // user can cause by editing metadata: the class count and the input geometry.
-Status check_shapes(const nn::SafeTensors& st, Network& net, const ModelSpec& spec, const std::string& label) {
+// `prefix`: the member's tensor-name prefix in an ensemble file.
+Status check_shapes(const nn::SafeTensors& st, Network& net, const std::string& prefix, const ModelSpec& spec,
+                    const std::string& label) {
   const auto params = net.root->named_parameters();
   const std::string last = "head." + std::to_string(net.head->size() - 1) + ".";
-  for (const auto& np : params) {
+  for (const auto& unprefixed : params) {
+    nn::NamedParameter np = unprefixed;
+    np.name = prefix + np.name;
     const nn::StTensor* t = st.find(np.name);
     if (!t) continue;  // import_module lists missing tensors
     const nn::Dims want = np.param->value.dims();
     const std::vector<std::int64_t> want_v(want.begin(), want.end());
     if (t->shape == want_v) continue;
-    const bool head_out = np.name.rfind(last, 0) == 0;
+    const bool head_out = unprefixed.name.rfind(last, 0) == 0;
     if (head_out && !t->shape.empty() && t->shape[0] != want_v[0]) {
       return Status::invalid(label + ": the metadata lists " + std::to_string(spec.num_classes()) +
                              " class names but the classifier layer '" + np.name + "' has " +
@@ -56,7 +60,7 @@ void softmax_rows(const float* logits, int n, int k, float* out) {
 struct Classifier::Impl {
   std::filesystem::path file;
   ModelSpec spec;
-  Network net;
+  Ensemble net;
   int max_batch = 64;
   std::vector<float> input;
 };
@@ -73,8 +77,11 @@ Status Classifier::load(const std::filesystem::path& file, std::unique_ptr<Class
   auto impl = std::make_unique<Impl>();
   impl->file = file;
   CVPIPE_RETURN_IF_ERROR(ModelSpec::from_metadata(st.metadata, label, impl->spec));
-  CVPIPE_RETURN_IF_ERROR(build_network(impl->spec, 0, label, impl->net));
-  CVPIPE_RETURN_IF_ERROR(check_shapes(st, impl->net, impl->spec, label));
+  CVPIPE_RETURN_IF_ERROR(build_ensemble(impl->spec, 0, label, impl->net));
+  const int n = impl->spec.members;
+  for (int i = 0; i < n; ++i) {
+    CVPIPE_RETURN_IF_ERROR(check_shapes(st, impl->net.members[static_cast<std::size_t>(i)], member_prefix(i, n), impl->spec, label));
+  }
   CVPIPE_RETURN_IF_ERROR(nn::import_module(st, *impl->net.root, label));
   impl->net.root->eval();
   out.reset(new Classifier(std::move(impl)));
@@ -84,14 +91,14 @@ Status Classifier::load(const std::filesystem::path& file, std::unique_ptr<Class
 const ModelSpec& Classifier::spec() const { return impl_->spec; }
 const std::filesystem::path& Classifier::file() const { return impl_->file; }
 int Classifier::num_classes() const { return impl_->spec.num_classes(); }
-int Classifier::feature_dim() const { return impl_->net.feature_dim; }
+int Classifier::feature_dim() const { return impl_->net.members.front().feature_dim; }
 void Classifier::set_max_batch(int n) { impl_->max_batch = std::max(1, n); }
 int Classifier::max_batch() const { return impl_->max_batch; }
 
 Status Classifier::predict(std::span<const cv::Mat> images, cv::Mat& probs, cv::Mat* features, InputMode mode) {
   const ModelSpec& s = impl_->spec;
   const int n_all = static_cast<int>(images.size());
-  const int k = s.num_classes(), f = impl_->net.feature_dim;
+  const int k = s.num_classes(), f = feature_dim();
   const std::size_t per = static_cast<std::size_t>(s.input_channels) * s.input_height * s.input_width;
   cv::Mat p(n_all, k, CV_32F), feat;
   if (features) feat.create(n_all, f, CV_32F);
@@ -105,13 +112,21 @@ Status Classifier::predict(std::span<const cv::Mat> images, cv::Mat& probs, cv::
       }
       const nn::Tensor x = nn::Tensor::from_vector({n, s.input_channels, s.input_height, s.input_width},
                                                    std::span<const float>(impl_->input.data(), per * n));
-      const nn::Tensor y = impl_->net.features->forward(x);
-      if (features) {
-        const std::vector<float> fv = y.to_vector();
-        std::copy(fv.begin(), fv.end(), feat.ptr<float>(start));
+      // Ensembles: the mean of the members' softmax outputs; features come from member 0.
+      cv::Mat sum = cv::Mat::zeros(n, k, CV_32F), member_probs(n, k, CV_32F);
+      for (std::size_t m = 0; m < impl_->net.members.size(); ++m) {
+        Network& net = impl_->net.members[m];
+        const nn::Tensor y = net.features->forward(x);
+        if (features && m == 0) {
+          const std::vector<float> fv = y.to_vector();
+          std::copy(fv.begin(), fv.end(), feat.ptr<float>(start));
+        }
+        const std::vector<float> logits = net.head->forward(y).to_vector();
+        softmax_rows(logits.data(), n, k, member_probs.ptr<float>(0));
+        sum += member_probs;
       }
-      const std::vector<float> logits = impl_->net.head->forward(y).to_vector();
-      softmax_rows(logits.data(), n, k, p.ptr<float>(start));
+      cv::Mat rows = p.rowRange(start, start + n);
+      sum.convertTo(rows, CV_32F, 1.0 / static_cast<double>(impl_->net.members.size()));
     }
   } catch (const std::exception& e) {
     return Status::runtime(impl_->file.string() + ": inference failed: " + e.what());

@@ -22,6 +22,7 @@ std::map<std::string, std::string> ModelSpec::to_metadata() const {
   std::map<std::string, std::string> m = extra;
   m["format"] = kModelFormat;
   json arch_j = {{"name", arch}, {"width", width}, {"dropout", dropout}};
+  if (members > 1) arch_j["members"] = members;
   m["arch"] = arch_j.dump();
   json pre = {{"width", input_width}, {"height", input_height}, {"channels", input_channels},
               {"mean", mean},         {"std", std},            {"domain", domain},
@@ -36,6 +37,8 @@ Status ModelSpec::validate(const std::string& label) const {
   if (!one_of(arch, {"cnn", "lenet"})) return bad("unknown architecture '" + arch + "' (expected cnn or lenet)");
   if (width < 4 || width > 512) return bad("architecture width " + std::to_string(width) + " is outside [4, 512]");
   if (!(dropout >= 0.f && dropout < 1.f)) return bad("dropout must be in [0, 1)");
+  if (members < 1 || members > kMaxMembers)
+    return bad("ensemble members " + std::to_string(members) + " is outside [1, " + std::to_string(kMaxMembers) + "]");
   if (input_width < 8 || input_height < 8 || input_width > 1024 || input_height > 1024)
     return bad("input size " + std::to_string(input_width) + "x" + std::to_string(input_height) +
                " is outside [8, 1024]");
@@ -84,6 +87,7 @@ Status ModelSpec::from_metadata(const std::map<std::string, std::string>& metada
     s.arch = a.at("name").get<std::string>();
     if (a.contains("width")) s.width = a.at("width").get<int>();
     if (a.contains("dropout")) s.dropout = a.at("dropout").get<float>();
+    if (a.contains("members")) s.members = a.at("members").get<int>();
   } catch (const std::exception& e) {
     return bad(std::string("metadata 'arch' is malformed: ") + e.what());
   }

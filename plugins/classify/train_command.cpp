@@ -60,6 +60,9 @@ std::vector<ParamSpec> train_params() {
       ParamSpec::number("elastic", 0.0, 0.0, 20.0, "augment: maximum elastic displacement in pixels (0: off)"),
       ParamSpec::number("stroke", 0.0, 0.0, 1.0,
                         "augment: stroke-width change, a blend in +-stroke towards the 3x3 dilation / erosion (0: off)"),
+      ParamSpec::integer("ensemble", 1, 1, kMaxMembers,
+                         "networks to train (seeds seed, seed+1, ...) and ship in one file; their softmax outputs "
+                         "are averaged"),
       ParamSpec::integer("seed", 0, 0, 1e15, "random seed (weights, shuffling, augmentation, dropout)"),
       ParamSpec::choice("dtype", "f32", {"f32", "bf16"}, "compute type (bf16 keeps f32 master weights)"),
       ParamSpec::integer("threads", 0, 0, 1024, "compute threads (0: all cores); the command line's --threads overrides it"),
@@ -126,6 +129,156 @@ TestSet make_test_set(const Prepared& p, const ModelSpec& spec, std::size_t batc
     t.n += static_cast<std::int64_t>(n);
   }
   return t;
+}
+
+// One network's training run, with its own seed and run folder (metrics.csv, curves.png,
+// checkpoints) and an optional checkpoint to resume from. `net` ends trained, in f32.
+struct MemberRun {
+  std::uint64_t seed = 0;
+  fs::path out_dir;
+  fs::path resume;
+};
+
+Status train_member(const Params& p, const CommandContext& ctx, const ModelSpec& spec,
+                    const std::shared_ptr<const Prepared>& train, const TestSet& test_set, const MemberRun& run,
+                    Network& net, nn::TrainResult& result) {
+  const bool quiet = ctx.quiet;
+  auto say = [&](const std::string& s) {
+    if (!quiet) std::fprintf(stderr, "classify train: %s\n", s.c_str());
+  };
+  const std::uint64_t seed = run.seed;
+  const fs::path& out_dir = run.out_dir;
+  std::error_code ec;
+  fs::create_directories(out_dir, ec);
+  if (ec) return Status::io("cannot create output folder '" + out_dir.string() + "': " + ec.message());
+  CVPIPE_RETURN_IF_ERROR(build_network(spec, seed, "train recipe", net));
+  const bool bf16 = p.get_string("dtype") == "bf16";
+  if (bf16) {
+    if (!nn::bf16_supported()) say("warning: this CPU has no native bf16; training in bf16 anyway (slower than f32)");
+    net.root->set_dtype(nn::DType::bf16);
+  }
+  nn::OptimizerSpec os;
+  os.name = p.get_string("optimizer");
+  os.lr = p.get_number("lr");
+  os.momentum = p.get_number("momentum");
+  os.nesterov = p.get_bool("nesterov") && os.momentum > 0;
+  os.weight_decay = p.get_number("weight_decay");
+  auto optimizer = nn::make_optimizer(os, net.root->parameters());
+
+  AugmentOptions aug;
+  if (p.get_bool("augment")) {
+    aug.degrees = p.get_number("rotate");
+    aug.scale = p.get_number("scale");
+    aug.shear = p.get_number("shear");
+    aug.translate = p.get_number("translate");
+    aug.elastic = p.get_number("elastic");
+    aug.stroke = p.get_number("stroke");
+  } else {
+    aug = AugmentOptions{0, 0, 0, 0, 0, 2.0};
+  }
+  const std::shared_ptr<const Prepared> shared_train = train;
+  auto train_set = std::make_shared<nn::FunctionDataset>(
+      shared_train->images.size(), [shared_train, aug, spec](std::size_t i, nn::Rng& rng) {
+        nn::Sample s;
+        const cv::Mat& img = shared_train->images[i];
+        s.image = normalise(aug.enabled() ? augment_image(img, aug, rng) : img, spec);
+        s.label = shared_train->labels[i];
+        return s;
+      });
+  const auto batch = static_cast<std::size_t>(p.get_int("batch"));
+  if (train_set->size() < batch)
+    return Status::invalid(fmt::format("train recipe: batch {} is larger than the training set ({} images)", batch,
+                                       train_set->size()));
+  nn::LoaderOptions lo;
+  lo.batch_size = batch;
+  lo.shuffle = true;
+  lo.drop_last = true;
+  lo.seed = seed;
+  lo.prefetch = 2;
+  nn::DataLoader loader(train_set, lo);
+
+  const std::int64_t epochs = p.get_int("epochs");
+  const auto spe = static_cast<std::int64_t>(loader.batches_per_epoch());
+  const std::int64_t total = epochs * spe;
+  nn::ScheduleSpec ss;
+  ss.kind = p.get_string("schedule");
+  ss.base_lr = os.lr;
+  ss.min_lr = os.lr * p.get_number("min_lr_factor");
+  ss.total_steps = total;
+  ss.warmup_steps = std::min<std::int64_t>(total - 1, static_cast<std::int64_t>(std::llround(p.get_number("warmup_epochs") * spe)));
+  ss.warmup_start_factor = 0.1;
+  const nn::LrSchedulePtr schedule = nn::make_schedule(ss);
+
+  nn::TrainerOptions to;
+  to.epochs = epochs;
+  to.steps_per_epoch = spe;
+  to.log_every = std::max<std::int64_t>(1, spe / 4);
+  to.eval_every = p.get_int("eval_every") > 0 ? p.get_int("eval_every") * spe : total;
+  to.checkpoint_every = p.get_int("checkpoint_every") * spe;
+  to.out_dir = out_dir;
+  to.name = "classify";
+  to.quiet = quiet;
+  to.seed = seed;
+  nn::Trainer trainer(to);
+  trainer.add_module("model", *net.root);
+  trainer.add_optimizer("optim", *optimizer, schedule);
+  trainer.add_loader("train", loader);
+  for (const auto& [k, v] : spec.to_metadata()) trainer.set_metadata("classify." + k, v);
+
+  const float smoothing = static_cast<float>(p.get_number("label_smoothing"));
+  nn::Tensor grad_buf;
+  trainer.set_step([&](const nn::StepContext&) -> nn::Metrics {
+    nn::Batch b = loader.next();
+    const nn::Tensor logits = net.root->forward(b.images);
+    nn::LossResult r = nn::cross_entropy(logits, b.labels, {.label_smoothing = smoothing, .ignore_index = -100}, grad_buf);
+    grad_buf = r.grad;
+    const double acc = static_cast<double>(nn::count_correct(logits, b.labels)) / static_cast<double>(b.size());
+    optimizer->zero_grad();
+    net.root->backward(r.grad);
+    optimizer->step();
+    return {{"loss", r.loss}, {"train_acc", acc}};
+  });
+  trainer.set_eval([&](const nn::StepContext&) -> nn::Metrics {
+    net.root->eval();
+    double loss = 0;
+    std::int64_t correct = 0;
+    for (std::size_t i = 0; i < test_set.batches.size(); ++i) {
+      const nn::Tensor logits = net.root->forward(test_set.batches[i]);
+      loss += nn::cross_entropy(logits, test_set.labels[i]).loss * static_cast<double>(test_set.labels[i].size());
+      correct += nn::count_correct(logits, test_set.labels[i]);
+    }
+    net.root->train();
+    return {{"test_loss", loss / static_cast<double>(test_set.n)},
+            {"test_acc", static_cast<double>(correct) / static_cast<double>(test_set.n)}};
+  });
+
+  if (!run.resume.empty()) {
+    CVPIPE_RETURN_IF_ERROR(trainer.resume(run.resume));
+    say(fmt::format("resumed from {} at step {}", run.resume.string(), trainer.step()));
+  }
+  result = trainer.run();
+  if (result.outcome == nn::TrainOutcome::failed) return result.status;
+  if (result.outcome == nn::TrainOutcome::interrupted)
+    return Status(StatusCode::cancelled, "training interrupted at step " + std::to_string(result.steps) + "; resume with --resume " +
+                                             result.checkpoint.string());
+  net.root->set_dtype(nn::DType::f32);
+  return {};
+}
+
+// A finished ensemble member of an earlier, interrupted run of the same recipe and seed (false when
+// there is none or it does not match).
+bool load_finished_member(const fs::path& file, const ModelSpec& spec, const std::string& recipe, std::uint64_t seed,
+                          Network& net) {
+  std::error_code ec;
+  if (!fs::is_regular_file(file, ec)) return false;
+  nn::SafeTensors st;
+  if (!nn::SafeTensors::load(file, st).ok()) return false;
+  auto get = [&](const char* key) {
+    const auto it = st.metadata.find(key);
+    return it == st.metadata.end() ? std::string() : it->second;
+  };
+  if (get("recipe") != recipe || get("member_seed") != std::to_string(seed)) return false;
+  return build_network(spec, seed, file.string(), net).ok() && nn::import_module(st, *net.root, file.string()).ok();
 }
 
 Status train_impl(const Params& p, const CommandContext& ctx, std::string& output) {
@@ -195,126 +348,7 @@ Status train_impl(const Params& p, const CommandContext& ctx, std::string& outpu
   if (ec) return Status::io("cannot create output folder '" + out_dir.string() + "': " + ec.message());
   const fs::path model_path = p.get_string("model").empty() ? out_dir / "model.safetensors" : fs::path(p.get_string("model"));
 
-  // --- network, optimizer, data loader
-  const auto seed = static_cast<std::uint64_t>(p.get_int("seed"));
-  Network net;
-  CVPIPE_RETURN_IF_ERROR(build_network(spec, seed, "train recipe", net));
-  const bool bf16 = p.get_string("dtype") == "bf16";
-  if (bf16) {
-    if (!nn::bf16_supported()) say("warning: this CPU has no native bf16; training in bf16 anyway (slower than f32)");
-    net.root->set_dtype(nn::DType::bf16);
-  }
-  nn::OptimizerSpec os;
-  os.name = p.get_string("optimizer");
-  os.lr = p.get_number("lr");
-  os.momentum = p.get_number("momentum");
-  os.nesterov = p.get_bool("nesterov") && os.momentum > 0;
-  os.weight_decay = p.get_number("weight_decay");
-  auto optimizer = nn::make_optimizer(os, net.root->parameters());
-
-  AugmentOptions aug;
-  if (p.get_bool("augment")) {
-    aug.degrees = p.get_number("rotate");
-    aug.scale = p.get_number("scale");
-    aug.shear = p.get_number("shear");
-    aug.translate = p.get_number("translate");
-    aug.elastic = p.get_number("elastic");
-    aug.stroke = p.get_number("stroke");
-  } else {
-    aug = AugmentOptions{0, 0, 0, 0, 0, 2.0};
-  }
-  auto shared_train = std::make_shared<Prepared>(std::move(train_p));
-  auto train_set = std::make_shared<nn::FunctionDataset>(
-      shared_train->images.size(), [shared_train, aug, spec](std::size_t i, nn::Rng& rng) {
-        nn::Sample s;
-        const cv::Mat& img = shared_train->images[i];
-        s.image = normalise(aug.enabled() ? augment_image(img, aug, rng) : img, spec);
-        s.label = shared_train->labels[i];
-        return s;
-      });
-  const auto batch = static_cast<std::size_t>(p.get_int("batch"));
-  if (train_set->size() < batch)
-    return Status::invalid(fmt::format("train recipe: batch {} is larger than the training set ({} images)", batch,
-                                       train_set->size()));
-  nn::LoaderOptions lo;
-  lo.batch_size = batch;
-  lo.shuffle = true;
-  lo.drop_last = true;
-  lo.seed = seed;
-  lo.prefetch = 2;
-  nn::DataLoader loader(train_set, lo);
-  const TestSet test_set = make_test_set(test_p, spec, 500);
-
-  const std::int64_t epochs = p.get_int("epochs");
-  const auto spe = static_cast<std::int64_t>(loader.batches_per_epoch());
-  const std::int64_t total = epochs * spe;
-  nn::ScheduleSpec ss;
-  ss.kind = p.get_string("schedule");
-  ss.base_lr = os.lr;
-  ss.min_lr = os.lr * p.get_number("min_lr_factor");
-  ss.total_steps = total;
-  ss.warmup_steps = std::min<std::int64_t>(total - 1, static_cast<std::int64_t>(std::llround(p.get_number("warmup_epochs") * spe)));
-  ss.warmup_start_factor = 0.1;
-  const nn::LrSchedulePtr schedule = nn::make_schedule(ss);
-
-  nn::TrainerOptions to;
-  to.epochs = epochs;
-  to.steps_per_epoch = spe;
-  to.log_every = std::max<std::int64_t>(1, spe / 4);
-  to.eval_every = p.get_int("eval_every") > 0 ? p.get_int("eval_every") * spe : total;
-  to.checkpoint_every = p.get_int("checkpoint_every") * spe;
-  to.out_dir = out_dir;
-  to.name = "classify";
-  to.quiet = quiet;
-  to.seed = seed;
-  nn::Trainer trainer(to);
-  trainer.add_module("model", *net.root);
-  trainer.add_optimizer("optim", *optimizer, schedule);
-  trainer.add_loader("train", loader);
-  for (const auto& [k, v] : spec.to_metadata()) trainer.set_metadata("classify." + k, v);
-
-  const float smoothing = static_cast<float>(p.get_number("label_smoothing"));
-  nn::Tensor grad_buf;
-  trainer.set_step([&](const nn::StepContext&) -> nn::Metrics {
-    nn::Batch b = loader.next();
-    const nn::Tensor logits = net.root->forward(b.images);
-    nn::LossResult r = nn::cross_entropy(logits, b.labels, {.label_smoothing = smoothing, .ignore_index = -100}, grad_buf);
-    grad_buf = r.grad;
-    const double acc = static_cast<double>(nn::count_correct(logits, b.labels)) / static_cast<double>(b.size());
-    optimizer->zero_grad();
-    net.root->backward(r.grad);
-    optimizer->step();
-    return {{"loss", r.loss}, {"train_acc", acc}};
-  });
-  trainer.set_eval([&](const nn::StepContext&) -> nn::Metrics {
-    net.root->eval();
-    double loss = 0;
-    std::int64_t correct = 0;
-    for (std::size_t i = 0; i < test_set.batches.size(); ++i) {
-      const nn::Tensor logits = net.root->forward(test_set.batches[i]);
-      loss += nn::cross_entropy(logits, test_set.labels[i]).loss * static_cast<double>(test_set.labels[i].size());
-      correct += nn::count_correct(logits, test_set.labels[i]);
-    }
-    net.root->train();
-    return {{"test_loss", loss / static_cast<double>(test_set.n)},
-            {"test_acc", static_cast<double>(correct) / static_cast<double>(test_set.n)}};
-  });
-
-  if (!ctx.resume.empty()) {
-    CVPIPE_RETURN_IF_ERROR(trainer.resume(ctx.resume));
-    say(fmt::format("resumed from {} at step {}", ctx.resume.string(), trainer.step()));
-  }
-  const nn::TrainResult result = trainer.run();
-  if (result.outcome == nn::TrainOutcome::failed) return result.status;
-  if (result.outcome == nn::TrainOutcome::interrupted)
-    return Status(StatusCode::cancelled, "training interrupted at step " + std::to_string(result.steps) + "; resume with --resume " +
-                                             result.checkpoint.string());
-  const double train_seconds = std::chrono::duration<double>(Clock::now() - t_start).count();
-
-  // --- the model file, then a check of it through the inference path
-  double test_acc = 0;
-  for (const auto& [k, v] : result.last_eval)
-    if (k == "test_acc") test_acc = v;
+  // --- the recipe, recorded in every model file (an ensemble member is reused when it matches)
   nlohmann::json recipe;
   for (const auto& [k, v] : p.values()) {
     if (auto b = std::get_if<bool>(&v)) recipe[k] = *b;
@@ -322,26 +356,72 @@ Status train_impl(const Params& p, const CommandContext& ctx, std::string& outpu
     else if (auto d = std::get_if<double>(&v)) recipe[k] = *d;
     else recipe[k] = std::get<std::string>(v);
   }
+  const std::string recipe_text = recipe.dump();
+
+  // --- the networks: one, or `ensemble` members with seeds seed, seed + 1, ... in <out>/member<i>/
+  const int members = static_cast<int>(p.get_int("ensemble"));
+  spec.members = members;
+  const auto seed = static_cast<std::uint64_t>(p.get_int("seed"));
+  const std::shared_ptr<const Prepared> shared_train = std::make_shared<Prepared>(std::move(train_p));
+  const TestSet test_set = make_test_set(test_p, spec, 500);
+  ModelSpec member_spec = spec;
+  member_spec.members = 1;
+  std::vector<Network> nets;
+  std::int64_t steps = 0;
+  nn::TrainResult last;
+  bool resume_used = false;
+  for (int m = 0; m < members; ++m) {
+    MemberRun run;
+    run.seed = seed + static_cast<std::uint64_t>(m);
+    run.out_dir = members == 1 ? out_dir : out_dir / fmt::format("member{}", m);
+    const fs::path member_file = run.out_dir / "member.safetensors";
+    Network net;
+    if (members > 1 && load_finished_member(member_file, member_spec, recipe_text, run.seed, net)) {
+      say(fmt::format("member {}/{}: reusing {} (same recipe and seed)", m + 1, members, member_file.string()));
+      nets.push_back(std::move(net));
+      continue;
+    }
+    if (!resume_used) run.resume = ctx.resume;
+    resume_used = true;
+    if (members > 1) say(fmt::format("member {}/{}: seed {}", m + 1, members, run.seed));
+    nn::TrainResult result;
+    CVPIPE_RETURN_IF_ERROR(train_member(p, ctx, member_spec, shared_train, test_set, run, net, result));
+    steps += result.steps;
+    if (members > 1) {
+      ModelSpec ms = member_spec;
+      ms.extra["recipe"] = recipe_text;
+      ms.extra["member_seed"] = std::to_string(run.seed);
+      CVPIPE_RETURN_IF_ERROR(nn::save_model(member_file, *net.root, ms.to_metadata()));
+    }
+    last = std::move(result);
+    nets.push_back(std::move(net));
+  }
+  const Ensemble ensemble = make_ensemble(std::move(nets));
+  const double train_seconds = std::chrono::duration<double>(Clock::now() - t_start).count();
+
+  // --- the model file, then a check of it through the inference path
+  double test_acc = 0;
+  for (const auto& [k, v] : last.last_eval)
+    if (k == "test_acc") test_acc = v;
   spec.extra["dataset"] = train_raw.description;
   spec.extra["test_accuracy"] = fmt::format("{:.4f}", test_acc);
   spec.extra["train_seconds"] = fmt::format("{:.1f}", train_seconds);
-  spec.extra["train_steps"] = std::to_string(result.steps);
-  spec.extra["recipe"] = recipe.dump();
+  spec.extra["train_steps"] = std::to_string(steps);
+  spec.extra["recipe"] = recipe_text;
   if (model_path.has_parent_path()) fs::create_directories(model_path.parent_path(), ec);
-  net.root->set_dtype(nn::DType::f32);
-  CVPIPE_RETURN_IF_ERROR(nn::save_model(model_path, *net.root, spec.to_metadata()));
+  CVPIPE_RETURN_IF_ERROR(nn::save_model(model_path, *ensemble.root, spec.to_metadata()));
 
   std::unique_ptr<Classifier> model;
   CVPIPE_RETURN_IF_ERROR(Classifier::load(model_path, model));
   EvalResult ev, ev_auto;
   CVPIPE_RETURN_IF_ERROR(evaluate(*model, test_raw, InputMode::prepared, ev));
   CVPIPE_RETURN_IF_ERROR(evaluate(*model, test_raw, InputMode::automatic, ev_auto));
-  const Status plot = write_confusion_png(ev, "classify " + spec.arch + " on " + test_raw.description, out_dir / "confusion.png");
+  const Status plot = write_confusion_png(ev, "classify " + spec.arch + (members > 1 ? fmt::format(" x{}", members) : "") + " on " + test_raw.description, out_dir / "confusion.png");
   if (!plot.ok()) say("warning: " + plot.message());
   // Record the accuracy measured through the inference path in the file itself.
   spec.extra["test_accuracy"] = fmt::format("{:.4f}", ev.accuracy);
   spec.extra["test_accuracy_prepared_auto"] = fmt::format("{:.4f}", ev_auto.accuracy);
-  CVPIPE_RETURN_IF_ERROR(nn::save_model(model_path, *net.root, spec.to_metadata()));
+  CVPIPE_RETURN_IF_ERROR(nn::save_model(model_path, *ensemble.root, spec.to_metadata()));
   say(fmt::format("model {}: test accuracy {:.2f}% ({} images; {:.2f}% with prepare=auto), {:.1f} s", model_path.string(),
                   100 * ev.accuracy, ev.n, 100 * ev_auto.accuracy, train_seconds));
 
@@ -352,10 +432,11 @@ Status train_impl(const Params& p, const CommandContext& ctx, std::string& outpu
   j["test_accuracy_prepared_auto"] = ev_auto.accuracy;
   j["n"] = ev.n;
   j["per_class"] = ev.per_class;
-  j["steps"] = result.steps;
+  j["steps"] = steps;
+  j["members"] = members;
   j["seconds"] = train_seconds;
   j["last_train"] = nlohmann::json::object();
-  for (const auto& [k, v] : result.last_train) j["last_train"][k] = v;
+  for (const auto& [k, v] : last.last_train) j["last_train"][k] = v;
   output = j.dump();
   return {};
 }

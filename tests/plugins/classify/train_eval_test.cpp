@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include <nlohmann/json.hpp>
+#include <opencv2/imgcodecs.hpp>
 
 #include "cvpipe/classify/classifier.hpp"
 #include "cvpipe/nn/metrics_log.hpp"
@@ -99,6 +100,52 @@ TEST(ClassifyTrain, ResumeContinuesFromTheCheckpoint) {
   ASSERT_TRUE(Classifier::load(dir.path / "model.safetensors", c).ok());
   EXPECT_EQ(c->spec().arch, "lenet");
   EXPECT_EQ(c->spec().input_width, 28);
+}
+
+// ensemble: 2 trains two members (seeds 3 and 4) into one file whose output is the mean of the
+// members' softmax outputs; a rerun of the same recipe reuses the finished members.
+TEST(ClassifyTrain, EnsembleAveragesItsMembersAndReusesFinishedOnes) {
+  if (!test::digits_available()) GTEST_SKIP() << "digits.png not installed";
+  TempDir dir;
+  CommandContext ctx;
+  ctx.quiet = true;
+  ctx.threads = 2;
+  auto recipe = tiny_recipe(dir.path);
+  recipe["epochs"] = int64_t{2};
+  recipe["ensemble"] = int64_t{2};
+  std::string out;
+  const Status st = run_train(make_params(train_params(), recipe), ctx, out);
+  ASSERT_TRUE(st.ok()) << st.message();
+  EXPECT_EQ(nlohmann::json::parse(out).at("steps").get<int>(), 2 * 2 * 10);
+  EXPECT_EQ(nlohmann::json::parse(out).at("members").get<int>(), 2);
+  std::unique_ptr<Classifier> ens, m0, m1;
+  ASSERT_TRUE(Classifier::load(dir.path / "model.safetensors", ens).ok());
+  ASSERT_TRUE(Classifier::load(dir.path / "member0" / "member.safetensors", m0).ok());
+  ASSERT_TRUE(Classifier::load(dir.path / "member1" / "member.safetensors", m1).ok());
+  EXPECT_EQ(ens->spec().members, 2);
+  EXPECT_EQ(m0->spec().members, 1);
+  const cv::Mat sheet = cv::imread((data_dir() / "digits.png").string(), cv::IMREAD_GRAYSCALE);
+  ASSERT_FALSE(sheet.empty());
+  std::vector<cv::Mat> cells;  // test cells of classes 0, 2, 4, 6
+  for (int i = 0; i < 4; ++i) cells.push_back(sheet(cv::Rect(20 * (50 + i), 20 * 5 * (2 * i), 20, 20)).clone());
+  cv::Mat pe, p0, p1, fe, f0;
+  ASSERT_TRUE(ens->predict(cells, pe, &fe, InputMode::prepared).ok());
+  ASSERT_TRUE(m0->predict(cells, p0, &f0, InputMode::prepared).ok());
+  ASSERT_TRUE(m1->predict(cells, p1, nullptr, InputMode::prepared).ok());
+  EXPECT_GT(cv::norm(p0, p1, cv::NORM_INF), 1e-4) << "members with different seeds should differ";
+  EXPECT_LT(cv::norm(pe, (p0 + p1) * 0.5, cv::NORM_INF), 1e-5);
+  EXPECT_LT(cv::norm(fe, f0, cv::NORM_INF), 1e-5);  // features are member 0's
+
+  // Rerun: both members are reused (no training step), the file is rebuilt from them.
+  const auto before = std::filesystem::last_write_time(dir.path / "member1" / "metrics.csv");
+  ASSERT_TRUE(run_train(make_params(train_params(), recipe), ctx, out).ok()) << out;
+  EXPECT_EQ(nlohmann::json::parse(out).at("steps").get<int>(), 0);
+  EXPECT_EQ(std::filesystem::last_write_time(dir.path / "member1" / "metrics.csv"), before);
+  std::unique_ptr<Classifier> again;
+  ASSERT_TRUE(Classifier::load(dir.path / "model.safetensors", again).ok());
+  cv::Mat pa;
+  ASSERT_TRUE(again->predict(cells, pa, nullptr, InputMode::prepared).ok());
+  EXPECT_LT(cv::norm(pa, pe, cv::NORM_INF), 1e-6);
 }
 
 TEST(ClassifyTrain, BadRecipesAreClearErrors) {

@@ -7,6 +7,8 @@
 // whose input size or class count disagrees with its tensors is refused, naming the tensor).
 // predict() accepts images of any size, 8U or 16U or 32F (32F in [0, 1]), gray, BGR or BGRA, and
 // returns softmax probabilities and the penultimate-layer features (the input of the last Linear).
+// An ensemble file (ModelSpec::members > 1) returns the mean of its members' softmax outputs and
+// the features of member 0.
 // An empty image is an invalid_argument error naming its index.
 //
 // Threading: a Classifier runs on one thread at a time (it owns planned oneDNN primitives);

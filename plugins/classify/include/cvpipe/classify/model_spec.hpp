@@ -4,7 +4,9 @@
 //
 // Metadata keys (all values are strings, as safetensors requires):
 //   "format"      "cvpipe.classify/1"
-//   "arch"        JSON {"name":"cnn"|"lenet", "width":32, "dropout":0.3}
+//   "arch"        JSON {"name":"cnn"|"lenet", "width":32, "dropout":0.3, "members":5}
+//                 ("members" > 1: an ensemble of that many networks of this architecture, tensors
+//                 "members.<i>.features..." / "members.<i>.head..."; their softmax outputs are averaged)
 //   "preprocess"  JSON {"width":20, "height":20, "channels":1, "mean":[..], "std":[..],
 //                       "domain":"digits"|"image", "polarity":"white_on_black"|"any",
 //                       "fit":"pad"|"resize"|"letterbox"}
@@ -21,12 +23,14 @@
 namespace cvpipe::classify {
 
 inline constexpr const char* kModelFormat = "cvpipe.classify/1";
+inline constexpr int kMaxMembers = 16;
 
 struct ModelSpec {
   // Architecture.
   std::string arch = "cnn";   // "lenet" (LeNet-5 pattern) | "cnn" (BN, more channels, dropout)
   int width = 32;             // cnn: channels of the first block (doubling per block)
   float dropout = 0.3f;       // cnn: dropout before the classifier layer
+  int members = 1;            // networks in the file (an ensemble when > 1)
 
   // Input geometry and normalisation: x = (pixel / 255 - mean[c]) / std[c], channels in BGR order.
   int input_width = 20;
