@@ -1,8 +1,9 @@
 // The streaming executor in process, on configs loaded the real way: frames keep their order
 // through jittery stages, a stage that throws on one frame (skip vs stop), live sources drop
 // (oldest / newest) and count while files never drop, timestamps that go backwards are repaired
-// and counted, partial batches after the timeout on live sources, the thread budget, and the
-// metrics (queue depths, end-to-end latency, trace thread names).
+// and counted, partial batches after the timeout on live sources, the thread budget, the
+// metrics (queue depths, end-to-end latency, trace thread names), and which thread runs what:
+// cheap neighbours end up on one thread, costly stages keep their own, a live reader stays alone.
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -221,6 +222,54 @@ sinks: [{type: jsonl, path: p.jsonl, meta: true}]
   o.threads = 2;
   ASSERT_OK(run(spec, report, o));
   EXPECT_EQ(read_jsonl(out("p.jsonl")).back()["meta"]["probe_peak"], 2) << "--threads 2: both stages run at once";
+}
+
+TEST_F(Streaming, CheapStagesShareAThreadWithTheReaderCostlyOnesKeepTheirs) {
+  // Cheap stages on a file: the hand-offs cost more than they gain, so the reader, both stages
+  // and the sinks end on one thread; every frame arrives, in order.
+  auto spec = load(R"(
+source: {type: generate, stage: ticker, params: {count: 400, tag_thread: true}}
+stages: [{stage: thread_tag, name: a}, {stage: thread_tag, name: b}]
+sinks: [{type: jsonl, path: cheap.jsonl, meta: true}]
+)");
+  RunReport report;
+  RunOptions o;
+  o.threads = 2;
+  ASSERT_OK(run(spec, report, o));
+  auto lines = read_jsonl(out("cheap.jsonl"));
+  ASSERT_EQ(lines.size(), 400u);
+  for (size_t i = 0; i < lines.size(); ++i) ASSERT_EQ(lines[i]["seq"], i);
+  EXPECT_NE(lines[0]["meta"]["thread_source"], lines[0]["meta"]["thread_a"]) << "each part starts on its own thread";
+  const auto& last = lines.back()["meta"];
+  EXPECT_EQ(last["thread_a"], last["thread_source"]);
+  EXPECT_EQ(last["thread_b"], last["thread_source"]);
+
+  // Costly stages (2 ms each) keep a thread each: they run at the same time on different frames.
+  spec = load(R"(
+source: {type: generate, stage: ticker, params: {count: 80, tag_thread: true}}
+stages:
+  - {stage: slow, name: s1, params: {ms: 2}}
+  - {stage: thread_tag, name: a}
+  - {stage: slow, name: s2, params: {ms: 2}}
+  - {stage: thread_tag, name: b}
+sinks: [{type: jsonl, path: costly.jsonl, meta: true}]
+)");
+  ASSERT_OK(run(spec, report, o));
+  lines = read_jsonl(out("costly.jsonl"));
+  ASSERT_EQ(lines.size(), 80u);
+  EXPECT_EQ(report.errors, 0) << "no stage called from two threads at once or out of order";
+  EXPECT_NE(lines.back()["meta"]["thread_a"], lines.back()["meta"]["thread_b"]);
+
+  // A live source's reader is never taken over: frames are dropped at its queue, not in the device.
+  spec = load(R"(
+source: {type: generate, stage: ticker, params: {count: 150, interval_ms: 1, live: true, tag_thread: true}}
+stages: [{stage: thread_tag, name: a}]
+sinks: [{type: jsonl, path: live.jsonl, meta: true}]
+)");
+  ASSERT_OK(run(spec, report, o));
+  lines = read_jsonl(out("live.jsonl"));
+  ASSERT_FALSE(lines.empty());
+  for (const auto& l : lines) ASSERT_NE(l["meta"]["thread_a"], l["meta"]["thread_source"]) << l["seq"];
 }
 
 TEST_F(Streaming, MetricsTraceAndTheSequentialExecutor) {

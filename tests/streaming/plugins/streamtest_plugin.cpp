@@ -6,9 +6,12 @@
 //                    frame when it is called from two threads at once or sees seq go backwards
 //   probe            counts how many probe calls run at the same moment, across all instances
 //                    (meta "probe_peak": the highest count seen so far)
+//   thread_tag       costs nothing; tags the frame with the calling thread (meta "thread_<name>";
+//                    the ticker's `tag_thread` adds "thread_source"): which thread ran what
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <sstream>
 #include <thread>
 #include <vector>
@@ -19,18 +22,24 @@ namespace {
 
 using namespace cvpipe;
 
+int64_t thread_tag() {
+  return static_cast<int64_t>(std::hash<std::thread::id>{}(std::this_thread::get_id()) & 0x7fffffffffffull);
+}
+
 class Ticker final : public Stage {
  public:
   static std::vector<ParamSpec> params() {
     return {ParamSpec::integer("count", 10, 0, 1e9, "frames to produce; 0: endless"),
             ParamSpec::integer("interval_ms", 0, 0, 10000, "time between frames"),
             ParamSpec::boolean("live", false, "announce a live stream"),
-            ParamSpec::string("pts_ms", std::string(), "comma-separated pts (ms) of the first frames")};
+            ParamSpec::string("pts_ms", std::string(), "comma-separated pts (ms) of the first frames"),
+            ParamSpec::boolean("tag_thread", false, "meta thread_source: the thread that produced the frame")};
   }
   Status configure(const Params& p, const StageContext&) override {
     count_ = p.get_int("count");
     interval_ms_ = p.get_int("interval_ms");
     live_ = p.get_bool("live");
+    tag_thread_ = p.get_bool("tag_thread");
     std::stringstream ss(p.get_string("pts_ms"));
     std::string part;
     while (std::getline(ss, part, ','))
@@ -61,13 +70,14 @@ class Ticker final : public Stage {
     const size_t i = static_cast<size_t>(next_);
     f.pts_ns = (i < pts_ms_.size() ? pts_ms_[i] : next_ * std::max<int64_t>(interval_ms_, 1)) * 1000000;
     f.meta["tick"] = next_;
+    if (tag_thread_) f.meta["thread_source"] = thread_tag();
     ++next_;
     return {};
   }
 
  private:
   int64_t count_ = 10, interval_ms_ = 0, next_ = 0;
-  bool live_ = false;
+  bool live_ = false, tag_thread_ = false;
   std::vector<int64_t> pts_ms_;
   std::chrono::steady_clock::time_point next_time_;
 };
@@ -128,11 +138,28 @@ class Probe final : public Stage {
   int64_t ms_ = 2;
 };
 
+class ThreadTag final : public Stage {
+ public:
+  static std::vector<ParamSpec> params() { return {}; }
+  Status configure(const Params&, const StageContext& ctx) override {
+    key_ = "thread_" + ctx.instance_name;
+    return {};
+  }
+  Status process(Frame& f) override {
+    f.meta[key_] = thread_tag();
+    return {};
+  }
+
+ private:
+  std::string key_;
+};
+
 const StageEntry kStages[] = {
     stage_entry<Ticker>("ticker", "timed test frames, optionally live, with chosen timestamps", StageKind::source),
     stage_entry<Slow>("slow", "sleeps per frame; checks it is never called concurrently or out of order",
                       StageKind::transform),
     stage_entry<Probe>("probe", "measures how many probe calls overlap", StageKind::transform),
+    stage_entry<ThreadTag>("thread_tag", "tags the frame with the calling thread", StageKind::transform),
 };
 
 }  // namespace
