@@ -14,7 +14,7 @@ std::vector<ParamSpec> DenoiseStage::params() {
       ParamSpec::number("sigma", 25.0, 0.0, 75.0, "noise level in 8-bit levels, or auto to estimate it per frame")
           .also_accepts({"auto"}),
       ParamSpec::path("model", "", false, "model file (empty: the shipped gray/colour model for the frame's channels)"),
-      ParamSpec::integer("tile", 1024, 64, 16384, "tile side in pixels; bounds memory on large frames"),
+      ParamSpec::integer("tile", CnnOptions{}.tile, 64, 16384, "tile side in pixels; bounds memory on large frames"),
       ParamSpec::choice("dtype", "auto", {"auto", "f32", "bf16"}, "CNN precision (auto: bf16 on CPUs with native bf16)"),
   };
 }

@@ -32,7 +32,7 @@ std::vector<ParamSpec> eval_params() {
       ParamSpec::integer("crop", 0, 0, 100000, "evaluate the centre crop of this side (0: whole images)"),
       ParamSpec::path("save", "", false, "folder for side-by-side PNGs: noisy | nlmeans | cnn | clean"),
       ParamSpec::boolean("nlmeans", true, "also run the NL-means baseline"),
-      ParamSpec::integer("tile", 1024, 64, 16384, "CNN tile side in pixels"),
+      ParamSpec::integer("tile", CnnOptions{}.tile, 64, 16384, "CNN tile side in pixels"),
       ParamSpec::choice("dtype", "auto", {"auto", "f32", "bf16"}, "CNN precision (auto: bf16 on CPUs with native bf16)"),
   };
 }

@@ -20,6 +20,7 @@
 #include "cvpipe/nn/schedule.hpp"
 #include "cvpipe/nn/trainer.hpp"
 #include "metrics.hpp"
+#include "model_path.hpp"
 #include "network.hpp"
 #include "patch_dataset.hpp"
 #include "photo_set.hpp"
@@ -50,6 +51,9 @@ std::vector<ParamSpec> train_params() {
       ParamSpec::string("photos", "", "comma-separated training files (empty: the built-in list, see README)"),
       ParamSpec::string("val_photos", "", "comma-separated validation files (empty: the held-out photos)"),
       ParamSpec::integer("val_crop", 256, 16, 4096, "side of the centre crops used for validation"),
+      ParamSpec::path("init", "", false,
+                      "start from this model's weights (fine-tuning; same channels, features and depth) instead of "
+                      "a random initialisation; the optimizer and schedule start afresh"),
       ParamSpec::path("model", "", false, "model file to write (empty: <out>/model.safetensors)"),
       ParamSpec::path("out", "", false, "folder for metrics.csv, curves.png, checkpoints (empty: --out or out/train/denoise_<gray|color>)"),
       ParamSpec::integer("checkpoint_every", 0, 0, 10000000, "steps between checkpoints (0: every epoch)"),
@@ -71,6 +75,27 @@ std::vector<std::string> split_list(const std::string& text) {
     if (b != std::string::npos) out.push_back(item.substr(b, e - b + 1));
   }
   return out;
+}
+
+// Copies the weights of the model file `path` into `net`, whose architecture must match.
+Status init_from_model(const std::string& path, DenoiseNet& net) {
+  fs::path file;
+  CVPIPE_RETURN_IF_ERROR(resolve_model_path(path, file));
+  std::unique_ptr<DenoiseNet> from;
+  CVPIPE_RETURN_IF_ERROR(DenoiseNet::load(file, from));
+  const NetConfig &a = from->config(), &b = net.config();
+  if (a.channels != b.channels || a.features != b.features || a.depth != b.depth) {
+    return Status::invalid("init: '" + file.string() + "' has channels " + std::to_string(a.channels) + ", features " +
+                           std::to_string(a.features) + ", depth " + std::to_string(a.depth) + "; the recipe asks for " +
+                           std::to_string(b.channels) + ", " + std::to_string(b.features) + ", " + std::to_string(b.depth));
+  }
+  auto src = from->module().named_parameters();
+  auto dst = net.module().named_parameters();
+  for (std::size_t i = 0; i < dst.size(); ++i) {
+    src[i].param->value.copy_to(dst[i].param->value);
+    dst[i].param->mark_updated();
+  }
+  return {};
 }
 
 Status train_impl(const Params& p, const CommandContext& ctx, std::string& output) {
@@ -114,9 +139,11 @@ Status train_impl(const Params& p, const CommandContext& ctx, std::string& outpu
   config.depth = static_cast<int>(p.get_int("depth"));
   config.sigma_max = sigma_max;
   DenoiseNet net(config);
-  nn::Rng init_rng(nn::derive_seed(seed, 0x1417));
-  nn::init_network(net.module(), nn::InitScheme::kaiming, init_rng);
-  {
+  if (const std::string init = p.get_string("init"); !init.empty()) {
+    CVPIPE_RETURN_IF_ERROR(init_from_model(init, net));
+  } else {
+    nn::Rng init_rng(nn::derive_seed(seed, 0x1417));
+    nn::init_network(net.module(), nn::InitScheme::kaiming, init_rng);
     // Start close to the identity (predicted noise ~ 0): scale the last layer down.
     auto named = net.module().named_parameters();
     nn::Parameter* last = named.at(named.size() - 2).param;  // the last conv's weight (bias follows)

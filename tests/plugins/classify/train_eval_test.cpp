@@ -25,6 +25,13 @@ std::map<std::string, ParamValue> tiny_recipe(const std::filesystem::path& out) 
           {"warmup_epochs", 0.5},         {"seed", int64_t{3}}};
 }
 
+CommandContext quiet_context() {
+  CommandContext ctx;
+  ctx.quiet = true;
+  ctx.threads = 2;
+  return ctx;
+}
+
 std::vector<double> column(const std::filesystem::path& csv, const std::string& name) {
   nn::MetricsLog log;
   EXPECT_TRUE(log.load(csv).ok());
@@ -36,9 +43,7 @@ std::vector<double> column(const std::filesystem::path& csv, const std::string& 
 TEST(ClassifyTrain, TinyRunLossFallsAndWritesEverything) {
   if (!test::digits_available()) GTEST_SKIP() << "digits.png not installed";
   TempDir dir;
-  CommandContext ctx;
-  ctx.quiet = true;
-  ctx.threads = 2;
+  CommandContext ctx = quiet_context();
   std::string out;
   const Status st = run_train(make_params(train_params(), tiny_recipe(dir.path)), ctx, out);
   ASSERT_TRUE(st.ok()) << st.message();
@@ -82,9 +87,7 @@ TEST(ClassifyTrain, TinyRunLossFallsAndWritesEverything) {
 TEST(ClassifyTrain, ResumeContinuesFromTheCheckpoint) {
   if (!test::digits_available()) GTEST_SKIP() << "digits.png not installed";
   TempDir dir;
-  CommandContext ctx;
-  ctx.quiet = true;
-  ctx.threads = 2;
+  CommandContext ctx = quiet_context();
   auto recipe = tiny_recipe(dir.path);
   recipe["epochs"] = int64_t{2};
   recipe["arch"] = std::string("lenet");
@@ -107,9 +110,7 @@ TEST(ClassifyTrain, ResumeContinuesFromTheCheckpoint) {
 TEST(ClassifyTrain, EnsembleAveragesItsMembersAndReusesFinishedOnes) {
   if (!test::digits_available()) GTEST_SKIP() << "digits.png not installed";
   TempDir dir;
-  CommandContext ctx;
-  ctx.quiet = true;
-  ctx.threads = 2;
+  CommandContext ctx = quiet_context();
   auto recipe = tiny_recipe(dir.path);
   recipe["epochs"] = int64_t{2};
   recipe["ensemble"] = int64_t{2};

@@ -107,6 +107,34 @@ TEST(TrainCommand, ResumeContinuesFromCheckpoint) {
   EXPECT_EQ(nlohmann::json::parse(output).at("steps").get<int>(), 60);
 }
 
+// init: a run starts from an earlier model's weights (its first validation is at that model's
+// level, not the identity's); a model of another width is refused, naming both shapes.
+TEST(TrainCommand, InitStartsFromAModelAndRefusesAnotherShape) {
+  testing::TempDir dir("init");
+  CommandContext ctx;
+  ctx.quiet = true;
+  ctx.threads = 1;
+  Params p = tiny_train(dir.path / "first");
+  std::string output;
+  ASSERT_TRUE(run_train(p, ctx, output).ok()) << output;
+  const double first_end = csv_column(dir.path / "first" / "metrics.csv", "val_psnr_s25").back();
+
+  Params q = tiny_train(dir.path / "second");
+  q.set("init", (dir.path / "first" / "model.safetensors").string());
+  q.set("steps", int64_t{1});
+  q.set("epoch_steps", int64_t{1});
+  q.set("lr", 1e-6);
+  const Status st = run_train(q, ctx, output);
+  ASSERT_TRUE(st.ok()) << st.message();
+  const double second_start = csv_column(dir.path / "second" / "metrics.csv", "val_psnr_s25").front();
+  EXPECT_NEAR(second_start, first_end, 0.05);
+
+  q.set("features", int64_t{8});
+  const Status bad = run_train(q, ctx, output);
+  EXPECT_EQ(bad.code(), StatusCode::invalid_argument);
+  EXPECT_NE(bad.message().find("features 16"), std::string::npos) << bad.message();
+}
+
 TEST(TrainCommand, BadParametersAreClearErrors) {
   testing::TempDir dir("badtrain");
   CommandContext ctx;
