@@ -47,7 +47,7 @@ constexpr int kLiveBatchTimeoutMs = 50;
 // A runner whose own work takes less than this per frame takes over its upstream neighbour: a
 // thread hand-off per frame costs more than the parallelism gains.
 constexpr double kCheapMs = 0.05;
-constexpr int kWindow = 8;  // frames per cost measurement
+constexpr int kWindow = 4;  // frames per cost measurement
 
 // A frame in flight, with the time the source delivered it (for the end-to-end latency).
 struct Item {
