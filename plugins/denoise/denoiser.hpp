@@ -19,7 +19,7 @@
 namespace cvpipe::denoise {
 
 struct CnnOptions {
-  int tile = 288;      // tile side in pixels (including margins); see README "Large images" for why 288
+  int tile = 320;      // largest tile side in pixels (including margins); see README "Large images" for why 320
   int margin = 0;      // context per inner tile side; 0: the network's receptive-field radius
 };
 

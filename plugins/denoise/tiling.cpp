@@ -34,17 +34,22 @@ std::vector<TileSpan> tile_spans(int length, const TilingOptions& options) {
     spans.push_back({0, length, 0, length});
     return spans;
   }
-  const int step = n.tile - 2 * n.margin;
+  // The fewest tiles of at most n.tile pixels that cover the axis, shrunk to one equal size just
+  // big enough for that many (a 320-pixel side with tile 288 gets two 186-pixel tiles, not two 288s).
+  const int inner = length - 2 * n.margin;
+  const int count = (inner + (n.tile - 2 * n.margin) - 1) / (n.tile - 2 * n.margin);
+  const int size = std::min(n.tile, round_up((inner + count - 1) / count + 2 * n.margin, n.align));
+  const int step = size - 2 * n.margin;
   std::vector<int> starts;
-  for (int s = 0; s + n.tile < length; s += step) starts.push_back(s);
-  starts.push_back(round_down(length - n.tile, n.align));
+  for (int s = 0; s + size < length; s += step) starts.push_back(s);
+  starts.push_back(round_down(length - size, n.align));
   int keep = 0;
   for (size_t i = 0; i < starts.size(); ++i) {
     TileSpan t;
     t.start = starts[i];
-    t.size = n.tile;
+    t.size = size;
     t.keep_begin = keep;
-    t.keep_end = i + 1 == starts.size() ? length : t.start + n.tile - n.margin;
+    t.keep_end = i + 1 == starts.size() ? length : t.start + size - n.margin;
     keep = t.keep_end;
     spans.push_back(t);
   }

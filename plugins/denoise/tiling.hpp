@@ -3,8 +3,9 @@
 // image border, and only its centre is written to the output; when margin >= the network's
 // receptive-field radius the result equals one pass over the whole image (up to float rounding).
 //
-// Guarantees: every tile has the same size (min(tile, image side) per axis), so a network plans one
-// shape; tile origins are multiples of `align` (so a 2x2 pixel-unshuffle grid lines up with the
+// Guarantees: on each axis every tile has the same size, so a network plans one shape: the whole
+// side when it fits in `tile`, else the fewest tiles of at most `tile` pixels that cover the side,
+// shrunk equally; tile origins are multiples of `align` (so a 2x2 pixel-unshuffle grid lines up with the
 // whole-image grid); the kept centres partition the output exactly. Images whose sides are not
 // multiples of `align` are padded (BORDER_REFLECT_101) before tiling and cropped after.
 // Stateless, thread-safe; `fn` runs on the calling thread, tile by tile, in raster order.

@@ -21,8 +21,13 @@ TEST(TileSpans, PartitionTheAxisWithEqualAlignedTiles) {
         const auto spans = tile_spans(length, o);
         ASSERT_FALSE(spans.empty());
         int expect_begin = 0;
+        // One size per axis, at most `tile`, and the fewest tiles that cover the axis.
+        const int fewest = length <= tile ? 1 : (length - 2 * margin + tile - 2 * margin - 1) / (tile - 2 * margin);
+        EXPECT_EQ(static_cast<int>(spans.size()), fewest) << length << " " << tile << " " << margin;
         for (const auto& s : spans) {
-          EXPECT_EQ(s.size, std::min(length, tile)) << length << " " << tile << " " << margin;
+          EXPECT_EQ(s.size, spans.front().size) << length << " " << tile << " " << margin;
+          EXPECT_LE(s.size, std::min(length, tile));
+          EXPECT_EQ(s.size % 2, 0);
           EXPECT_EQ(s.start % 2, 0);
           EXPECT_GE(s.start, 0);
           EXPECT_LE(s.start + s.size, length);
