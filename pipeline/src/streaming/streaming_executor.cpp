@@ -18,7 +18,10 @@
 // the sequential executor, while a pipeline of costly stages keeps one thread per stage.
 // Exceptions: a live source's reader is never taken over (its queue is where frames are dropped),
 // and a runner whose first stage takes batches does not take over (batches are gathered only
-// from a queue).
+// from a queue). Warm-up: when neither exception applies, the first kWarmupFrames frames run
+// through everything on the calling thread, and the parts start out merged as the take-over
+// rule would merge them from those calls' times (lay_out), so a cheap pipeline pays no hand-offs
+// at all; the take-over still applies afterwards.
 #include "streaming/streaming_executor.hpp"
 
 #include <omp.h>
@@ -48,6 +51,7 @@ constexpr int kLiveBatchTimeoutMs = 50;
 // thread hand-off per frame costs more than the parallelism gains.
 constexpr double kCheapMs = 0.05;
 constexpr int kWindow = 4;  // frames per cost measurement
+constexpr int kWarmupFrames = 4;  // frames run on one thread to lay the pipeline out
 
 // A frame in flight, with the time the source delivered it (for the end-to-end latency).
 struct Item {
@@ -160,18 +164,32 @@ class StreamingRun {
     trace.thread_name(static_cast<int>(n + 1), "sinks");
 
     std::vector<std::thread> threads;
-    for (size_t q = 0; q <= n; ++q)
-      threads.emplace_back([this, q] {
-        omp_set_num_threads(stage_threads_);
-        protect(*runners_[q]);
-      });
     // A watcher handles the stop flag and the progress line until the sinks are done.
     threads.emplace_back([this] { watch(); });
     // The sinks are written on the calling (main) thread: GUI sinks (window) need it. It may
-    // take stages over, so its OpenMP setting is the stages' for the run.
+    // run stages, so its OpenMP setting is the stages' for the run.
     const int omp_before = omp_get_max_threads();
     omp_set_num_threads(stage_threads_);
-    protect(*runners_.back());
+    Runner& main = *runners_.back();
+    std::vector<bool> start(n + 1, true);
+    bool finished = false;
+    if (!live_ && std::all_of(parts_.stages().begin(), parts_.stages().end(), [](const StageSlot& s) { return s.batch <= 1; })) {
+      // Warm-up: the first frames run through everything on this thread, which measures every
+      // part; cheap neighbours then start out merged instead of paying hand-offs until they merge.
+      main.reads_source = true;
+      main.first = 0;
+      finished = protect(main, kWarmupFrames);
+      if (!finished) lay_out(start);
+    }
+    if (!finished) {
+      for (size_t q = 0; q <= n; ++q)
+        if (start[q])
+          threads.emplace_back([this, q] {
+            omp_set_num_threads(stage_threads_);
+            protect(*runners_[q]);
+          });
+      protect(main);
+    }
     omp_set_num_threads(omp_before);
     for (auto& t : threads) t.join();
     std::lock_guard lock(error_mutex_);
@@ -195,11 +213,11 @@ class StreamingRun {
     }
   }
 
-  // Runs a runner; an escaped exception stops the run and releases the runner's queues.
-  void protect(Runner& r) {
+  // Runs a runner (at most `pause_after` frames when >= 0); an escaped exception stops the run
+  // and releases the runner's queues. True when the runner is done (not paused).
+  bool protect(Runner& r, int pause_after = -1) {
     try {
-      run_runner(r);
-      return;
+      return run_runner(r, pause_after);
     } catch (const std::exception& e) {
       record_stop(Status::runtime(std::string("internal error in a pipeline thread: ") + e.what()));
     } catch (...) {
@@ -208,6 +226,29 @@ class StreamingRun {
     // Nobody reads this runner's input or writes its output any more.
     if (!r.reads_source) queues_[r.first]->abandon();
     end_output(r);
+    return true;
+  }
+
+  // After the warm-up: from the sinks upstream, a part whose own work (p50 of the warm-up calls)
+  // is cheap starts out with its upstream neighbour, as the take-over would do later.
+  void lay_out(std::vector<bool>& start) {
+    auto& stages = parts_.stages();
+    const size_t n = stages.size();
+    double cost = 0;
+    for (const auto& s : parts_.sinks()) cost += s.latency.percentile(50);
+    size_t q = n + 1;  // the runner laid out: it ends at queue (or, the last one, the sinks) `last`
+    for (;;) {
+      Runner& r = *runners_[q];
+      size_t first = r.last;
+      while (first > 0 && (cost < kCheapMs || (first == r.last && q <= n))) cost += stages[--first].latency.percentile(50);
+      r.first = first;
+      r.reads_source = first == 0 && cost < kCheapMs;
+      for (size_t m = first + 1; m <= std::min(r.last, n); ++m) start[m] = m == q;
+      if (r.reads_source) start[0] = false;
+      if (r.reads_source || first == 0) return;
+      q = first;
+      cost = 0;
+    }
   }
 
   void end_output(Runner& r) {
@@ -217,13 +258,15 @@ class StreamingRun {
 
   enum class Got { item, end, stop };
 
-  void run_runner(Runner& r) {
+  // Returns false when it paused after `pause_after` frames (>= 0), true when it is done.
+  bool run_runner(Runner& r, int pause_after) {
     bool going = true;
-    for (;;) {
+    for (int handled = 0;; ++handled) {
+      if (pause_after >= 0 && handled >= pause_after) return false;
       if (r.yield.load()) {  // taken over: hand the stages (and the input) downstream
         r.handed_over = true;
         queues_[r.last]->close();
-        return;
+        return true;
       }
       std::vector<Item> items;
       const Got got = next(r, items);
@@ -251,7 +294,9 @@ class StreamingRun {
       finish_stages(r);
     }
     end_output(r);
+    return true;
   }
+
 
   // The next frame (or batch, for a batch stage at the front) from the runner's input.
   Got next(Runner& r, std::vector<Item>& items) {
