@@ -9,9 +9,10 @@
 // to its output (queues_[last], or the sinks). A thread hand-off costs the order of 0.1 ms per
 // frame (a condition-variable wake-up, a context switch, cold caches), so a runner whose own
 // work is cheap (below kCheapMs per frame, measured over windows of kWindow frames) takes over
-// its upstream neighbour: it asks that runner to yield; the neighbour stops at the top of its
-// loop (holding no frame) and closes its output queue; the taker drains that queue (those frames
-// are older), then reads from the neighbour's input and calls the neighbour's stages itself.
+// its upstream neighbour when that one is cheap too or is the source reader (costly stages keep
+// their thread): it asks that runner to yield; the neighbour stops at the top of its loop
+// (holding no frame) and closes its output queue; the taker drains that queue (those frames are
+// older), then reads from the neighbour's input and calls the neighbour's stages itself.
 // Frames keep their order; a stage is called by one thread at a time (the hand-over goes
 // through the queue's mutex). Merges only grow runners, so they converge: a null-stage pipeline
 // on a file ends with the calling thread reading, calling the stage and writing the sinks, like
@@ -70,6 +71,7 @@ struct Runner {
   std::atomic<bool> yield{false};  // the downstream runner takes this one over (merge_mutex_)
   bool absorbing = false;          // waiting for the upstream runner to hand over (merge_mutex_)
   bool handed_over = false;        // set before closing the output queue when it yielded
+  std::atomic<double> cost_ms{1e9};  // own work per frame in the last measuring window
   double busy_ms = 0;              // own work in the current measuring window
   int window_frames = 0;
 };
@@ -230,7 +232,8 @@ class StreamingRun {
   }
 
   // After the warm-up: from the sinks upstream, a part whose own work (p50 of the warm-up calls)
-  // is cheap starts out with its upstream neighbour, as the take-over would do later.
+  // is cheap starts out with its upstream neighbour when that is cheap too or the reader, as the
+  // take-over would do later.
   void lay_out(std::vector<bool>& start) {
     auto& stages = parts_.stages();
     const size_t n = stages.size();
@@ -240,7 +243,12 @@ class StreamingRun {
     for (;;) {
       Runner& r = *runners_[q];
       size_t first = r.last;
-      while (first > 0 && (cost < kCheapMs || (first == r.last && q <= n))) cost += stages[--first].latency.percentile(50);
+      while (first > 0) {
+        const double c = stages[first - 1].latency.percentile(50);
+        if (!(first == r.last && q <= n) && (cost >= kCheapMs || c >= kCheapMs)) break;  // costly stages keep a thread
+        cost += c;
+        --first;
+      }
       r.first = first;
       r.reads_source = first == 0 && cost < kCheapMs;
       for (size_t m = first + 1; m <= std::min(r.last, n); ++m) start[m] = m == q;
@@ -434,6 +442,7 @@ class StreamingRun {
     r.window_frames += static_cast<int>(frames);
     if (r.window_frames < kWindow) return;
     const double per_frame = r.busy_ms / r.window_frames;
+    r.cost_ms.store(per_frame);
     r.busy_ms = 0;
     r.window_frames = 0;
     if (per_frame < kCheapMs) ask_upstream_to_yield(r);
@@ -444,6 +453,9 @@ class StreamingRun {
     if (r.first < r.last && parts_.stages()[r.first].batch > 1) return;  // batches come from a queue
     Runner& up = *runners_[r.first];                                      // it feeds queues_[r.first]
     if (up.reads_source && live_) return;  // a live source drops frames at its queue
+    // Costly stages stay where they are (a stage moved onto this thread gains nothing and may run
+    // slower there); a reader that only reads is taken over whatever its cost.
+    if (!(up.reads_source && up.first == up.last) && up.cost_ms.load() >= kCheapMs) return;
     std::lock_guard lock(merge_mutex_);
     if (r.absorbing || r.yield.load() || up.absorbing || up.yield.load()) return;
     r.absorbing = true;

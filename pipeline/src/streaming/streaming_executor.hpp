@@ -3,9 +3,9 @@
 // thread writes every sink (GUI sinks need the main thread), a watcher handles the stop flag and
 // the progress line; bounded queues (runtime.queue frames) between them. A thread whose own work
 // is cheap (< 0.05 ms a frame, measured on the first frames, which run on one thread, and as the
-// run goes) takes over its upstream neighbour's stages (and the reading, for sources that are not
-// live), since a hand-off between threads costs more than that: a chain of cheap stages runs on
-// one thread, costly stages keep theirs.
+// run goes) takes over its upstream neighbour when that is cheap too (or the reading, for sources
+// that are not live), since a hand-off between threads costs more than that: a chain of cheap
+// stages runs on one thread, costly stages keep theirs.
 // - Frames leave in source order (each thread is FIFO, and a take-over first drains the queue
 //   between the two threads); a stage instance is never called from two threads at once.
 // - The thread budget (--threads, else runtime.threads, else all cores) is shared by the stages:
