@@ -56,6 +56,7 @@ Status CaptureSource::close() {
     }
     cap_.reset();
   }
+  pool_.clear();
   return {};
 }
 
@@ -88,7 +89,7 @@ int64_t CaptureSource::timestamp_ns() {
 
 Status CaptureSource::read(Frame& frame) {
   if (ended_ || !cap_) return Status::end_of_stream();
-  cv::Mat image;
+  cv::Mat image = pool_.acquire();
   Status st = read_one(image);
   if (st.ok() && image.empty() && cfg_.loop && index_ > 0) {
     // Rewind: seek when the backend can, else reopen.
@@ -126,6 +127,7 @@ Status CaptureSource::read(Frame& frame) {
            std::to_string(expected_) + " frames (truncated or corrupt file?)");
     return Status::end_of_stream();
   }
+  pool_.keep(image);
   if (cfg_.gray && image.channels() != 1) cv::cvtColor(image, image, image.channels() == 4 ? cv::COLOR_BGRA2GRAY : cv::COLOR_BGR2GRAY);
   else if (image.channels() == 4) cv::cvtColor(image, image, cv::COLOR_BGRA2BGR);
   frame = Frame{};

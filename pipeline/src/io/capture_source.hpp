@@ -5,6 +5,7 @@
 // are monotonic (container time when it advances, else index / fps, else wall time for live
 // sources). Frame.source = `source_name`; meta["frame_index"] = index of the frame in the stream.
 // open() may be called again after close() (a live source being retried): reading starts over.
+// Frame buffers are recycled (io/frame_pool.hpp) once every holder has released them.
 #pragma once
 #include <chrono>
 #include <functional>
@@ -13,6 +14,7 @@
 
 #include <opencv2/videoio.hpp>
 
+#include "io/frame_pool.hpp"
 #include "io/io.hpp"
 
 namespace cvpipe::io {
@@ -44,6 +46,7 @@ class CaptureSource final : public Source {
 
   CaptureConfig cfg_;
   std::unique_ptr<cv::VideoCapture> cap_;
+  FramePool pool_;           // decoded frames' buffers, reused once downstream let go of them
   double fps_ = 0;
   int64_t expected_ = -1;    // announced frame count (files), -1 unknown
   int64_t index_ = 0;        // frames delivered in this pass
