@@ -10,13 +10,7 @@ set -euo pipefail
 BUILD="${1:?usage: bench_streaming.sh BUILD_DIR [ROUNDS] [FRAMES]}"
 ROUNDS="${2:-5}"
 FRAMES="${3:-300}"
-ROOT="$(cd "$(dirname "$0")/../../.." && pwd)"
-CVPIPE="$BUILD/apps/cvpipe/cvpipe"
-BARE="$BUILD/tests/streaming/cvpipe_bare_read"
-DATA="${CVPIPE_DATA:-/usr/share/doc/opencv-doc/examples/data}"
-TMP="$(mktemp -d)"
-trap 'rm -rf "$TMP"' EXIT
-fps() { /usr/bin/python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["fps"])' "$1"; }
+source "$(dirname "$0")/bench_common.sh"
 median() { /usr/bin/python3 -c 'import statistics,sys; print(round(statistics.median(map(float, sys.argv[1:])), 2))' "$@"; }
 t1=() t2=() null=() bare=() seq=() ratio=()
 for r in $(seq "$ROUNDS"); do

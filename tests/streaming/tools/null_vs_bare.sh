@@ -7,13 +7,7 @@
 set -euo pipefail
 BUILD="${1:?usage: null_vs_bare.sh BUILD_DIR [ROUNDS]}"
 ROUNDS="${2:-15}"
-ROOT="$(cd "$(dirname "$0")/../../.." && pwd)"
-CVPIPE="$BUILD/apps/cvpipe/cvpipe"
-BARE="$BUILD/tests/streaming/cvpipe_bare_read"
-DATA="${CVPIPE_DATA:-/usr/share/doc/opencv-doc/examples/data}"
-TMP="$(mktemp -d)"
-trap 'rm -rf "$TMP"' EXIT
-fps() { /usr/bin/python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["fps"])' "$1"; }
+source "$(dirname "$0")/bench_common.sh"
 s_all=() q_all=() b_all=()
 for r in $(seq "$ROUNDS"); do
   "$CVPIPE" run "$ROOT/configs/bench_null.yaml" --threads 2 -q --metrics "$TMP/s.json"
