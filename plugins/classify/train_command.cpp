@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <utility>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -369,7 +370,7 @@ Status train_impl(const Params& p, const CommandContext& ctx, std::string& outpu
   std::vector<Network> nets;
   std::int64_t steps = 0;
   nn::TrainResult last;
-  bool resume_used = false;
+  fs::path resume = ctx.resume;  // goes to the first member that trains
   for (int m = 0; m < members; ++m) {
     MemberRun run;
     run.seed = seed + static_cast<std::uint64_t>(m);
@@ -381,8 +382,7 @@ Status train_impl(const Params& p, const CommandContext& ctx, std::string& outpu
       nets.push_back(std::move(net));
       continue;
     }
-    if (!resume_used) run.resume = ctx.resume;
-    resume_used = true;
+    run.resume = std::exchange(resume, {});
     if (members > 1) say(fmt::format("member {}/{}: seed {}", m + 1, members, run.seed));
     nn::TrainResult result;
     CVPIPE_RETURN_IF_ERROR(train_member(p, ctx, member_spec, shared_train, test_set, run, net, result));
@@ -400,11 +400,7 @@ Status train_impl(const Params& p, const CommandContext& ctx, std::string& outpu
   const double train_seconds = std::chrono::duration<double>(Clock::now() - t_start).count();
 
   // --- the model file, then a check of it through the inference path
-  double test_acc = 0;
-  for (const auto& [k, v] : last.last_eval)
-    if (k == "test_acc") test_acc = v;
   spec.extra["dataset"] = train_raw.description;
-  spec.extra["test_accuracy"] = fmt::format("{:.4f}", test_acc);
   spec.extra["train_seconds"] = fmt::format("{:.1f}", train_seconds);
   spec.extra["train_steps"] = std::to_string(steps);
   spec.extra["recipe"] = recipe_text;
