@@ -50,7 +50,9 @@ TEST_P(ConvVsRef, ForwardAndBackwardMatchReference) {
   Tensor dx = conv.backward(Tensor::from_vector(y.dims(), dy));
   EXPECT_TRUE(close(dx.to_vector(), dx_ref, tol)) << "dx";
   EXPECT_TRUE(close(conv.weight().grad.to_vector(), dw_ref, tol)) << "dw";
-  if (c.bias) EXPECT_TRUE(close(conv.bias()->grad.to_vector(), db_ref, tol)) << "db";
+  if (c.bias) {
+    EXPECT_TRUE(close(conv.bias()->grad.to_vector(), db_ref, tol)) << "db";
+  }
 
   // Gradients accumulate across backward calls.
   conv.backward(Tensor::from_vector(y.dims(), dy));
@@ -169,7 +171,9 @@ TEST_P(DeconvVsRef, ForwardAndBackwardMatchReference) {
   Tensor dx = deconv.backward(Tensor::from_vector(y.dims(), dy));
   EXPECT_TRUE(close(dx.to_vector(), dx_ref, tol)) << "dx";
   EXPECT_TRUE(close(deconv.weight().grad.to_vector(), dw_ref, tol)) << "dw";
-  if (c.bias) EXPECT_TRUE(close(deconv.bias()->grad.to_vector(), db_ref, tol)) << "db";
+  if (c.bias) {
+    EXPECT_TRUE(close(deconv.bias()->grad.to_vector(), db_ref, tol)) << "db";
+  }
 }
 
 const ConvCase kDeconvCases[] = {

@@ -63,7 +63,7 @@ RunResult run_case(const CaseInfo& info, const RunOptions& options);
 // `{"case":..,"items_per_s":..,"ms_per_iter":..,"threads":..,"dtype":..,...}` (one line).
 std::string to_json(const RunResult& result);
 
-// Case factories (one file each under bench/cases).
+// Case factories (bench/cases; the two image-to-image train cases share image_to_image_train.cpp).
 std::unique_ptr<BenchCase> make_lenet_train(nn::DType dtype);
 std::unique_ptr<BenchCase> make_lenet_infer(nn::DType dtype);
 std::unique_ptr<BenchCase> make_dcgan_train(nn::DType dtype);
