@@ -5,6 +5,7 @@
 #include <opencv2/imgcodecs.hpp>
 
 #include "cvpipe/classify/dataset.hpp"
+#include "cvpipe/image_file.hpp"
 
 namespace cvpipe::classify {
 
@@ -42,8 +43,10 @@ Status read_classes(const fs::path& root, bool color, Keep keep, LabeledImages& 
     if (files.empty()) return Status::invalid("folder dataset: class folder '" + classes[c].string() + "' has no image files");
     for (std::size_t i = 0; i < files.size(); ++i) {
       if (!keep(i)) continue;
-      cv::Mat img = cv::imread(files[i].string(), color ? cv::IMREAD_COLOR : cv::IMREAD_GRAYSCALE);
-      if (img.empty()) return Status::io("folder dataset: cannot decode image '" + files[i].string() + "'");
+      cv::Mat img;
+      if (Status s = read_image(files[i], color ? cv::IMREAD_COLOR : cv::IMREAD_GRAYSCALE, img); !s.ok()) {
+        return Status::io("folder dataset: " + s.message());
+      }
       d.images.push_back(std::move(img));
       d.labels.push_back(static_cast<int>(c));
     }

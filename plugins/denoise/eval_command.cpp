@@ -10,6 +10,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include "cvpipe/data.hpp"
+#include "cvpipe/image_file.hpp"
 #include "cvpipe/nn/context.hpp"
 #include "cvpipe/nn/random.hpp"
 #include "denoiser.hpp"
@@ -93,8 +94,8 @@ Status eval_impl(const Params& p, const CommandContext& ctx, std::string& output
     else if (fs::is_regular_file(dir, ec)) files = {dir};
     else return Status::not_found("images: '" + dir.string() + "' does not exist");
     for (const auto& f : files) {
-      cv::Mat img = cv::imread(f.string(), flag);
-      if (img.empty()) return Status::io("images: cannot read '" + f.string() + "'");
+      cv::Mat img;
+      if (Status s = read_image(f, flag, img); !s.ok()) return Status::io("images: " + s.message());
       names.push_back(f.filename().string());
       images.push_back(std::move(img));
     }

@@ -7,6 +7,8 @@
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
+#include "cvpipe/image_file.hpp"
+
 namespace cvpipe::denoise {
 
 const PhotoLists& photo_lists() {
@@ -37,8 +39,8 @@ Status load_photos(const std::filesystem::path& dir, const std::vector<std::stri
   out.clear();
   for (const auto& name : names) {
     const auto path = dir / name;
-    cv::Mat img = cv::imread(path.string(), channels == 1 ? cv::IMREAD_GRAYSCALE : cv::IMREAD_COLOR);
-    if (img.empty()) return Status::not_found("cannot read photo '" + path.string() + "'");
+    cv::Mat img;
+    CVPIPE_RETURN_IF_ERROR(read_image(path, channels == 1 ? cv::IMREAD_GRAYSCALE : cv::IMREAD_COLOR, img));
     out.push_back(std::move(img));
   }
   return {};

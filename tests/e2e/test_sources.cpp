@@ -9,6 +9,7 @@
 #include <opencv2/videoio/registry.hpp>
 
 #include "cvpipe/data.hpp"
+#include "cvpipe/image_file.hpp"
 #include "io/image_list.hpp"
 #include "io/io.hpp"
 #include "schema.hpp"
@@ -127,6 +128,45 @@ TEST(ImagesSource, CorruptFileIsAnErrorAndReadingGoesOn) {
   ASSERT_EQ(errors.size(), 1u);
   EXPECT_STATUS(errors[0], io_error);
   EXPECT_NE(errors[0].message().find((dir / "b.jpg").string()), std::string::npos) << errors[0].message();
+}
+
+// OpenCV decodes a cut-off JPEG into a complete-looking image; the source refuses it by name.
+TEST(ImagesSource, TruncatedJpegIsAnErrorButTrailingDataIsNot) {
+  TempDir dir;
+  cv::Mat noise(61, 97, CV_8UC3);
+  cv::randu(noise, 0, 256);  // entropy-coded data full of stuffed 0xFF bytes
+  const std::vector<std::vector<int>> encodings = {
+      {}, {cv::IMWRITE_JPEG_PROGRESSIVE, 1}, {cv::IMWRITE_JPEG_RST_INTERVAL, 2}};
+  for (std::size_t e = 0; e < encodings.size(); ++e) {
+    const fs::path whole = dir / ("whole" + std::to_string(e) + ".jpg");
+    ASSERT_TRUE(cv::imwrite(whole.string(), noise, encodings[e]));
+    std::vector<std::uint8_t> bytes(fs::file_size(whole));
+    std::ifstream(whole, std::ios::binary).read(reinterpret_cast<char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+    EXPECT_EQ(jpeg_truncation(bytes), "") << e;
+    for (std::size_t cut : {bytes.size() - 1, bytes.size() - 2, bytes.size() * 2 / 3, std::size_t{200}}) {
+      EXPECT_NE(jpeg_truncation(std::span(bytes).first(cut)), "") << e << " cut at " << cut;
+    }
+    // Data after the end-of-image marker (an appended thumbnail or video) is allowed.
+    std::vector<std::uint8_t> trailing = bytes;
+    trailing.insert(trailing.end(), {0x00, 0x11, 0xFF, 0xD8, 0xFF});
+    EXPECT_EQ(jpeg_truncation(trailing), "") << e;
+  }
+  EXPECT_EQ(jpeg_truncation(std::vector<std::uint8_t>{0x89, 'P', 'N', 'G'}), "");  // not a JPEG: not judged
+
+  TempDir in;
+  cv::imwrite((in / "a.jpg").string(), noise);
+  write_truncated_copy(dir / "whole0.jpg", in / "b.jpg", 0.6);
+  auto src = make("images", {{"path", in.path().string()}});
+  StreamInfo info;
+  ASSERT_OK(src->open(info));
+  std::vector<Status> errors;
+  const auto frames = drain(*src, &errors);
+  ASSERT_EQ(frames.size(), 1u);
+  EXPECT_EQ(frames[0].source, "a.jpg");
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_STATUS(errors[0], io_error);
+  EXPECT_NE(errors[0].message().find((in / "b.jpg").string()), std::string::npos) << errors[0].message();
+  EXPECT_NE(errors[0].message().find("truncated JPEG"), std::string::npos) << errors[0].message();
 }
 
 TEST(ImagesSource, LoopWrapsAndStopsWhenNothingIsReadable) {

@@ -1,6 +1,7 @@
 // Source `images`: still images from a file, a folder or a glob (see image_list.hpp), read with
-// cv::imread in name order, optionally looping. A file that cannot be decoded is an io_error
-// naming it; the next read goes on with the next file. Frame.source is the file name,
+// read_image (cvpipe/image_file.hpp: cv::imread + a truncated-JPEG check) in name order,
+// optionally looping. A file that cannot be decoded is an io_error naming it; the next read goes
+// on with the next file. Frame.source is the file name,
 // meta["path"] the full path; pts_ns = index / fps when `fps` is set, else 0.
 #include <cmath>
 #include <filesystem>
@@ -8,6 +9,7 @@
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
+#include "cvpipe/image_file.hpp"
 #include "io/image_list.hpp"
 #include "io/io_types.hpp"
 
@@ -58,16 +60,7 @@ class ImageSource final : public Source {
     }
     const fs::path& file = files_[next_++];
     cv::Mat image;
-    try {
-      image = cv::imread(file.string(), flags_);
-    } catch (const cv::Exception& e) {
-      return Status::io("cannot read image '" + file.string() + "': " + e.err);
-    }
-    if (image.empty()) {
-      std::error_code ec;
-      if (!fs::exists(file, ec)) return Status::io("cannot read image '" + file.string() + "': the file no longer exists");
-      return Status::io("cannot read image '" + file.string() + "': not a readable image (corrupt, truncated or unsupported format)");
-    }
+    CVPIPE_RETURN_IF_ERROR(read_image(file, flags_, image));
     frame = Frame{};
     if (image.channels() == 4) {
       std::vector<cv::Mat> parts;
