@@ -49,7 +49,8 @@ inline std::string jpeg_truncation(std::span<const std::uint8_t> bytes) {
 inline Status read_image(const std::filesystem::path& file, int flags, cv::Mat& out) {
   const std::string where = "cannot read image '" + file.string() + "': ";
   std::error_code ec;
-  if (!std::filesystem::is_regular_file(file, ec)) return Status::io(where + "no such file");
+  if (!std::filesystem::exists(file, ec)) return Status::io(where + "no such file");
+  if (!std::filesystem::is_regular_file(file, ec)) return Status::io(where + "not a regular file");
   {
     std::ifstream in(file, std::ios::binary);
     if (!in) return Status::io(where + "the file cannot be opened");
