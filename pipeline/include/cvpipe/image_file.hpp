@@ -44,12 +44,12 @@ inline std::string jpeg_truncation(std::span<const std::uint8_t> bytes) {
   }
 }
 
-// Decodes `file` with cv::imread(file, flags). Errors (io_error) name the file: missing,
-// unreadable, truncated JPEG, or not decodable by OpenCV.
+// Decodes `file` with cv::imread(file, flags). Errors name the file: not_found when it does not
+// exist, else io_error (not a regular file, unreadable, truncated JPEG, not decodable by OpenCV).
 inline Status read_image(const std::filesystem::path& file, int flags, cv::Mat& out) {
   const std::string where = "cannot read image '" + file.string() + "': ";
   std::error_code ec;
-  if (!std::filesystem::exists(file, ec)) return Status::io(where + "no such file");
+  if (!std::filesystem::exists(file, ec)) return Status::not_found(where + "no such file");
   if (!std::filesystem::is_regular_file(file, ec)) return Status::io(where + "not a regular file");
   {
     std::ifstream in(file, std::ios::binary);

@@ -60,7 +60,8 @@ class ImageSource final : public Source {
     }
     const fs::path& file = files_[next_++];
     cv::Mat image;
-    CVPIPE_RETURN_IF_ERROR(read_image(file, flags_, image));
+    // A listed file that has gone since open() is a runtime error of this item too (io_error).
+    if (Status s = read_image(file, flags_, image); !s.ok()) return Status::io(s.message());
     frame = Frame{};
     if (image.channels() == 4) {
       std::vector<cv::Mat> parts;
