@@ -167,6 +167,28 @@ TEST(ImagesSource, TruncatedJpegIsAnErrorButTrailingDataIsNot) {
   expect_read_skipping(in.path(), {"a.jpg"}, in / "b.jpg", "truncated JPEG");
 }
 
+// read_image decodes JPEGs from the bytes it checked; the EXIF orientation still applies as in imread.
+TEST(ReadImage, JpegKeepsExifOrientationAndMissingFileIsNotFound) {
+  TempDir dir;
+  std::vector<std::uint8_t> plain;
+  ASSERT_TRUE(cv::imencode(".jpg", color_image(40, 24), plain));
+  // APP1 "Exif": little-endian TIFF header, one IFD entry: Orientation (0x0112) SHORT 1 = 6 (rotate 90 cw).
+  const std::vector<std::uint8_t> app1 = {0xFF, 0xE1, 0x00, 0x22, 'E', 'x', 'i', 'f', 0, 0, 'I', 'I', 0x2A, 0, 8, 0, 0, 0,
+                                          1, 0, 0x12, 0x01, 3, 0, 1, 0, 0, 0, 6, 0, 0, 0, 0, 0, 0, 0};
+  std::vector<std::uint8_t> rotated(plain.begin(), plain.begin() + 2);
+  rotated.insert(rotated.end(), app1.begin(), app1.end());
+  rotated.insert(rotated.end(), plain.begin() + 2, plain.end());
+  const fs::path file = dir / "rotated.jpg";
+  std::ofstream(file, std::ios::binary).write(reinterpret_cast<const char*>(rotated.data()), static_cast<std::streamsize>(rotated.size()));
+  cv::Mat ours;
+  ASSERT_OK(read_image(file, cv::IMREAD_COLOR, ours));
+  const cv::Mat theirs = cv::imread(file.string(), cv::IMREAD_COLOR);
+  EXPECT_EQ(ours.size(), cv::Size(24, 40));  // color_image(40, 24) is 40 wide: turned upright
+  EXPECT_EQ(max_abs_diff(ours, theirs), 0.0);
+  EXPECT_STATUS(read_image(dir / "missing.jpg", cv::IMREAD_COLOR, ours), not_found);
+  EXPECT_STATUS(read_image(dir.path(), cv::IMREAD_COLOR, ours), io_error);
+}
+
 TEST(ImagesSource, LoopWrapsAndStopsWhenNothingIsReadable) {
   TempDir dir;
   cv::imwrite((dir / "a.png").string(), color_image(4, 4));

@@ -11,7 +11,6 @@
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
-#include <iterator>
 #include <span>
 #include <string>
 #include <vector>
@@ -44,25 +43,30 @@ inline std::string jpeg_truncation(std::span<const std::uint8_t> bytes) {
   }
 }
 
-// Decodes `file` with cv::imread(file, flags). Errors name the file: not_found when it does not
+// Decodes `file` as cv::imread(file, flags) does (JPEGs via cv::imdecode of the bytes already
+// read for the check, with the same result). Errors name the file: not_found when it does not
 // exist, else io_error (not a regular file, unreadable, truncated JPEG, not decodable by OpenCV).
 inline Status read_image(const std::filesystem::path& file, int flags, cv::Mat& out) {
   const std::string where = "cannot read image '" + file.string() + "': ";
   std::error_code ec;
   if (!std::filesystem::exists(file, ec)) return Status::not_found(where + "no such file");
   if (!std::filesystem::is_regular_file(file, ec)) return Status::io(where + "not a regular file");
+  std::vector<std::uint8_t> jpeg;  // a JPEG is read whole once: checked, then decoded from memory
   {
     std::ifstream in(file, std::ios::binary);
     if (!in) return Status::io(where + "the file cannot be opened");
     char magic[2] = {};
     if (in.read(magic, 2) && static_cast<std::uint8_t>(magic[0]) == 0xFF && static_cast<std::uint8_t>(magic[1]) == 0xD8) {
-      std::vector<std::uint8_t> bytes{0xFF, 0xD8};  // only JPEGs are read whole for the check
-      bytes.insert(bytes.end(), std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-      if (const std::string why = jpeg_truncation(bytes); !why.empty()) return Status::io(where + why);
+      jpeg.resize(static_cast<std::size_t>(std::filesystem::file_size(file, ec)));
+      if (ec || !in.seekg(0).read(reinterpret_cast<char*>(jpeg.data()), static_cast<std::streamsize>(jpeg.size()))) {
+        return Status::io(where + "the file cannot be read");
+      }
+      if (const std::string why = jpeg_truncation(jpeg); !why.empty()) return Status::io(where + why);
     }
   }
   try {
-    out = cv::imread(file.string(), flags);
+    // imdecode applies the EXIF orientation like imread (checked on OpenCV 4.6).
+    out = jpeg.empty() ? cv::imread(file.string(), flags) : cv::imdecode(jpeg, flags);
   } catch (const cv::Exception& e) {
     return Status::io(where + e.err);
   }
