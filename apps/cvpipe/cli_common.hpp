@@ -1,4 +1,4 @@
-// Shared pieces of the `cvpipe` subcommands: exit codes, error printing in the CLI.md format
+// Shared pieces of the `cvpipe` subcommands: exit codes, error printing in the docs/cli.md format
 // (`cvpipe: error: MESSAGE`, or the loaders' ready-made `FILE:LINE:COL: error: MESSAGE` lines),
 // plugin loading with --plugin-path, and parameter tables for `plugins show` / `eval --help`.
 #pragma once

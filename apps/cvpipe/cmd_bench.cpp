@@ -1,7 +1,7 @@
 // `cvpipe bench [--list | CASE...] [--json] [--threads N] [--dtype f32|bf16] [--iters N]
-// [--warmup N]`: runs the nn engine's benchmark cases (bench/, issue 3 part 9) and prints one line
+// [--warmup N]`: runs the nn engine's benchmark cases (bench/) and prints one line
 // per case: a table row, or with --json `{"case":..,"items_per_s":..,"ms_per_iter":..,"threads":..,
-// "dtype":..}` (CLI.md). No CASE runs every case. Unknown case names are usage errors (exit 2)
+// "dtype":..}` (docs/cli.md). No CASE runs every case. Unknown case names are usage errors (exit 2)
 // with a "did you mean"; a failing case prints its error and the command exits 1 after the rest.
 #include <cstdio>
 #include <memory>

@@ -1,5 +1,5 @@
 // cvpipe: the command-line entry point. Parses with CLI11 and dispatches to one subcommand
-// (commands.hpp). Exit codes (CLI.md): 0 ok, 1 runtime failure, 2 usage or configuration error,
+// (commands.hpp). Exit codes (docs/cli.md): 0 ok, 1 runtime failure, 2 usage or configuration error,
 // 130/143 after a clean stop on SIGINT/SIGTERM. Never lets an exception escape.
 #include <cstdio>
 #include <exception>

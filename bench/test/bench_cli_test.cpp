@@ -1,5 +1,5 @@
 // Fast checks of `cvpipe bench`: --list names every registered case, one tiny case runs and prints
-// the CLI.md JSON line, unknown cases are usage errors. Runs the built cvpipe binary (CVPIPE_BIN).
+// the docs/cli.md JSON line, unknown cases are usage errors. Runs the built cvpipe binary (CVPIPE_BIN).
 #include <array>
 #include <cmath>
 #include <cstdio>

@@ -1,4 +1,4 @@
-// Config loader: a pipeline YAML file (../shared/CLI.md) -> validated PipelineSpec.
+// Config loader: a pipeline YAML file (docs/config.md) -> validated PipelineSpec.
 // Everything that can be checked before running is checked here against the loaded plugins'
 // schemas and the built-in source/sink schemas (io::source_params / io::sink_params): unknown keys
 // (with "did you mean"), unknown stage names (listing the known ones), types, ranges, choices,

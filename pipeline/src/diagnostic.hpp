@@ -1,6 +1,6 @@
 // Diagnostic: one user-facing error that may point into a file. Its text is
 // `FILE:LINE:COL: error: MESSAGE` when it has a location, else `cvpipe: error: MESSAGE`
-// (the CLI.md contract). Diagnostics collects several, so one run reports every problem found.
+// (docs/cli.md). Diagnostics collects several, so one run reports every problem found.
 #pragma once
 #include <string>
 #include <vector>

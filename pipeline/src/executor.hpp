@@ -54,7 +54,7 @@ struct RunReport {
   int64_t dropped = 0;         // live-source frames dropped because the pipeline fell behind
   int64_t timestamps_repaired = 0;  // frames whose pts_ns went backwards (set to previous + 1 ns)
   int64_t source_retries = 0;  // times a live source was reopened (source.retry)
-  std::string to_json() const; // the --metrics format of CLI.md
+  std::string to_json() const; // the --metrics format of docs/cli.md
 };
 
 // Returns ok when the run completed; report.errors > 0 means some frames were skipped.

@@ -1,5 +1,5 @@
 // Built-in sinks, in process: images (names, formats, atomic writes), video (codecs, partial
-// file, sizes), jsonl (the exact CLI.md line format), window without a display, null; and the
+// file, sizes), jsonl (the exact docs/cli.md line format), window without a display, null; and the
 // atomic-file helpers they share.
 #include <gtest/gtest.h>
 

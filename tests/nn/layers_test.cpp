@@ -87,6 +87,39 @@ INSTANTIATE_TEST_SUITE_P(Nn, PoolVsRef,
                                   (std::get<2>(info.param) ? "_blocked" : "_plain");
                          });
 
+// MaxPool2d's own f32 kernels on every layout they read (convolutions hand over nChw8c on AVX2 and
+// nChw16c on AVX-512), with ties (the first maximum in window order wins, as in the reference), at
+// 1 and 2 threads (the same bits).
+TEST(Pooling, MaxPoolMatchesReferenceOnEveryLayoutAndThreadCount) {
+  using tag = dnnl::memory::format_tag;
+  const Shape4 xs{4, 11, 9, 10};
+  Vec x = random_vec(static_cast<size_t>(xs.size()), 7, -1.f, 1.f);
+  for (size_t i = 0; i < x.size(); i += 3) x[i] = 0.5f;  // ties inside windows
+  for (auto [k, s, p] : {std::tuple<std::int64_t, std::int64_t, std::int64_t>{2, 2, 0}, {3, 2, 1}, {3, 1, 1}}) {
+    Shape4 ys;
+    const Vec y_ref = ref::max_pool2d(x, xs, k, s, p, ys);
+    const Vec dy = random_vec(y_ref.size(), 8);
+    const Vec dx_ref = ref::max_pool2d_backward(x, xs, k, s, p, dy, ys);
+    for (tag t : {tag::nchw, tag::nhwc, tag::nChw8c, tag::nChw16c}) {
+      std::vector<Vec> results;
+      for (int threads : {1, 2}) {
+        set_num_threads(threads);
+        MaxPool2d mp(k, s, p);
+        const Tensor in = Tensor::from_vector(dims_of(xs), x).reorder_to(
+            dnnl::memory::desc(dims_of(xs), dnnl::memory::data_type::f32, t));
+        const Tensor y = mp.forward(in);
+        ASSERT_EQ(y.dims(), dims_of(ys));
+        EXPECT_TRUE(close(y.to_vector(), y_ref, 0)) << "forward, tag " << static_cast<int>(t) << ", k " << k;
+        const Tensor dx = mp.backward(Tensor::from_vector(y.dims(), dy));
+        EXPECT_TRUE(close(dx.to_vector(), dx_ref, 1e-6)) << "backward, tag " << static_cast<int>(t) << ", k " << k;
+        results.push_back(dx.to_vector());
+      }
+      EXPECT_EQ(results[0], results[1]) << "thread count changed the result, tag " << static_cast<int>(t);
+    }
+  }
+  set_num_threads(0);
+}
+
 TEST(Pooling, FloorModeShapesLikeTorch) {
   EXPECT_EQ(MaxPool2d(2).output_dims({{1, 3, 7, 9}}), (Dims{1, 3, 3, 4}));
   EXPECT_EQ(AvgPool2d(3, 2, 1).output_dims({{1, 3, 7, 9}}), (Dims{1, 3, 4, 5}));

@@ -1,6 +1,8 @@
-// Internal: planning/execution of oneDNN pooling for MaxPool2d, AvgPool2d and GlobalAvgPool.
+// Internal: planning/execution of pooling for MaxPool2d, AvgPool2d and GlobalAvgPool.
+// f32 max pooling with a square window runs the engine's own kernels (maxpool_kernels.hpp) on the
+// input's layout when it is nchw, nhwc, nChw8c or nChw16c; everything else runs oneDNN pooling.
 // The input keeps its layout unless oneDNN would run reference code on it; then it is reordered
-// to nhwc / nChw16c. Max pooling in training keeps the forward workspace for backward.
+// to nhwc / nChw16c. Max pooling in training keeps the winning positions for backward.
 #pragma once
 #include <algorithm>
 #include <memory>
@@ -8,6 +10,7 @@
 #include <vector>
 
 #include "../detail.hpp"
+#include "maxpool_kernels.hpp"
 
 namespace cvpipe::nn::detail {
 
@@ -25,6 +28,12 @@ class PoolEngine {
                  const Dims& pad, bool training) {
     Plan& p = plan(x.desc(), y_dims, kernel, strides, pad, training);
     Tensor xs = p.x_conv(x, p.src);
+    if (p.own) {
+      max_pool_forward(p.geometry, static_cast<const float*>(xs.raw()), static_cast<float*>(p.y.raw()),
+                       training ? p.argmax.data() : nullptr);
+      last_ = training ? &p : nullptr;
+      return p.y;
+    }
     std::unordered_map<int, dnnl::memory> args{{DNNL_ARG_SRC, xs.memory()}, {DNNL_ARG_DST, p.y.memory()}};
     if (p.ws.defined()) args.emplace(DNNL_ARG_WORKSPACE, p.ws.memory());
     execute(p.fwd, std::move(args), p.fwd_pd.scratchpad_desc());
@@ -37,6 +46,12 @@ class PoolEngine {
     Plan& p = *last_;
     if (dy.dims() != p.y.dims())
       throw Error(who + ": backward got dy " + dims_string(dy.dims()) + ", expected " + dims_string(p.y.dims()));
+    if (p.own) {
+      Tensor dyc = p.dy_conv(dy, p.y.desc());
+      max_pool_backward(p.geometry, static_cast<const float*>(dyc.raw()), p.argmax.data(),
+                        static_cast<float*>(p.dx.raw()));
+      return p.dx;
+    }
     try {
       if (!p.bwd_pd) {
         dnnl::pooling_backward::desc d(algo, p.src, p.y.desc(), p.strides, p.kernel, p.pad, p.pad_r);
@@ -67,6 +82,9 @@ class PoolEngine {
     dnnl::pooling_backward bwd;
     Converter x_conv, dy_conv;
     Tensor y, ws, dx;
+    bool own = false;             // the engine's max pooling kernels instead of oneDNN's
+    PoolGeometry geometry;
+    std::vector<std::int32_t> argmax;  // own kernels in training: the winning positions
   };
 
   Plan& plan(const md& x, const Dims& y_dims, const Dims& kernel, const Dims& strides, const Dims& pad,
@@ -83,6 +101,12 @@ class PoolEngine {
       // Right padding so that the floor-mode output size holds exactly.
       pl->pad_r = {std::max<std::int64_t>(0, (y_dims[2] - 1) * strides[0] + kernel[0] - x.dims()[2] - pad[0]),
                    std::max<std::int64_t>(0, (y_dims[3] - 1) * strides[1] + kernel[1] - x.dims()[3] - pad[1])};
+      if (plan_own(*pl, x, y_dims)) {
+        if (plans_.size() >= 16) plans_.erase(plans_.begin());
+        plans_.push_back(std::move(pl));
+        last_ = nullptr;
+        return *plans_.back();
+      }
       auto prop = training ? dnnl::prop_kind::forward_training : dnnl::prop_kind::forward_inference;
       std::vector<md> candidates{x};
       if (x.data_type() == dt::f32) candidates.push_back(blocked16_desc(x.dims(), dt::f32));
@@ -104,6 +128,27 @@ class PoolEngine {
     } catch (const dnnl::error& e) {
       throw Error(who + ": cannot plan for input " + dims_string(x.dims()) + ": " + e.what());
     }
+  }
+
+  // Plans the engine's own max pooling when the algorithm, window and layout allow it.
+  bool plan_own(Plan& pl, const md& x, const Dims& y_dims) const {
+    if (algo != dnnl::algorithm::pooling_max || pl.kernel[0] != pl.kernel[1] || pl.strides[0] != pl.strides[1] ||
+        pl.pad[0] != pl.pad[1])
+      return false;
+    const std::optional<BlockView> view = block_view(x);
+    if (!view) return false;
+    const Dims d = x.dims();
+    pl.own = true;
+    pl.src = x;
+    pl.geometry = {.n = d[0], .groups = view->groups, .block = view->block, .h = d[2], .w = d[3],
+                   .oh = y_dims[2], .ow = y_dims[3], .kernel = pl.kernel[0], .stride = pl.strides[0],
+                   .pad = pl.pad[0]};
+    pl.y = Tensor::zeros(md(y_dims, dt::f32, view->tag));
+    if (pl.training) {
+      pl.dx = Tensor::zeros(x);
+      pl.argmax.resize(static_cast<std::size_t>(pl.y.raw_size()));
+    }
+    return true;
   }
 
   std::vector<std::unique_ptr<Plan>> plans_;

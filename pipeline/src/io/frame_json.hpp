@@ -1,4 +1,4 @@
-// One frame as the jsonl sink's JSON object (CLI.md "Output files"), keys in the documented
+// One frame as the jsonl sink's JSON object (docs/cli.md "Output files"), keys in the documented
 // order: seq, pts_ns, source, width, height, labels, detections (+ meta when asked). Scores are
 // rounded to 4 decimals and box coordinates to 2, so lines stay short and stable. Pure.
 #pragma once

@@ -1,4 +1,4 @@
-// Sink `jsonl`: one JSON line per frame (frame_json.hpp, the CLI.md format). Lines go to
+// Sink `jsonl`: one JSON line per frame (frame_json.hpp, the docs/cli.md format). Lines go to
 // STEM.partial.jsonl, renamed to the final name on close, so a finished file is always complete.
 #include <cerrno>
 #include <cstdio>

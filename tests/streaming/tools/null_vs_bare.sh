@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The null-stage line of issue 4, measured as interleaved triples so machine drift hits all three:
+# The null-stage line (a file through a null stage vs a bare read loop), measured as interleaved triples so machine drift hits all three:
 #   bash tests/streaming/tools/null_vs_bare.sh BUILD_DIR [ROUNDS]
 # Each round: configs/bench_null.yaml with the streaming executor, the same with
 # `runtime.executor=sequential`, and the bare cv::VideoCapture loop (cvpipe_bare_read), all on

@@ -1,4 +1,4 @@
-// A `cvpipe bench` case: one fixed network, batch and optimizer (issue 3 part 9), timed per
+// A `cvpipe bench` case: one fixed network, batch and optimizer, timed per
 // iteration. bench/torch_reference.py defines the same cases for PyTorch; keep both in step.
 //
 // Guarantees: a case builds its network and synthetic inputs in its constructor (seeded, so every

@@ -1,4 +1,4 @@
-// The benchmark architectures (issue 3 part 9), shared by the cases, and synthetic data helpers.
+// The benchmark architectures, shared by the cases, and synthetic data helpers.
 // bench/torch_reference.py builds the same modules layer for layer.
 #pragma once
 #include <cstdint>
