@@ -6,6 +6,8 @@
 #include <set>
 #include <sstream>
 
+#include <yaml-cpp/depthguard.h>
+
 #include "env_expand.hpp"
 #include "suggest.hpp"
 
@@ -17,12 +19,23 @@ YamlDoc::YamlDoc(std::string file_name, Diagnostics& diags) : file_(std::move(fi
 
 bool YamlDoc::load_file(const fs::path& file) {
   std::error_code ec;
-  if (!fs::exists(file, ec)) {
+  const fs::file_status status = fs::status(file, ec);
+  if (!fs::exists(status)) {
     diags_.error({}, "file '" + file.string() + "' does not exist");
     return false;
   }
-  if (fs::is_directory(file, ec)) {
+  if (fs::is_directory(status)) {
     diags_.error({}, "'" + file.string() + "' is a folder, not a YAML file");
+    return false;
+  }
+  // A FIFO or a device would block or never end: only regular files are read.
+  if (!fs::is_regular_file(status)) {
+    diags_.error({}, "'" + file.string() + "' is not a regular file (a pipe, socket or device), not a YAML file");
+    return false;
+  }
+  if (fs::file_size(file, ec) > kMaxYamlBytes) {
+    diags_.error({}, "'" + file.string() + "' is larger than " + std::to_string(kMaxYamlBytes >> 20) +
+                         " MiB, too large for a YAML file");
     return false;
   }
   std::ifstream in(file, std::ios::binary);
@@ -35,13 +48,60 @@ bool YamlDoc::load_file(const fs::path& file) {
   return load_text(ss.str());
 }
 
+bool YamlDoc::check_structure() {
+  // Iterative walk; a node reached again through an alias is not walked twice (alias bombs stay cheap).
+  struct Item {
+    YAML::Node node;
+    int depth;
+    std::string path;  // "" for the root, else "source", "stages[0].params", ...
+  };
+  std::set<std::size_t> visited;
+  std::vector<Item> stack{{root_, 1, ""}};
+  while (!stack.empty()) {
+    Item item = std::move(stack.back());
+    stack.pop_back();
+    const YAML::Node& node = item.node;
+    if (!node.IsMap() && !node.IsSequence()) continue;
+    if (!node.Mark().is_null() && !visited.insert(static_cast<std::size_t>(node.Mark().pos)).second) continue;
+    if (item.depth > kMaxYamlDepth) {
+      error(node, "nested more than " + std::to_string(kMaxYamlDepth) + " levels deep");
+      return false;
+    }
+    if (node.IsSequence()) {
+      for (std::size_t i = 0; i < node.size(); ++i)
+        stack.push_back({node[i], item.depth + 1, item.path + "[" + std::to_string(i) + "]"});
+      continue;
+    }
+    std::set<std::string> keys;
+    for (auto it = node.begin(); it != node.end(); ++it) {
+      const std::string key = it->first.IsScalar() ? it->first.Scalar() : std::string("?");
+      if (it->first.IsScalar() && !keys.insert(key).second) {
+        error(it->first, "key '" + key + "' is given twice " +
+                             (item.path.empty() ? std::string("at the top level") : "in '" + item.path + "'"),
+              node);
+        return false;
+      }
+      stack.push_back({it->second, item.depth + 1, item.path.empty() ? key : item.path + "." + key});
+    }
+  }
+  return true;
+}
+
 bool YamlDoc::load_text(const std::string& text) {
   lines_.clear();
   std::stringstream ss(text);
   for (std::string line; std::getline(ss, line);) lines_.push_back(line);
   try {
-    root_ = YAML::Load(text);
-    return true;
+    std::vector<YAML::Node> documents = YAML::LoadAll(text);
+    if (documents.size() > 1) {
+      error(documents[1], "a second YAML document (after '---'): the file must hold exactly one");
+      return false;
+    }
+    root_ = documents.empty() ? YAML::Node() : documents[0];
+    return check_structure();
+  } catch (const YAML::DeepRecursion& e) {
+    diags_.error({file_, e.mark.line + 1, e.mark.column + 1},
+                 "malformed YAML: nested more than " + std::to_string(e.depth()) + " levels deep");
   } catch (const YAML::ParserException& e) {
     diags_.error({file_, e.mark.line + 1, e.mark.column + 1}, "malformed YAML: " + e.msg);
   } catch (const YAML::Exception& e) {

@@ -3,6 +3,7 @@
 // scalar, `--set` overrides applied to the tree (errors at an overridden node name the `--set`
 // argument instead of a file position), key checks with "did you mean". Not thread-safe.
 #pragma once
+#include <cstdint>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -19,9 +20,15 @@ class YamlDoc {
   // `file_name` is how messages name the file; `diags` receives every error.
   YamlDoc(std::string file_name, Diagnostics& diags);
 
-  // Reads and parses a file (errors: missing/unreadable file, malformed YAML at its position).
+  // A config or recipe is at most this large and nested at most this deep.
+  static constexpr std::uintmax_t kMaxYamlBytes = 16u << 20;
+  static constexpr int kMaxYamlDepth = 64;
+
+  // Reads and parses a regular file of at most kMaxYamlBytes (errors: missing, unreadable, not a
+  // regular file (a FIFO would block), too large; then as load_text).
   bool load_file(const std::filesystem::path& file);
-  // Parses text (errors: malformed YAML at its position). An empty document is a null root.
+  // Parses text (errors: malformed YAML at its position, a second document, nesting deeper than
+  // kMaxYamlDepth, a map key given twice). An empty document is a null root.
   bool load_text(const std::string& text);
 
   YAML::Node& root() { return root_; }
@@ -56,6 +63,7 @@ class YamlDoc {
                            const std::string& noun, const YAML::Node& fallback);
 
  private:
+  bool check_structure();
   struct Override {
     YAML::Node value;
     std::string key;

@@ -7,6 +7,9 @@
 #include <filesystem>
 #include <fstream>
 
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include "config.hpp"
 #include "plugin_registry.hpp"
 
@@ -92,6 +95,41 @@ TEST_F(ConfigTest, GoodConfigGivesACompleteSpec) {
 TEST_F(ConfigTest, MalformedYaml) {
   expect_error("source: {type: generate\nstages: []\n", "cfg.yaml:2:7: error: malformed YAML");
   expect_error("stages:\n  - stage: ut_scale\n   params: {}\n", "cfg.yaml:3:4: error: malformed YAML");
+}
+
+TEST_F(ConfigTest, OneDocumentNoDuplicateKeysBoundedDepth) {
+  expect_error(std::string(kGood) + "---\nsource: {type: video}\n",
+               "cfg.yaml:11:1: error: a second YAML document (after '---'): the file must hold exactly one");
+  expect_error("source: {type: generate, stage: ut_source, type: video}\n",
+               "cfg.yaml:1:44: error: key 'type' is given twice in 'source'");
+  expect_error("runtime: {queue: 4}\nstages: []\nruntime: {queue: 8}\n",
+               "cfg.yaml:3:1: error: key 'runtime' is given twice at the top level");
+  const std::string deep = "source: " + std::string(100, '[') + std::string(100, ']') + "\n";
+  expect_error(deep, "cfg.yaml:1:");
+  EXPECT_NE(load(deep).message().find("nested more than 64 levels deep"), std::string::npos) << load(deep).message();
+  const std::string deeper = "source: " + std::string(3000, '[') + std::string(3000, ']') + "\n";
+  EXPECT_NE(load(deeper).message().find("levels deep"), std::string::npos) << load(deeper).message();
+  // Aliases are walked once: a YAML "billion laughs" stays cheap and is judged on its content.
+  std::string bomb = "a: &a [x, x, x, x, x, x, x, x, x, x]\n";
+  for (char c = 'b'; c <= 'j'; ++c)
+    bomb += std::string(1, c) + ": &" + c + " [*" + static_cast<char>(c - 1) + ", *" + static_cast<char>(c - 1) +
+            ", *" + static_cast<char>(c - 1) + ", *" + static_cast<char>(c - 1) + ", *" +
+            static_cast<char>(c - 1) + ", *" + static_cast<char>(c - 1) + "]\n";
+  EXPECT_FALSE(load(bomb).ok());
+}
+
+TEST_F(ConfigTest, OnlyRegularFilesAreRead) {
+  const fs::path dir = fs::temp_directory_path() / ("cvpipe-config-fifo-" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  const fs::path fifo = dir / "pipe.yaml";
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  PipelineSpec spec;
+  const Status st = load_config(fifo, *registry_, ConfigOptions{}, spec);  // must not block
+  EXPECT_EQ(st.code(), StatusCode::invalid_argument);
+  EXPECT_NE(st.message().find("not a regular file"), std::string::npos) << st.message();
+  const Status dev = load_config("/dev/zero", *registry_, ConfigOptions{}, spec);
+  EXPECT_NE(dev.message().find("not a regular file"), std::string::npos) << dev.message();
+  fs::remove_all(dir);
 }
 
 TEST_F(ConfigTest, EmptyOrNonMapConfig) {
@@ -211,7 +249,7 @@ TEST_F(ConfigTest, ExactlyOneSource) {
                "cfg.yaml:2:3: error: 'source' must be one map, not a list");
   expect_error("stages: []\n", "cfg.yaml:1:1: error: the config has no 'source'");
   expect_error("source: {type: generate, stage: ut_source}\nsource: {type: generate, stage: ut_source}\n",
-               "cfg.yaml:2:1: error: key 'source' is given twice in the config");
+               "cfg.yaml:2:1: error: key 'source' is given twice at the top level");
   // Without a source when the command line provides one (--input).
   EXPECT_TRUE(load("stages: [{stage: ut_scale}]\n", {}, false).ok());
 }
