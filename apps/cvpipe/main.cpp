@@ -1,6 +1,6 @@
 // cvpipe: the command-line entry point. Parses with CLI11 and dispatches to one subcommand
 // (commands.hpp). Exit codes (docs/cli.md): 0 ok, 1 runtime failure, 2 usage or configuration error,
-// 130/143 after a clean stop on SIGINT/SIGTERM. Never lets an exception escape.
+// 130/143/129 after a clean stop on SIGINT/SIGTERM/SIGHUP. Never lets an exception escape.
 #include <cstdio>
 #include <exception>
 #include <string>
@@ -16,7 +16,7 @@ int run_cli(int argc, char** argv) {
   CLI::App app{"cvpipe: a computer-vision pipeline of plugin stages defined in YAML", "cvpipe"};
   app.set_version_flag("--version", std::string("cvpipe ") + CVPIPE_VERSION);
   app.require_subcommand(1);
-  app.footer("Exit codes: 0 ok, 1 runtime failure, 2 usage or config error, 130/143 interrupted.\n"
+  app.footer("Exit codes: 0 ok, 1 runtime failure, 2 usage or config error, 130/143/129 interrupted.\n"
              "Run `cvpipe COMMAND --help` for a command's options.");
 
   std::vector<Subcommand> commands;

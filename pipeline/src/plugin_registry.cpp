@@ -12,6 +12,7 @@
 #include <boost/dll/runtime_symbol_info.hpp>
 #include <boost/dll/shared_library.hpp>
 
+#include "elf_check.hpp"
 #include "schema.hpp"
 #include "suggest.hpp"
 
@@ -107,6 +108,9 @@ Status PluginRegistry::load_file(const fs::path& file_in, bool from_folder) {
   }
   std::error_code fec;
   if (!fs::exists(file, fec)) return Status::not_found("plugin " + quoted(file) + " does not exist");
+  // dlopen of a truncated file dies with SIGBUS instead of failing: check the file first.
+  if (const std::string problem = shared_object_problem(file); !problem.empty())
+    return Status::io("cannot load plugin " + quoted(file) + ": " + problem);
 
   auto lib = std::make_shared<boost::dll::shared_library>();
   boost::system::error_code ec;

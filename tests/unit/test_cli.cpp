@@ -305,9 +305,9 @@ static void interrupt_run(int sig, int& status, double& waited) {
   fs::remove(started);
 }
 
-TEST(Cli, RunStopsCleanlyOnSigintAndSigterm) {
+TEST(Cli, RunStopsCleanlyOnSigintSigtermAndSighup) {
   // slow.yaml: 1000 frames x 20 ms; a signal must stop the run long before it would finish.
-  for (const auto& [sig, code] : {std::pair{SIGINT, 130}, std::pair{SIGTERM, 143}}) {
+  for (const auto& [sig, code] : {std::pair{SIGINT, 130}, std::pair{SIGTERM, 143}, std::pair{SIGHUP, 129}}) {
     int status = 0;
     double waited = 0;
     interrupt_run(sig, status, waited);

@@ -7,6 +7,9 @@
 #include <filesystem>
 #include <fstream>
 
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include "plugin_registry.hpp"
 #include "schema.hpp"
 
@@ -88,6 +91,33 @@ TEST(PluginRegistry, RefusesAFileThatCannotBeLoaded) {
   // dlopen's own reason is included.
   expect_contains(st.message(), "invalid ELF header");
   EXPECT_EQ(reg.load_file(fs::path(UT_PLUGIN_DIR) / "nope.so").code(), StatusCode::not_found);
+}
+
+// dlopen of a file cut short dies with SIGBUS; the loader checks the ELF headers first.
+TEST(PluginRegistry, RefusesTruncatedAndNonRegularFilesBeforeLoading) {
+  const fs::path dir = fs::temp_directory_path() / ("cvpipe-elf-" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  const auto size = fs::file_size(kGood);
+  for (const std::uintmax_t keep : {std::uintmax_t{10}, std::uintmax_t{100}, size / 2, size - 1}) {
+    const fs::path cut = dir / ("libcvpipe_cut" + std::to_string(keep) + ".so");
+    fs::copy_file(kGood, cut, fs::copy_options::overwrite_existing);
+    fs::resize_file(cut, keep);
+    PluginRegistry reg;
+    const Status st = reg.load_file(cut);
+    EXPECT_EQ(st.code(), StatusCode::io_error) << keep;
+    expect_contains(st.message(), "cannot load plugin '" + cut.string() + "'");
+    expect_contains(st.message(), keep < 64 ? "invalid ELF header" : "truncated");
+  }
+  const fs::path fifo = dir / "libcvpipe_fifo.so";
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  PluginRegistry reg;
+  const Status st = reg.load_file(fifo);  // must not block
+  expect_contains(st.message(), "not a regular file");
+  // A whole copy still loads.
+  const fs::path whole = dir / "libcvpipe_unittest.so";
+  fs::copy_file(kGood, whole);
+  EXPECT_TRUE(reg.load_file(whole).ok());
+  fs::remove_all(dir);
 }
 
 TEST(PluginRegistry, RefusesALibraryWithoutTheEntryPoint) {

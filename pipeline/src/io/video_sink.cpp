@@ -1,7 +1,10 @@
 // Sink `video`: frames into one video file with cv::VideoWriter (FFmpeg). The codec follows the
 // extension (.mp4/.m4v/.mov: avc1, else mp4v; .avi: MJPG, else XVID; .mkv: XVID, else MJPG;
 // .webm: VP80, else VP90) unless `codec` names a FourCC. The file is written as
-// STEM.partial.EXT and renamed on close, so the final name only ever holds a finished video.
+// STEM.partial.EXT and renamed on close, so the final name only ever holds a finished video:
+// before the rename the file is opened again and must report every written frame (cv::VideoWriter
+// does not report failed writes, so a full disk or a file-size limit shows only there); a file that
+// does not is removed and the close fails.
 // Frames are converted to 8-bit BGR and resized to the first frame's size (rounded down to even
 // sides, which 4:2:0 codecs need). fps: the option, else the source's, else 25.
 #include <algorithm>
@@ -98,6 +101,11 @@ class VideoSink final : public Sink {
       return Status::io("video sink '" + path_.string() + "': finishing the file failed: " + e.err);
     }
     writer_.reset();
+    if (Status st = check_complete(); !st.ok()) {
+      std::error_code ec;
+      fs::remove(partial_, ec);
+      return st;
+    }
     if (Status st = commit_file(partial_, path_); !st.ok()) return Status::io("video sink: " + st.message());
     return {};
   }
@@ -106,6 +114,31 @@ class VideoSink final : public Sink {
   int64_t written() const override { return written_; }
 
  private:
+  // The finished file reads back with every frame written: complete files report exact counts in
+  // all four containers, and their last frame decodes after a seek (a cut-off MKV still reports the
+  // count it wrote at its start, but its last frame is gone).
+  Status check_complete() const {
+    const std::string why = " (disk full or a file-size limit?); '" + path_.string() + "' was not written";
+    cv::VideoCapture back;
+    try {
+      back.open(partial_.string(), cv::CAP_FFMPEG);
+    } catch (const cv::Exception&) {
+    }
+    if (!back.isOpened()) return Status::io("video sink: the finished video cannot be read back" + why);
+    const double frames = back.get(cv::CAP_PROP_FRAME_COUNT);
+    if (frames != static_cast<double>(written_))
+      return Status::io("video sink: the finished video holds " + std::to_string(std::max<int64_t>(0, static_cast<int64_t>(frames))) +
+                        " of the " + std::to_string(written_) + " frames written" + why);
+    cv::Mat last;
+    bool read = false;
+    try {
+      read = back.set(cv::CAP_PROP_POS_FRAMES, frames - 1) && back.read(last) && !last.empty();
+    } catch (const cv::Exception&) {
+    }
+    if (!read) return Status::io("video sink: the last frame of the finished video cannot be read back" + why);
+    return {};
+  }
+
   Status start(cv::Size size) {
     size_ = cv::Size(std::max(2, size.width & ~1), std::max(2, size.height & ~1));
     std::string tried;
