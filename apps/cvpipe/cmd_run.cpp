@@ -1,7 +1,7 @@
 // `cvpipe run CONFIG`: loads plugins and the config (with --input / --output, then --set: see
-// ConfigOptions), adds --show's window, runs the pipeline with the executor, and maps the outcome to an exit code:
-// 0 ok; 1 runtime failure or frames that failed and were skipped; 2 usage or config error;
-// 130/143 after a clean stop on SIGINT/SIGTERM.
+// ConfigOptions), adds --show's window, runs the pipeline with the executor, and maps the outcome
+// to an exit code: 0 ok; 1 runtime failure or frames that failed and were skipped; 2 usage or
+// config error; 130/143 after a clean stop on SIGINT/SIGTERM.
 #include <cstdio>
 #include <memory>
 
