@@ -20,8 +20,9 @@ namespace cvpipe {
 
 struct ConfigOptions {
   // --input URI: sets the location of the config's source (`path`, or `url`, `device`,
-  // `pipeline`; an images `include` filter goes with the path) and keeps its other options; when the URI is of another type, the source becomes
-  // that type and keeps the options that type also has and accepts (the rest take its defaults).
+  // `pipeline`; an images `include` filter goes with the path) and keeps its other options; when
+  // the URI is of another type, the source becomes that type and keeps the options that type also
+  // has and accepts (the rest take its defaults).
   // --output PATH: the same for the first sink (added when there is none). Relative paths resolve
   // against the working directory. Empty: not given. Both apply before set_overrides, so
   // `--set source.KEY=...` wins whatever the order on the command line.

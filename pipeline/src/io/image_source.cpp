@@ -1,8 +1,8 @@
 // Source `images`: still images from a file, a folder or a glob (see image_list.hpp), read with
 // read_image (cvpipe/image_file.hpp: cv::imread + a truncated-JPEG check) in name order,
 // optionally looping. `read: auto` (the default) keeps a file's channel count: a gray file gives
-// 1-channel frames, a colour one 3-channel BGR, both 8-bit. A file that cannot be decoded is an io_error naming it; the next read goes
-// on with the next file. Frame.source is the file name,
+// 1-channel frames, a colour one 3-channel BGR, both 8-bit. A file that cannot be decoded is an
+// io_error naming it; the next read goes on with the next file. Frame.source is the file name,
 // meta["path"] the full path; pts_ns = index / fps when `fps` is set, else 0.
 #include <cmath>
 #include <filesystem>

@@ -59,8 +59,8 @@ const std::vector<ParamSpec>* sink_params(const std::string& type);
 
 // What a --input URI names: the source type and the options the URI itself sets (`path`, `url`,
 // `device` or `pipeline`; paths absolute; an images path also clears `include`), checked; no
-// other defaults. The same for an --output path
-// (`path`; none for null: and window:).
+// other defaults. output_location: the same for an --output path (`path`; none for null: and
+// window:).
 Status input_location(const std::string& uri, std::string& type, Params& location);
 Status output_location(const std::string& path, std::string& type, Params& location);
 
