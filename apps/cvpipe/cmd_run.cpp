@@ -1,7 +1,7 @@
-// `cvpipe run CONFIG`: loads plugins and the config (with --set), applies --input / --output /
-// --show, runs the pipeline with the executor, and maps the outcome to an exit code:
-// 0 ok; 1 runtime failure or frames that failed and were skipped; 2 usage or config error;
-// 130/143 after a clean stop on SIGINT/SIGTERM.
+// `cvpipe run CONFIG`: loads plugins and the config (with --input / --output, then --set: see
+// ConfigOptions), adds --show's window, runs the pipeline with the executor, and maps the outcome
+// to an exit code: 0 ok; 1 runtime failure or frames that failed and were skipped; 2 usage or
+// config error; 130/143 after a clean stop on SIGINT/SIGTERM.
 #include <cstdio>
 #include <memory>
 
@@ -38,29 +38,13 @@ int run(const RunArgs& a) {
   if (!load_plugins(registry, a.plugin_paths)) return kExitUsage;
 
   ConfigOptions options;
+  options.input = a.input;
+  options.output = a.output;
   options.set_overrides = a.sets;
-  options.require_source = a.input.empty();
   PipelineSpec spec;
   if (Status st = load_config(a.config, registry, options, spec); !st.ok()) {
     print_diagnostics(st);
     return kExitUsage;
-  }
-  if (!a.input.empty()) {
-    SourceSpec source;
-    if (Status st = io::source_from_uri(a.input, source); !st.ok()) {
-      print_error("--input " + a.input + ": " + st.message());
-      return kExitUsage;
-    }
-    spec.source = std::move(source);
-  }
-  if (!a.output.empty()) {
-    SinkSpec sink;
-    if (Status st = io::sink_from_path(a.output, sink); !st.ok()) {
-      print_error("--output " + a.output + ": " + st.message());
-      return kExitUsage;
-    }
-    if (spec.sinks.empty()) spec.sinks.push_back(std::move(sink));
-    else spec.sinks[0] = std::move(sink);
   }
   if (a.show) {
     SinkSpec window;
@@ -104,11 +88,11 @@ Subcommand add_run_command(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand("run", "run a pipeline config");
   cmd->add_option("CONFIG", args->config, "pipeline YAML file")->required()->type_name("CONFIG");
   cmd->add_option("--input,-i", args->input,
-                  "replace the source: image file/folder/glob, video file, camera:N, /dev/videoN, gst:PIPELINE, rtsp://, http://")
+                  "the source's path (other options kept): image file/folder/glob, video file, camera:N, /dev/videoN, gst:PIPELINE, rtsp://, http://")
       ->type_name("URI");
-  cmd->add_option("--output,-o", args->output, "replace the first sink: folder (images), video file or .jsonl file")
+  cmd->add_option("--output,-o", args->output, "the first sink's path (other options kept): folder (images), video file or .jsonl file")
       ->type_name("PATH");
-  cmd->add_option("--set", args->sets, "override a config value: source.KEY, source.params.KEY, stages.NAME.KEY, sinks.N.KEY, runtime.KEY")
+  cmd->add_option("--set", args->sets, "override a config value (after --input/--output): source.KEY, source.params.KEY, stages.NAME.KEY, sinks.N.KEY, runtime.KEY")
       ->type_name("KEY=VALUE")
       ->allow_extra_args(false);
   cmd->add_option("--threads,-j", args->threads, "thread budget (0: all cores; default: the config's runtime.threads)")

@@ -6,6 +6,7 @@
 #include <optional>
 #include <sstream>
 
+#include "env_expand.hpp"
 #include "io/io.hpp"
 #include "suggest.hpp"
 #include "yaml_doc.hpp"
@@ -77,6 +78,7 @@ class ConfigLoader {
       doc_.error(root, "the config must be a map with 'source', 'stages', 'sinks' and 'runtime'");
       return;
     }
+    apply_command_line_io(root);
     apply_overrides(root);
     const YAML::Node& croot = root;
     doc_.check_keys(croot, kTopKeys, "the config");
@@ -87,6 +89,81 @@ class ConfigLoader {
   }
 
  private:
+  // ---- --input / --output ----
+  void apply_command_line_io(YAML::Node& root) {
+    if (!opt_.input.empty()) {
+      std::string type;
+      Params location;
+      const std::string origin = "--input " + opt_.input;
+      if (Status st = io::input_location(opt_.input, type, location); !st.ok()) {
+        doc_.diagnostics().error({}, origin + ": " + st.message());
+      } else {
+        YAML::Node old = root["source"];
+        root["source"] = relocated(old, type, io::source_params(type), location, origin);
+      }
+    }
+    if (!opt_.output.empty()) {
+      std::string type;
+      Params location;
+      const std::string origin = "--output " + opt_.output;
+      if (Status st = io::output_location(opt_.output, type, location); !st.ok()) {
+        doc_.diagnostics().error({}, origin + ": " + st.message());
+        return;
+      }
+      YAML::Node sinks = root["sinks"];
+      if (!sinks.IsDefined() || sinks.IsNull() || (sinks.IsSequence() && sinks.size() == 0)) {
+        YAML::Node list(YAML::NodeType::Sequence);
+        list.push_back(relocated(YAML::Node(), type, io::sink_params(type), location, origin));
+        root["sinks"] = list;
+      } else if (sinks.IsSequence()) {
+        YAML::Node first = sinks[0];
+        sinks[0] = relocated(first, type, io::sink_params(type), location, origin);
+      }  // else: load_sinks reports the malformed 'sinks'
+    }
+  }
+
+  // A source or sink map of `type` at `location` (values noted as coming from `origin`), keeping
+  // the other options of `old`: all of them when `old` has the same type, else those `schema`
+  // declares and whose value it accepts.
+  YAML::Node relocated(const YAML::Node& old, const std::string& type, const std::vector<ParamSpec>* schema,
+                       const Params& location, const std::string& origin) {
+    YAML::Node n(YAML::NodeType::Map);
+    YAML::Node type_node(type);
+    n["type"] = type_node;
+    doc_.note_override(type_node, "type", origin);
+    if (old.IsMap()) {
+      const YAML::Node old_type = old["type"];
+      const bool same = old_type.IsScalar() && old_type.Scalar() == type;
+      for (auto it = old.begin(); it != old.end(); ++it) {
+        if (!it->first.IsScalar()) continue;
+        const std::string key = it->first.Scalar();
+        if (key == "type" || location.has(key)) continue;
+        if (!same) {
+          const ParamSpec* spec = schema ? find_param(*schema, key) : nullptr;
+          std::string text;
+          ParamValue value;
+          if (!spec || !it->second.IsScalar() || !expand_env(it->second.Scalar(), text).ok() ||
+              !convert_text(*spec, text, base_, value).empty())
+            continue;
+        }
+        n[key] = it->second;
+      }
+    }
+    for (const auto& [key, value] : location.values()) {
+      // The value is literal: a `${` in it must not expand (`$${` is a literal `${`).
+      const std::string raw = format_value(value);
+      std::string text;
+      for (size_t i = 0; i < raw.size(); ++i) {
+        if (raw.compare(i, 2, "${") == 0) text += '$';
+        text += raw[i];
+      }
+      YAML::Node v(text);
+      n[key] = v;
+      doc_.note_override(v, key, origin);
+    }
+    return n;
+  }
+
   // ---- --set ----
   void apply_overrides(YAML::Node& root) {
     for (const auto& arg : opt_.set_overrides) apply_override(root, arg);
@@ -201,7 +278,7 @@ class ConfigLoader {
 
   void load_source(const YAML::Node& n, const YAML::Node& root) {
     if (!n.IsDefined()) {
-      if (opt_.require_source)
+      if (opt_.require_source && opt_.input.empty())
         doc_.error(root, "the config has no 'source': a pipeline reads from exactly one source (a map with 'type')");
       return;
     }

@@ -84,8 +84,41 @@ bool dark_on_light(const cv::Mat& gray) {
   return median_of(border) > cv::mean(gray)[0];
 }
 
+bool is_digit_cell(const cv::Mat& gray) {
+  CV_Assert(gray.type() == CV_32FC1 && !gray.empty());
+  const int side = std::max(gray.cols, gray.rows);
+  if (side < 8 || std::abs(gray.cols - gray.rows) > std::max(1, side / 20)) return false;
+  // Black paper: the border is background (digits.png: median 0 in every cell).
+  auto border = border_values(gray);
+  if (median_of(border) > 0.05f) return false;
+  double lo = 0, hi = 0;
+  cv::minMaxLoc(gray, &lo, &hi);
+  if (hi < 0.2) return false;  // no ink
+  if (dark_on_light(gray)) return false;
+  // Framing: the Otsu ink box's longer side and the centre of mass, relative to the side
+  // (digits.png: 10-15 px of 20, i.e. 0.50-0.75; centre 9.47-10.25 px, i.e. 0.497-0.537).
+  cv::Mat g8, mask;
+  gray.convertTo(g8, CV_8U, 255.0);
+  cv::threshold(g8, mask, 0, 255, cv::THRESH_BINARY | cv::THRESH_OTSU);
+  const cv::Rect box = cv::boundingRect(mask);
+  const double extent = static_cast<double>(std::max(box.width, box.height)) / side;
+  if (extent < 0.45 || extent > 0.8) return false;
+  const cv::Moments m = cv::moments(gray);
+  if (m.m00 <= 1e-6) return false;
+  const double centre = (kDigitCentre + 0.5) / kDigitCell;
+  const double cx = (m.m10 / m.m00 + 0.5) / gray.cols, cy = (m.m01 / m.m00 + 0.5) / gray.rows;
+  return std::abs(cx - centre) <= 0.05 && std::abs(cy - centre) <= 0.05;
+}
+
 cv::Mat normalize_digit(const cv::Mat& gray_in) {
   CV_Assert(gray_in.type() == CV_32FC1 && !gray_in.empty());
+  if (is_digit_cell(gray_in)) {
+    if (gray_in.cols == kDigitCell && gray_in.rows == kDigitCell) return gray_in.clone();
+    cv::Mat resized;
+    cv::resize(gray_in, resized, cv::Size(kDigitCell, kDigitCell), 0, 0,
+               gray_in.cols > kDigitCell ? cv::INTER_AREA : cv::INTER_LINEAR);
+    return resized;
+  }
   cv::Mat cell = cv::Mat::zeros(kDigitCell, kDigitCell, CV_32FC1);
   cv::Mat g;
   const int longer = std::max(gray_in.cols, gray_in.rows);

@@ -1,12 +1,34 @@
 // The `denoise` stage; see denoise_stage.hpp.
 #include "denoise_stage.hpp"
 
+#include <opencv2/imgproc.hpp>
+
 #include "cvpipe/nn/context.hpp"
 #include "model_path.hpp"
 #include "nlmeans.hpp"
 #include "noise_estimate.hpp"
 
 namespace cvpipe::denoise {
+
+namespace {
+
+// True for a 3-channel image whose channels are equal at every pixel (gray stored as colour).
+template <class T>
+bool equal_channels(const cv::Mat& img) {
+  for (int y = 0; y < img.rows; ++y) {
+    const T* p = img.ptr<T>(y);
+    for (int x = 0; x < 3 * img.cols; x += 3)
+      if (p[x] != p[x + 1] || p[x] != p[x + 2]) return false;
+  }
+  return true;
+}
+
+bool is_gray_content(const cv::Mat& img) {
+  if (img.channels() != 3) return false;
+  return img.depth() == CV_8U ? equal_channels<uchar>(img) : equal_channels<ushort>(img);
+}
+
+}  // namespace
 
 std::vector<ParamSpec> DenoiseStage::params() {
   return {
@@ -54,15 +76,19 @@ Status DenoiseStage::cnn_for(int channels, CnnDenoiser*& out) {
 }
 
 Status DenoiseStage::process(Frame& frame) {
-  const cv::Mat& img = frame.image;
-  if (img.empty()) return Status::invalid("denoise: empty image in frame " + std::to_string(frame.seq));
-  if (img.depth() != CV_8U && img.depth() != CV_16U) {
+  if (frame.image.empty()) return Status::invalid("denoise: empty image in frame " + std::to_string(frame.seq));
+  if (frame.image.depth() != CV_8U && frame.image.depth() != CV_16U) {
     return Status::unsupported("denoise: frame " + std::to_string(frame.seq) + " is not 8-bit or 16-bit");
   }
-  const int ch = img.channels();
-  if (ch != 1 && ch != 3 && ch != 4) {
-    return Status::unsupported("denoise: frame " + std::to_string(frame.seq) + " has " + std::to_string(ch) + " channels (1, 3 or 4 supported)");
+  const int frame_ch = frame.image.channels();
+  if (frame_ch != 1 && frame_ch != 3 && frame_ch != 4) {
+    return Status::unsupported("denoise: frame " + std::to_string(frame.seq) + " has " + std::to_string(frame_ch) + " channels (1, 3 or 4 supported)");
   }
+  // A gray picture stored as BGR is denoised as gray (gray model, gray NL-means) and put back as BGR.
+  const bool gray_as_bgr = is_gray_content(frame.image);
+  cv::Mat img = frame.image;
+  if (gray_as_bgr) cv::extractChannel(frame.image, img, 0);
+  const int ch = img.channels();
   double sigma = sigma_;
   if (auto_sigma_) {
     cv::Mat body = img;
@@ -82,6 +108,7 @@ Status DenoiseStage::process(Frame& frame) {
     CVPIPE_RETURN_IF_ERROR(cnn_for(ch, cnn));
     CVPIPE_RETURN_IF_ERROR(cnn->denoise(img, sigma, out));
   }
+  if (gray_as_bgr) cv::cvtColor(out, out, cv::COLOR_GRAY2BGR);
   frame.image = out;
   return {};
 }

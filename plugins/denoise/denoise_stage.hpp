@@ -2,8 +2,9 @@
 // (method: cnn, default) or OpenCV's non-local means (method: nlmeans, h = sigma, template 7,
 // search 21). `sigma` is the noise level in 8-bit levels (0-75; scaled by 257 for 16-bit frames)
 // or `auto` to estimate it per frame (noise_estimate.hpp); the level used is written to
-// frame.meta["denoise_sigma"]. `model` empty: the shipped gray or colour model by the frame's
-// channel count, each loaded on first use (their files are located in configure(), so a missing
+// frame.meta["denoise_sigma"]. A 3-channel frame whose channels are equal (a gray picture stored
+// as BGR) is denoised as gray and returned as 3 equal channels. `model` empty: the shipped gray or
+// colour model by the frame's (content's) channel count, each loaded on first use (their files are located in configure(), so a missing
 // model fails before frames flow). Frames: 8U or 16U, 1, 3 or 4 channels, any size (tiled, so
 // memory stays bounded); an empty or unsupported frame is an invalid_argument / unsupported Status.
 #pragma once

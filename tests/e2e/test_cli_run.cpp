@@ -218,6 +218,52 @@ TEST(RunConfig, ShowOnAnOffscreenDisplay) {
   EXPECT_EQ(r.err.find("not shown"), std::string::npos) << "the window opened:\n" << r.err;
 }
 
+// Precedence: the config < --input / --output < --set, whatever the order on the command line.
+// --input and --output set the paths and keep the config's other source and sink options.
+TEST(RunInputOutput, KeepTheConfigsOptionsAndSetComesLast) {
+  TempDir dir;
+  fs::create_directories(dir / "photos");
+  cv::imwrite((dir / "photos/keep_a.png").string(), gray_image(40, 30));
+  cv::imwrite((dir / "photos/skip_b.png").string(), gray_image(40, 30));
+  write_file(dir / "cfg/pipeline.yaml",
+             "source: {type: images, path: placeholder.png, read: color, include: 'keep*'}\n"
+             "stages: [{stage: gaussian_blur, params: {ksize: 3}}]\n"
+             "sinks: [{type: images, path: config_out, ext: bmp}]\n");
+  cv::imwrite((dir / "cfg/placeholder.png").string(), gray_image(8, 8));
+  auto channels = [&](const std::string& file) { return cv::imread((dir / file).string(), cv::IMREAD_UNCHANGED).channels(); };
+
+  auto r = cvpipe({"run", "cfg/pipeline.yaml", "--input", "photos", "--output", "out1", "-q"}, dir.path());
+  ASSERT_EQ(r.exit_code, 0) << r.describe();
+  EXPECT_EQ(list_files(dir / "out1"), (std::vector<std::string>{"keep_a.bmp", "skip_b.bmp"}))
+      << "ext kept; include went with the config's path";
+  EXPECT_EQ(channels("out1/keep_a.bmp"), 3) << "read: color kept";
+
+  for (const auto& args : std::vector<std::vector<std::string>>{
+           {"--set", "source.read=gray", "--input", "photos", "--output", "out2"},
+           {"--input", "photos", "--set", "source.read=gray", "--output", "out2"},
+           {"--set", "source.include=keep*", "--set", "sinks.0.ext=png", "--output", "out2", "--input", "photos", "--set",
+            "source.read=gray"}}) {
+    fs::remove_all(dir / "out2");
+    std::vector<std::string> argv = {"run", "cfg/pipeline.yaml", "-q"};
+    argv.insert(argv.end(), args.begin(), args.end());
+    r = cvpipe(argv, dir.path());
+    ASSERT_EQ(r.exit_code, 0) << r.describe();
+    const auto files = list_files(dir / "out2");
+    ASSERT_FALSE(files.empty()) << r.describe();
+    EXPECT_EQ(channels("out2/" + files.front()), 1) << "--set source.read=gray wins: " << r.describe();
+  }
+  EXPECT_EQ(list_files(dir / "out2"), std::vector<std::string>{"keep_a.png"});
+
+  // Without a read option the images source keeps a gray file gray.
+  r = cvpipe({"run", kBlur, "--input", "photos/keep_a.png", "--output", "out3", "-q"}, dir.path());
+  ASSERT_EQ(r.exit_code, 0) << r.describe();
+  EXPECT_EQ(channels("out3/keep_a.png"), 1);
+
+  r = cvpipe({"run", "cfg/pipeline.yaml", "--input", "nowhere", "-q"}, dir.path());
+  EXPECT_EQ(r.exit_code, 2) << r.describe();
+  EXPECT_NE(r.err.find("--input nowhere: "), std::string::npos) << r.err;
+}
+
 TEST(Configs, ShippedConfigsValidate) {
   for (const char* name : {"blur.yaml", "demo.yaml"}) {
     const auto r = cvpipe({"validate", (source_dir() / "configs" / name).string()}, source_dir());

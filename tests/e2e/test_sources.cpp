@@ -95,7 +95,7 @@ TEST(ImagesSource, ReadModes) {
   TempDir dir;
   cv::imwrite((dir / "deep.png").string(), color_image(5, 3, CV_16U));
   cv::imwrite((dir / "alpha.png").string(), pattern_image({5, 3}, CV_8UC4));
-  auto color = make("images", {{"path", (dir / "deep.png").string()}});
+  auto color = make("images", {{"path", (dir / "deep.png").string()}, {"read", std::string("color")}});
   StreamInfo info;
   ASSERT_OK(color->open(info));
   EXPECT_EQ(drain(*color).at(0).image.type(), CV_8UC3);
@@ -111,6 +111,34 @@ TEST(ImagesSource, ReadModes) {
   EXPECT_EQ(a.image.type(), CV_8UC3);
   ASSERT_TRUE(a.planes.count("alpha"));
   EXPECT_EQ(a.planes.at("alpha").type(), CV_8UC1);
+}
+
+// The default (`read: auto`) keeps a file's channel count at 8 bits: gray files stay gray (PNG and
+// JPEG, 8 and 16 bit), colour files are BGR, an alpha channel is dropped; `color` expands gray.
+TEST(ImagesSource, DefaultKeepsTheChannelCount) {
+  TempDir dir;
+  const cv::Mat gray = gray_image(7, 5), gray16 = gray_image(7, 5, CV_16U), bgr = color_image(7, 5);
+  cv::imwrite((dir / "a_gray.png").string(), gray);
+  cv::imwrite((dir / "b_gray.jpg").string(), gray);
+  cv::imwrite((dir / "c_gray16.png").string(), gray16);
+  cv::imwrite((dir / "d_color.png").string(), bgr);
+  cv::imwrite((dir / "e_bgra.png").string(), pattern_image({7, 5}, CV_8UC4));
+  auto src = make("images", {{"path", dir.path().string()}});
+  StreamInfo info;
+  ASSERT_OK(src->open(info));
+  const auto frames = drain(*src);
+  ASSERT_EQ(frames.size(), 5u);
+  const std::vector<int> expected = {CV_8UC1, CV_8UC1, CV_8UC1, CV_8UC3, CV_8UC3};
+  for (size_t i = 0; i < frames.size(); ++i)
+    EXPECT_EQ(frames[i].image.type(), expected[i]) << frames[i].source << ": " << type_name(frames[i].image.type());
+  EXPECT_EQ(max_abs_diff(frames[0].image, gray), 0.0) << "gray pixels unchanged";
+  EXPECT_EQ(max_abs_diff(frames[3].image, bgr), 0.0) << "colour pixels unchanged";
+  cv::Mat gray16_as_8;
+  gray16.convertTo(gray16_as_8, CV_8U, 1.0 / 257.0);
+  EXPECT_LE(max_abs_diff(frames[2].image, gray16_as_8), 1.0) << "16-bit scaled to 8 bits";
+  auto color = make("images", {{"path", (dir / "a_gray.png").string()}, {"read", std::string("color")}});
+  ASSERT_OK(color->open(info));
+  EXPECT_EQ(drain(*color).at(0).image.type(), CV_8UC3);
 }
 
 // Reads the images of `dir`: expects frames from the `good` files (in order) and one io_error that

@@ -1,5 +1,6 @@
 // The config loader: a good config becomes a complete PipelineSpec; each error class gives a
-// `FILE:LINE:COL: error:` line at the right place; ${VAR} expansion; --set overrides.
+// `FILE:LINE:COL: error:` line at the right place; ${VAR} expansion; --set overrides; --input /
+// --output and their precedence (the file < --input / --output < --set).
 // Uses the "unittest" test plugin (stages ut_source, ut_scale, ut_model) and the built-in io types.
 #include <gtest/gtest.h>
 
@@ -320,6 +321,110 @@ TEST_F(ConfigTest, BadSetPaths) {
   expect_error(yaml, "cvpipe: error: --set sinks.3.path: no sink 3 (the config has 1 sinks)", {"sinks.3.path=x"});
   expect_error(yaml, "cvpipe: error: --set runtime: expected KEY=VALUE", {"runtime"});
   expect_error(yaml, "cvpipe: error: --set stages.blur: expected stages.NAME.KEY", {"stages.blur=1"});
+}
+
+// A scratch folder with files named like inputs (their contents are never decoded here).
+class InputOutputTest : public ConfigTest {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("cvpipe_config_io_" + std::to_string(::getpid()) + "_" +
+                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::create_directories(dir_ / "photos");
+    for (const char* name : {"photos/a.png", "photos/b.jpg", "clip.avi", "config_photo.png"}) std::ofstream(dir_ / name) << "x";
+  }
+  void TearDown() override {
+    std::error_code ec;
+    fs::remove_all(dir_, ec);
+  }
+  Status load_io(const std::string& yaml, const std::string& input, const std::string& output,
+                 std::vector<std::string> sets = {}) {
+    ConfigOptions opt;
+    opt.input = input;
+    opt.output = output;
+    opt.set_overrides = std::move(sets);
+    spec_ = PipelineSpec();
+    return load_config_text(yaml, "cfg.yaml", dir_, *registry_, opt, spec_);
+  }
+  fs::path dir_;
+};
+
+const char* kImagesConfig =
+    "source: {type: images, path: config_photo.png, read: unchanged, include: '*.png', loop: true, fps: 5}\n"
+    "sinks:\n"
+    "  - {type: images, path: out, ext: jpg, jpeg_quality: 80}\n"
+    "  - {type: jsonl, path: out/labels.jsonl}\n";
+
+TEST_F(InputOutputTest, InputSetsThePathAndKeepsTheOtherOptions) {
+  ASSERT_TRUE(load_io(kImagesConfig, (dir_ / "photos").string(), "").ok());
+  EXPECT_EQ(spec_.source.type, "images");
+  EXPECT_EQ(spec_.source.options.get_string("path"), (dir_ / "photos").string());
+  EXPECT_EQ(spec_.source.options.get_string("read"), "unchanged");
+  EXPECT_EQ(spec_.source.options.get_string("include"), "") << "a filter of the config's path goes with it";
+  EXPECT_TRUE(spec_.source.options.get_bool("loop"));
+  EXPECT_DOUBLE_EQ(spec_.source.options.get_number("fps"), 5.0);
+  ASSERT_EQ(spec_.sinks.size(), 2u);
+  EXPECT_EQ(spec_.sinks[0].options.get_string("path"), (dir_ / "out").string()) << "no --output: the config's sinks";
+}
+
+TEST_F(InputOutputTest, SetAppliesAfterInputAndOutput) {
+  ASSERT_TRUE(load_io(kImagesConfig, (dir_ / "photos").string(), (dir_ / "clean").string(),
+                      {"source.read=gray", "source.path=" + (dir_ / "photos/b.jpg").string(), "sinks.0.ext=bmp",
+                       "source.include=b*"})
+                  .ok());
+  EXPECT_EQ(spec_.source.options.get_string("read"), "gray");
+  EXPECT_EQ(spec_.source.options.get_string("path"), (dir_ / "photos/b.jpg").string()) << "--set source.path wins over --input";
+  EXPECT_EQ(spec_.source.options.get_string("include"), "b*");
+  EXPECT_EQ(spec_.sinks[0].options.get_string("ext"), "bmp");
+  EXPECT_EQ(spec_.sinks[0].options.get_string("path"), (dir_ / "clean").string());
+}
+
+TEST_F(InputOutputTest, InputOfAnotherTypeKeepsTheOptionsThatTypeAccepts) {
+  ASSERT_TRUE(load_io(kImagesConfig, (dir_ / "clip.avi").string(), "").ok());
+  EXPECT_EQ(spec_.source.type, "video");
+  EXPECT_EQ(spec_.source.options.get_string("path"), (dir_ / "clip.avi").string());
+  EXPECT_TRUE(spec_.source.options.get_bool("loop")) << "video has 'loop' too";
+  EXPECT_EQ(spec_.source.options.get_string("read"), "color") << "video has 'read' but not 'unchanged': its default";
+  EXPECT_FALSE(spec_.source.options.has("include"));
+  EXPECT_FALSE(spec_.source.options.has("fps"));
+  const std::string gray = "source: {type: images, path: config_photo.png, read: gray}\n";
+  ASSERT_TRUE(load_io(gray, (dir_ / "clip.avi").string(), "").ok());
+  EXPECT_EQ(spec_.source.options.get_string("read"), "gray");
+  // A generate source's stage and parameters mean nothing to an images source.
+  ASSERT_TRUE(load_io("source: {type: generate, stage: ut_source, params: {count: 3}}\n", (dir_ / "photos").string(), "").ok());
+  EXPECT_EQ(spec_.source.type, "images");
+  EXPECT_EQ(spec_.source.options.get_string("read"), "auto");
+}
+
+TEST_F(InputOutputTest, OutputReplacesTheFirstSinkKeepingItsOptions) {
+  ASSERT_TRUE(load_io(kImagesConfig, "", (dir_ / "clean").string()).ok());
+  ASSERT_EQ(spec_.sinks.size(), 2u);
+  EXPECT_EQ(spec_.sinks[0].type, "images");
+  EXPECT_EQ(spec_.sinks[0].options.get_string("path"), (dir_ / "clean").string());
+  EXPECT_EQ(spec_.sinks[0].options.get_string("ext"), "jpg");
+  EXPECT_EQ(spec_.sinks[0].options.get_int("jpeg_quality"), 80);
+  EXPECT_EQ(spec_.sinks[1].type, "jsonl");
+  ASSERT_TRUE(load_io(kImagesConfig, "", (dir_ / "labels.jsonl").string()).ok());
+  EXPECT_EQ(spec_.sinks[0].type, "jsonl");
+  EXPECT_FALSE(spec_.sinks[0].options.has("ext"));
+  ASSERT_TRUE(load_io("source: {type: images, path: config_photo.png}\n", "", (dir_ / "clean").string()).ok());
+  ASSERT_EQ(spec_.sinks.size(), 1u) << "added when the config has no sink";
+  EXPECT_EQ(spec_.sinks[0].options.get_string("ext"), "png");
+}
+
+TEST_F(InputOutputTest, ConfigWithoutSourceAndBadInputs) {
+  ASSERT_TRUE(load_io("sinks: [{type: null}]\n", (dir_ / "photos").string(), "").ok());
+  EXPECT_EQ(spec_.source.type, "images");
+  const Status missing = load_io(kImagesConfig, (dir_ / "nothing_here").string(), "");
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.message().rfind("cvpipe: error: --input " + (dir_ / "nothing_here").string() + ": ", 0), 0u)
+      << missing.message();
+  const Status bad_out = load_io(kImagesConfig, "", (dir_ / "out.png").string());
+  ASSERT_FALSE(bad_out.ok());
+  EXPECT_NE(bad_out.message().find("--output " + (dir_ / "out.png").string() + ": "), std::string::npos) << bad_out.message();
+  // A kept option that is wrong is reported where the config holds it.
+  const Status bad_kept = load_io("source: {type: images, path: config_photo.png, fps: -3}\n", (dir_ / "photos").string(), "");
+  ASSERT_FALSE(bad_kept.ok());
+  EXPECT_EQ(bad_kept.message().rfind("cfg.yaml:1:", 0), 0u) << bad_kept.message();
 }
 
 }  // namespace cvpipe

@@ -1,7 +1,8 @@
 // Source `images`: still images from a file, a folder or a glob (see image_list.hpp), read with
 // read_image (cvpipe/image_file.hpp: cv::imread + a truncated-JPEG check) in name order,
-// optionally looping. A file that cannot be decoded is an io_error naming it; the next read goes
-// on with the next file. Frame.source is the file name,
+// optionally looping. `read: auto` (the default) keeps a file's channel count: a gray file gives
+// 1-channel frames, a colour one 3-channel BGR, both 8-bit. A file that cannot be decoded is an
+// io_error naming it; the next read goes on with the next file. Frame.source is the file name,
 // meta["path"] the full path; pts_ns = index / fps when `fps` is set, else 0.
 #include <cmath>
 #include <filesystem>
@@ -24,8 +25,9 @@ const std::vector<ParamSpec>& image_source_params() {
       ParamSpec::path("path", std::nullopt, true, "an image file, a folder of images, or a glob such as photos/*.jpg"),
       ParamSpec::string("include", std::string(), "comma-separated file-name patterns to keep, e.g. 'fruits.jpg,*.png'; empty: all"),
       ParamSpec::boolean("loop", false, "start again from the first file after the last one"),
-      ParamSpec::choice("read", "color", {"color", "gray", "unchanged"},
-                        "decode as 8-bit BGR, 8-bit gray, or as stored (keeps 16-bit; alpha goes to plane 'alpha')"),
+      ParamSpec::choice("read", "auto", {"auto", "color", "gray", "unchanged"},
+                        "auto: 8-bit with the file's channels (gray stays gray, colour is BGR); color: 8-bit BGR; "
+                        "gray: 8-bit gray; unchanged: as stored (keeps 16-bit; alpha goes to plane 'alpha')"),
       ParamSpec::number("fps", 0.0, 0.0, 1000.0, "frame rate for timestamps and video sinks; 0: stills (pts 0)"),
   };
   return params;
@@ -37,7 +39,10 @@ class ImageSource final : public Source {
       : path_(p.get_string("path")), include_(p.get_string("include")), loop_(p.get_bool("loop")),
         fps_(p.get_number("fps")) {
     const std::string& mode = p.get_string("read");
-    flags_ = mode == "gray" ? cv::IMREAD_GRAYSCALE : mode == "unchanged" ? cv::IMREAD_UNCHANGED : cv::IMREAD_COLOR;
+    flags_ = mode == "gray"        ? cv::IMREAD_GRAYSCALE
+             : mode == "unchanged" ? cv::IMREAD_UNCHANGED
+             : mode == "color"     ? cv::IMREAD_COLOR
+                                   : cv::IMREAD_ANYCOLOR;  // 8-bit, 1 or 3 channels as the file has
   }
 
   Status open(StreamInfo& info) override {

@@ -57,6 +57,13 @@ std::vector<std::string> sink_types();
 const std::vector<ParamSpec>* source_params(const std::string& type);
 const std::vector<ParamSpec>* sink_params(const std::string& type);
 
+// What a --input URI names: the source type and the options the URI itself sets (`path`, `url`,
+// `device` or `pipeline`; paths absolute; an images path also clears `include`), checked; no
+// other defaults. output_location: the same for an --output path (`path`; none for null: and
+// window:).
+Status input_location(const std::string& uri, std::string& type, Params& location);
+Status output_location(const std::string& path, std::string& type, Params& location);
+
 // Builds a source spec from a --input URI (file, folder, glob, video, camera:N, /dev/videoN,
 // gst:..., rtsp://, http://) and a sink spec from an --output path (folder, video, .jsonl).
 Status source_from_uri(const std::string& uri, SourceSpec& out);

@@ -1,6 +1,7 @@
-// --input URIs and --output paths -> source and sink specs (io.hpp: source_from_uri, sink_from_path).
-// Relative paths resolve against the working directory; the returned options are complete
-// (defaults filled) and checked like a config's: a missing file is not_found, a bad URI invalid.
+// --input URIs and --output paths -> source and sink types with the options the URI itself names
+// (io.hpp: input_location, output_location), and complete specs from them (source_from_uri,
+// sink_from_path). Relative paths resolve against the working directory; everything is checked
+// like a config's: a missing file is not_found, a bad URI invalid.
 #include <algorithm>
 #include <cctype>
 #include <filesystem>
@@ -49,15 +50,17 @@ Status finish_sink(SinkSpec& out, const std::string& type) {
 
 }  // namespace
 
-Status source_from_uri(const std::string& uri_in, SourceSpec& out) {
-  out = SourceSpec{};
+Status input_location(const std::string& uri_in, std::string& type, Params& location) {
+  type.clear();
+  location = Params{};
   const std::string uri = trim(uri_in);
   if (uri.empty()) return Status::invalid("the input is empty");
   if (uri.rfind("gst:", 0) == 0) {
     const std::string pipeline = trim(uri.substr(4));
     if (pipeline.empty()) return Status::invalid("'gst:' needs a GStreamer pipeline, e.g. gst:videotestsrc ! videoconvert ! appsink");
-    out.options.set("pipeline", pipeline);
-    return finish_source(out, "gstreamer");
+    location.set("pipeline", pipeline);
+    type = "gstreamer";
+    return {};
   }
   if (uri.rfind("camera:", 0) == 0 || uri.rfind("/dev/video", 0) == 0) {
     std::string device = uri.rfind("camera:", 0) == 0 ? uri.substr(7) : uri;
@@ -65,15 +68,17 @@ Status source_from_uri(const std::string& uri_in, SourceSpec& out) {
     const bool index = std::all_of(device.begin(), device.end(), [](unsigned char c) { return std::isdigit(c); });
     if (!index && device.rfind("/dev/", 0) != 0)
       return Status::invalid("camera '" + device + "': use camera:N (N = 0, 1, ...) or /dev/videoN");
-    out.options.set("device", device);
-    return finish_source(out, "camera");
+    location.set("device", device);
+    type = "camera";
+    return {};
   }
   std::string path = uri;
   if (const auto pos = uri.find("://"); pos != std::string::npos) {
     const std::string scheme = lower(uri.substr(0, pos));
     if (contains(kStreamSchemes, scheme)) {
-      out.options.set("url", uri);
-      return finish_source(out, "stream");
+      location.set("url", uri);
+      type = "stream";
+      return {};
     }
     if (scheme != "file") {
       std::string known;
@@ -88,8 +93,9 @@ Status source_from_uri(const std::string& uri_in, SourceSpec& out) {
     std::error_code ec;
     if (!fs::exists(resolved, ec)) return Status::not_found("video file '" + resolved + "' does not exist");
     if (fs::is_directory(resolved, ec)) return Status::invalid("'" + resolved + "' is a folder, not a video file");
-    out.options.set("path", resolved);
-    return finish_source(out, "video");
+    location.set("path", resolved);
+    type = "video";
+    return {};
   }
   std::vector<fs::path> files;
   if (Status st = list_image_files(resolved, "", files); !st.ok()) {
@@ -98,24 +104,38 @@ Status source_from_uri(const std::string& uri_in, SourceSpec& out) {
     if (msg.rfind("images: ", 0) == 0) msg = msg.substr(8);
     return Status(st.code(), msg);
   }
-  out.options.set("path", resolved);
-  return finish_source(out, "images");
+  location.set("path", resolved);
+  location.set("include", std::string());  // a filter of the config's own path, not of this one
+  type = "images";
+  return {};
 }
 
-Status sink_from_path(const std::string& path_in, SinkSpec& out) {
-  out = SinkSpec{};
+Status source_from_uri(const std::string& uri, SourceSpec& out) {
+  out = SourceSpec{};
+  std::string type;
+  CVPIPE_RETURN_IF_ERROR(input_location(uri, type, out.options));
+  return finish_source(out, type);
+}
+
+Status output_location(const std::string& path_in, std::string& type, Params& location) {
+  type.clear();
+  location = Params{};
   const std::string path = trim(path_in);
   if (path.empty()) return Status::invalid("the output path is empty");
-  if (path == "null:") return finish_sink(out, "null");
-  if (path == "window:") return finish_sink(out, "window");
+  if (path == "null:" || path == "window:") {
+    type = path.substr(0, path.size() - 1);
+    return {};
+  }
   if (path.find("://") != std::string::npos)
     return Status::invalid("'" + path + "' is a URI; --output takes a folder, a video file or a .jsonl file");
   const std::string resolved = resolve_path(path, {});
   const std::string ext = lower_extension(resolved);
-  out.options.set("path", resolved);
-  if (ext == ".jsonl") return finish_sink(out, "jsonl");
   static const std::vector<std::string> writable = {".mp4", ".m4v", ".mov", ".avi", ".mkv", ".webm"};
-  if (contains(writable, ext)) return finish_sink(out, "video");
+  if (ext == ".jsonl" || contains(writable, ext)) {
+    location.set("path", resolved);
+    type = ext == ".jsonl" ? "jsonl" : "video";
+    return {};
+  }
   if (contains(video_extensions(), ext))
     return Status::invalid("cannot write " + ext + " videos; use .mp4, .m4v, .mov, .avi, .mkv or .webm");
   std::error_code ec;
@@ -123,7 +143,16 @@ Status sink_from_path(const std::string& path_in, SinkSpec& out) {
     return Status::invalid("'" + path + "' looks like an image file; an images output is a folder (one file per frame)");
   if (fs::exists(resolved, ec) && !fs::is_directory(resolved, ec))
     return Status::invalid("'" + path + "' exists and is not a folder; an images output is a folder");
-  return finish_sink(out, "images");
+  location.set("path", resolved);
+  type = "images";
+  return {};
+}
+
+Status sink_from_path(const std::string& path, SinkSpec& out) {
+  out = SinkSpec{};
+  std::string type;
+  CVPIPE_RETURN_IF_ERROR(output_location(path, type, out.options));
+  return finish_sink(out, type);
 }
 
 }  // namespace cvpipe::io

@@ -122,6 +122,41 @@ TEST(ClassifyPreprocess, RealDigitsSurviveTheMapping) {
   EXPECT_GT(sum / n, 0.9) << "mean correlation of digits.png cells with their normalised versions";
 }
 
+// A picture that already is a digits.png cell keeps its pixels (the same input as `cvpipe eval`),
+// at 20x20 and, resized, at other scales; other framings still go through the mapping.
+TEST(ClassifyPreprocess, DigitsPngCellsAreKeptAsTheyAre) {
+  if (!test::digits_available()) GTEST_SKIP() << "digits.png not installed";
+  for (Split split : {Split::train, Split::test}) {
+    LabeledImages d;
+    ASSERT_TRUE(load_digits({}, split, d).ok());
+    int not_cells = 0, changed = 0;
+    for (const cv::Mat& image : d.images) {
+      cv::Mat cell;
+      image.convertTo(cell, CV_32F, 1 / 255.0);
+      if (!is_digit_cell(cell)) ++not_cells;
+      if (cv::norm(normalize_digit(cell), cell, cv::NORM_INF) != 0.0) ++changed;
+    }
+    EXPECT_EQ(not_cells, 0) << to_string(split);
+    EXPECT_EQ(changed, 0) << to_string(split);
+  }
+  LabeledImages d;
+  ASSERT_TRUE(load_digits({}, Split::test, d).ok());
+  for (std::size_t i = 0; i < d.size(); i += 251) {
+    cv::Mat cell, big;
+    d.images[i].convertTo(cell, CV_32F, 1 / 255.0);
+    cv::resize(cell, big, {60, 60}, 0, 0, cv::INTER_LINEAR);
+    EXPECT_TRUE(is_digit_cell(big)) << "cell " << i << " at 3x";
+    EXPECT_GT(correlation(normalize_digit(big), cell), 0.97) << "cell " << i << " at 3x";
+    // The same cell off-centre on a larger black square, or dark on light, is not cell-framed.
+    cv::Mat wide = cv::Mat::zeros(40, 40, CV_32FC1);
+    cell.copyTo(wide(cv::Rect(2, 16, 20, 20)));
+    EXPECT_FALSE(is_digit_cell(wide)) << "cell " << i << " off-centre";
+    EXPECT_FALSE(is_digit_cell(1.0 - cell)) << "cell " << i << " inverted";
+    const cv::Mat mapped = normalize_digit(wide);
+    EXPECT_GT(correlation(mapped, cell), 0.8) << "cell " << i << " off-centre, mapped";
+  }
+}
+
 TEST(ClassifyPreprocess, BlankImageGivesABlackCell) {
   cv::Mat white(33, 47, CV_32FC1, cv::Scalar(1.f));
   const cv::Mat n = normalize_digit(white);

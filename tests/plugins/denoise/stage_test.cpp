@@ -144,6 +144,37 @@ TEST(DenoiseStage, ShippedModelsRemoveNoiseGrayColorAndSixteenBit) {
   }
 }
 
+// A gray picture stored as BGR (three equal channels) takes the gray path: the shipped gray model
+// (or gray NL-means), the same pixels as the 1-channel frame, returned as three equal channels.
+// One channel that differs anywhere makes it a colour frame again.
+TEST(DenoiseStage, EqualChannelFramesAreDenoisedAsGray) {
+  ASSERT_FALSE(testing::shipped_model(1).empty()) << "models/denoise_gray.safetensors missing";
+  const cv::Mat clean = testing::photo("fruits.jpg", 1)(cv::Rect(150, 120, 96, 80)).clone();
+  nn::Rng rng(3);
+  const cv::Mat noisy = add_gaussian_noise(clean, 25.0, rng);
+  for (const std::string method : {"cnn", "nlmeans"}) {
+    Frame gray, bgr;
+    gray.image = noisy.clone();
+    cv::cvtColor(noisy, bgr.image, cv::COLOR_GRAY2BGR);
+    ASSERT_TRUE(run_stage(stage_params(method, "", 25.0), gray).ok());
+    ASSERT_TRUE(run_stage(stage_params(method, "", 25.0), bgr).ok());
+    ASSERT_EQ(bgr.image.type(), CV_8UC3) << method;
+    cv::Mat expected;
+    cv::cvtColor(gray.image, expected, cv::COLOR_GRAY2BGR);
+    EXPECT_EQ(cv::norm(bgr.image, expected, cv::NORM_INF), 0.0) << method;
+  }
+  Frame tinted;
+  cv::cvtColor(noisy, tinted.image, cv::COLOR_GRAY2BGR);
+  tinted.image.at<cv::Vec3b>(40, 50)[2] ^= 1;
+  Frame gray;
+  gray.image = noisy.clone();
+  ASSERT_TRUE(run_stage(stage_params("nlmeans", "", 25.0), tinted).ok());
+  ASSERT_TRUE(run_stage(stage_params("nlmeans", "", 25.0), gray).ok());
+  cv::Mat as_gray;
+  cv::cvtColor(gray.image, as_gray, cv::COLOR_GRAY2BGR);
+  EXPECT_GT(cv::norm(tinted.image, as_gray, cv::NORM_INF), 0.0) << "a colour frame takes the colour path";
+}
+
 TEST(AddNoiseStage, AddsSeededNoiseAndKeepsOriginal) {
   Params p;
   for (const auto& s : AddNoiseStage::params()) p.set(s.name, *s.default_value);

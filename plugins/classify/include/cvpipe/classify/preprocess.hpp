@@ -3,7 +3,9 @@
 // Steps (prepare_input):
 //  1. to_unit(): any depth (8U, 16U, 32F/64F in [0, 1]) and any channel count (gray, BGR, BGRA)
 //     -> CV_32F in [0, 1] with the model's channel count (gray <-> BGR conversions by OpenCV).
-//  2. Domain mapping (InputMode::automatic, domain "digits" only) — normalize_digit():
+//  2. Domain mapping (InputMode::automatic, domain "digits" only) — normalize_digit(): a picture
+//     that already is a digits.png-style cell (is_digit_cell) is only resized to 20x20 (a 20x20
+//     cell is returned unchanged, so it gets the same input as `cvpipe eval`); any other:
 //       a. polarity: ink is the minority of the picture's two Otsu classes; if it is the dark
 //          one (dark ink on light paper), invert, so ink is bright on dark like digits.png;
 //       b. background removal: subtract the border's median, find ink with Otsu's threshold;
@@ -41,6 +43,12 @@ Status to_unit(const cv::Mat& image, int channels, cv::Mat& out);
 // covers more than half of the picture (ink is the minority); an exact tie is decided by the
 // border (outer ~5%): paper when its median is brighter than the picture's mean. CV_32FC1 input.
 bool dark_on_light(const cv::Mat& gray);
+
+// True when a CV_32FC1 [0, 1] picture is framed like a digits.png cell at any scale: square
+// (within 5%), black border (median <= 0.05), light ink whose Otsu box's longer side is 45-80% of
+// the side and whose centre of mass lies within 5% of the side of the cells' (9.85 of 20 px).
+// Every one of the 5000 digits.png cells qualifies (test).
+bool is_digit_cell(const cv::Mat& gray);
 
 // Step 2: CV_32FC1 [0, 1] of any size -> a 20x20 CV_32FC1 digit cell (white on black).
 cv::Mat normalize_digit(const cv::Mat& gray);
