@@ -2,7 +2,6 @@
 // that `cvpipe --help` lists, and no project file points to documents outside the repository.
 #include <gtest/gtest.h>
 
-#include <fstream>
 #include <sstream>
 
 #include "e2e_common.hpp"
@@ -11,13 +10,6 @@ namespace cvpipe::test {
 namespace {
 
 namespace fs = std::filesystem;
-
-std::string read_all(const fs::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 // The subcommand names of a CLI11 `--help` text: the first word of each line of the block under
 // "Subcommands:" (CLI11 2.x) or "SUBCOMMANDS:" (1.x), up to the next empty line.
@@ -46,7 +38,7 @@ TEST(CliReference, DocumentsEverySubcommand) {
   ASSERT_EQ(r.exit_code, 0) << r.describe();
   const std::vector<std::string> names = subcommands(r.out);
   ASSERT_GE(names.size(), 6u) << r.out;
-  const std::string doc = read_all(source_dir() / "docs/cli.md");
+  const std::string doc = read_text(source_dir() / "docs/cli.md");
   ASSERT_FALSE(doc.empty()) << "docs/cli.md is missing";
   for (const auto& name : names) EXPECT_NE(doc.find("cvpipe " + name), std::string::npos) << name;
 }
@@ -70,7 +62,7 @@ TEST(CliReference, NoProjectFileRefersOutsideTheRepository) {
   }
   std::size_t checked = 0;
   for (const auto& file : files) {
-    const std::string text = read_all(file);
+    const std::string text = read_text(file);
     ++checked;
     for (const auto& ref : outside) EXPECT_EQ(text.find(ref), std::string::npos) << file << " mentions " << ref;
   }
