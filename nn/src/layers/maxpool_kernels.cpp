@@ -29,8 +29,11 @@ std::optional<BlockView> block_view(const dnnl::memory::desc& d) {
 
 namespace {
 
+// Compiled for AVX-512 / AVX2 / baseline (picked at load time): the lane loops vectorise.
+#define CVPIPE_POOL_KERNEL [[gnu::target_clones("avx512f", "avx2", "default")]]
+
 // Every output of one (n, g) pair: x, y and argmax point at that pair's [H][W][B] / [OH][OW][B] block.
-void forward_pair(const PoolGeometry& g, const float* x, float* y, std::int32_t* argmax) {
+CVPIPE_POOL_KERNEL void forward_pair(const PoolGeometry& g, const float* x, float* y, std::int32_t* argmax) {
   const std::int64_t B = g.block;
   std::vector<float> best(static_cast<std::size_t>(B));
   std::vector<std::int32_t> pos(static_cast<std::size_t>(B));
@@ -59,6 +62,14 @@ void forward_pair(const PoolGeometry& g, const float* x, float* y, std::int32_t*
   }
 }
 
+// dx of one (n, g) pair: zeroed, then each dy added at its winning position.
+CVPIPE_POOL_KERNEL void backward_pair(const PoolGeometry& g, const float* dy, const std::int32_t* argmax, float* dx) {
+  const std::int64_t B = g.block, outputs = g.oh * g.ow;
+  std::memset(dx, 0, static_cast<std::size_t>(g.h * g.w * B) * sizeof(float));
+  for (std::int64_t o = 0; o < outputs; ++o)
+    for (std::int64_t b = 0; b < B; ++b) dx[argmax[o * B + b] * B + b] += dy[o * B + b];
+}
+
 }  // namespace
 
 void max_pool_forward(const PoolGeometry& g, const float* x, float* y, std::int32_t* argmax) {
@@ -72,16 +83,8 @@ void max_pool_forward(const PoolGeometry& g, const float* x, float* y, std::int3
 void max_pool_backward(const PoolGeometry& g, const float* dy, const std::int32_t* argmax, float* dx) {
   const std::int64_t pairs = g.n * g.groups;
   const std::int64_t in_size = g.h * g.w * g.block, out_size = g.oh * g.ow * g.block;
-  const std::int64_t B = g.block, outputs = g.oh * g.ow;
 #pragma omp parallel for schedule(static) if (!serial_bytes(static_cast<std::size_t>(pairs * in_size) * 4))
-  for (std::int64_t i = 0; i < pairs; ++i) {
-    float* d = dx + i * in_size;
-    std::memset(d, 0, static_cast<std::size_t>(in_size) * sizeof(float));
-    const float* gy = dy + i * out_size;
-    const std::int32_t* a = argmax + i * out_size;
-    for (std::int64_t o = 0; o < outputs; ++o)
-      for (std::int64_t b = 0; b < B; ++b) d[a[o * B + b] * B + b] += gy[o * B + b];
-  }
+  for (std::int64_t i = 0; i < pairs; ++i) backward_pair(g, dy + i * out_size, argmax + i * out_size, dx + i * in_size);
 }
 
 }  // namespace cvpipe::nn::detail
