@@ -136,3 +136,56 @@ int run_plugin_command(const CommandInfo& command, const Params& params, const C
 }
 
 }  // namespace cvpipe::cli
+
+namespace cvpipe::cli {
+
+namespace {
+
+std::string normalize_key(std::string k) {
+  for (auto& c : k)
+    if (c == '-') c = '_';
+  return k;
+}
+
+}  // namespace
+
+bool parse_command_options(const std::string& verb, const std::vector<std::string>& extras,
+                           const std::vector<ParamSpec>& schema, std::vector<std::pair<std::string, std::string>>& out) {
+  for (size_t i = 0; i < extras.size(); ++i) {
+    const std::string& tok = extras[i];
+    if (tok.size() < 3 || tok.rfind("--", 0) != 0) {
+      print_error(verb + ": unexpected argument '" + tok + "' (options are --KEY VALUE)");
+      return false;
+    }
+    std::string key = tok.substr(2), value;
+    bool has_value = false;
+    if (auto eq = key.find('='); eq != std::string::npos) {
+      value = key.substr(eq + 1);
+      key = key.substr(0, eq);
+      has_value = true;
+    }
+    key = normalize_key(key);
+    const ParamSpec* spec = find_param(schema, key);
+    if (!has_value && !spec && key.rfind("no_", 0) == 0) {
+      if (const ParamSpec* b = find_param(schema, key.substr(3)); b && b->type == ParamType::boolean) {
+        out.emplace_back(b->name, "false");
+        continue;
+      }
+    }
+    if (!has_value) {
+      const bool next_is_value = i + 1 < extras.size() && extras[i + 1].rfind("--", 0) != 0;
+      if (spec && spec->type == ParamType::boolean && !(next_is_value && (extras[i + 1] == "true" || extras[i + 1] == "false"))) {
+        value = "true";
+      } else if (next_is_value) {
+        value = extras[++i];
+      } else if (spec) {
+        print_error(verb + ": --" + tok.substr(2) + " needs a value (" + expected_text(*spec) + ")");
+        return false;
+      }
+    }
+    out.emplace_back(key, value);
+  }
+  return true;
+}
+
+}  // namespace cvpipe::cli

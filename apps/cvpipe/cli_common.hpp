@@ -46,3 +46,11 @@ namespace cvpipe::cli {
 // its output (if any) on stdout and its error (if any) as `cvpipe: error: ...`. Returns the exit code.
 int run_plugin_command(const CommandInfo& command, const Params& params, const CommandContext& ctx, bool raw_json);
 }  // namespace cvpipe::cli
+
+namespace cvpipe::cli {
+// Turns a plugin command's options (`--key value`, `--key=value`, `--flag` / `--no-flag` for
+// booleans; dashes in keys read as underscores) into (name, text) pairs for validate_texts();
+// false, after printing `cvpipe: error: VERB: ...`, on a malformed list.
+bool parse_command_options(const std::string& verb, const std::vector<std::string>& extras,
+                           const std::vector<ParamSpec>& schema, std::vector<std::pair<std::string, std::string>>& out);
+}  // namespace cvpipe::cli

@@ -26,52 +26,6 @@ struct EvalArgs {
   CLI::App* app = nullptr;
 };
 
-std::string normalize_key(std::string k) {
-  for (auto& c : k)
-    if (c == '-') c = '_';
-  return k;
-}
-
-// Turns the extra arguments into (name, text) pairs; false (after printing) on a malformed list.
-bool parse_options(const std::vector<std::string>& extras, const std::vector<ParamSpec>& schema,
-                   std::vector<std::pair<std::string, std::string>>& out) {
-  for (size_t i = 0; i < extras.size(); ++i) {
-    const std::string& tok = extras[i];
-    if (tok.size() < 3 || tok.rfind("--", 0) != 0) {
-      print_error("eval: unexpected argument '" + tok + "' (options are --KEY VALUE)");
-      return false;
-    }
-    std::string key = tok.substr(2), value;
-    bool has_value = false;
-    if (auto eq = key.find('='); eq != std::string::npos) {
-      value = key.substr(eq + 1);
-      key = key.substr(0, eq);
-      has_value = true;
-    }
-    key = normalize_key(key);
-    const ParamSpec* spec = find_param(schema, key);
-    if (!has_value && !spec && key.rfind("no_", 0) == 0) {
-      if (const ParamSpec* b = find_param(schema, key.substr(3)); b && b->type == ParamType::boolean) {
-        out.emplace_back(b->name, "false");
-        continue;
-      }
-    }
-    if (!has_value) {
-      const bool next_is_value = i + 1 < extras.size() && extras[i + 1].rfind("--", 0) != 0;
-      if (spec && spec->type == ParamType::boolean && !(next_is_value && (extras[i + 1] == "true" || extras[i + 1] == "false"))) {
-        value = "true";
-      } else if (next_is_value) {
-        value = extras[++i];
-      } else if (spec) {
-        print_error("eval: --" + tok.substr(2) + " needs a value (" + expected_text(*spec) + ")");
-        return false;
-      }
-    }
-    out.emplace_back(key, value);
-  }
-  return true;
-}
-
 int eval(EvalArgs& a) {
   if (a.plugin.empty()) {
     if (a.help) {
@@ -102,7 +56,7 @@ int eval(EvalArgs& a) {
     return kExitOk;
   }
   std::vector<std::pair<std::string, std::string>> values;
-  if (!parse_options(a.app->remaining(), command->params, values)) return kExitUsage;
+  if (!parse_command_options("eval", a.app->remaining(), command->params, values)) return kExitUsage;
   Params params;
   std::error_code ec;
   const auto errors = validate_texts(command->params, values, std::filesystem::current_path(ec),
