@@ -188,4 +188,24 @@ bool parse_command_options(const std::string& verb, const std::vector<std::strin
   return true;
 }
 
+int run_command_with_options(const CommandInfo& command, const std::string& invocation,
+                             const std::vector<std::string>& extras, int threads, bool quiet, bool raw_json) {
+  std::vector<std::pair<std::string, std::string>> values;
+  if (!parse_command_options(invocation, extras, command.params, values)) return kExitUsage;
+  Params params;
+  std::error_code ec;
+  const auto errors = validate_texts(command.params, values, std::filesystem::current_path(ec),
+                                     "`cvpipe " + invocation + "`", "option", params);
+  if (!errors.empty()) {
+    for (const auto& e : errors) print_error(e);
+    std::fprintf(stderr, "Run `cvpipe %s --help` for its options.\n", invocation.c_str());
+    return kExitUsage;
+  }
+  CommandContext ctx;
+  ctx.config_dir = std::filesystem::current_path(ec);
+  ctx.threads = threads;
+  ctx.quiet = quiet;
+  return run_plugin_command(command, params, ctx, raw_json);
+}
+
 }  // namespace cvpipe::cli

@@ -53,4 +53,9 @@ namespace cvpipe::cli {
 // false, after printing `cvpipe: error: VERB: ...`, on a malformed list.
 bool parse_command_options(const std::string& verb, const std::vector<std::string>& extras,
                            const std::vector<ParamSpec>& schema, std::vector<std::pair<std::string, std::string>>& out);
+// `cvpipe INVOCATION [--KEY VALUE]...` (INVOCATION e.g. "eval detect"): parses `extras` with
+// parse_command_options, validates them against the command's schema (paths against the working
+// directory) and runs the command in the working directory; 2 on a usage error, else its exit code.
+int run_command_with_options(const CommandInfo& command, const std::string& invocation,
+                             const std::vector<std::string>& extras, int threads, bool quiet, bool raw_json);
 }  // namespace cvpipe::cli

@@ -9,7 +9,6 @@
 
 #include "cli_common.hpp"
 #include "commands.hpp"
-#include "schema.hpp"
 #include "suggest.hpp"
 
 namespace cvpipe::cli {
@@ -67,22 +66,7 @@ int data(DataArgs& a) {
                 command->entry->summary ? command->entry->summary : "", param_table(command->params, "  ").c_str());
     return kExitOk;
   }
-  std::vector<std::pair<std::string, std::string>> values;
-  if (!parse_command_options("data " + a.generator, a.app->remaining(), command->params, values)) return kExitUsage;
-  Params params;
-  std::error_code ec;
-  const auto errors = validate_texts(command->params, values, std::filesystem::current_path(ec),
-                                     "`cvpipe data " + a.generator + "`", "option", params);
-  if (!errors.empty()) {
-    for (const auto& e : errors) print_error(e);
-    std::fprintf(stderr, "Run `cvpipe data %s --help` for its options.\n", a.generator.c_str());
-    return kExitUsage;
-  }
-  CommandContext ctx;
-  ctx.config_dir = std::filesystem::current_path(ec);
-  ctx.threads = a.threads;
-  ctx.quiet = a.quiet;
-  return run_plugin_command(*command, params, ctx, a.json);
+  return run_command_with_options(*command, "data " + a.generator, a.app->remaining(), a.threads, a.quiet, a.json);
 }
 
 }  // namespace

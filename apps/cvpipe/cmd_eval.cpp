@@ -55,22 +55,7 @@ int eval(EvalArgs& a) {
                 command->entry->summary ? command->entry->summary : "", param_table(command->params, "  ").c_str());
     return kExitOk;
   }
-  std::vector<std::pair<std::string, std::string>> values;
-  if (!parse_command_options("eval", a.app->remaining(), command->params, values)) return kExitUsage;
-  Params params;
-  std::error_code ec;
-  const auto errors = validate_texts(command->params, values, std::filesystem::current_path(ec),
-                                     "`cvpipe eval " + a.plugin + "`", "option", params);
-  if (!errors.empty()) {
-    for (const auto& e : errors) print_error(e);
-    std::fprintf(stderr, "Run `cvpipe eval %s --help` for its options.\n", a.plugin.c_str());
-    return kExitUsage;
-  }
-  CommandContext ctx;
-  ctx.config_dir = std::filesystem::current_path(ec);
-  ctx.threads = a.threads;
-  ctx.quiet = a.quiet;
-  return run_plugin_command(*command, params, ctx, a.json);
+  return run_command_with_options(*command, "eval " + a.plugin, a.app->remaining(), a.threads, a.quiet, a.json);
 }
 
 }  // namespace
