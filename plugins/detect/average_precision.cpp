@@ -2,7 +2,6 @@
 #include "average_precision.hpp"
 
 #include <algorithm>
-#include <numeric>
 
 #include "tracker.hpp"
 

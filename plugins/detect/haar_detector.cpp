@@ -1,6 +1,5 @@
 // Backend `haar`: see backends.hpp.
 #include <algorithm>
-#include <cstdlib>
 #include <map>
 
 #include <opencv2/imgproc.hpp>

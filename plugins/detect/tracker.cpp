@@ -51,7 +51,7 @@ SortTracker::Track SortTracker::start_track(const Detection& d) const {
   to_measurement(d.box).copyTo(t.kf.statePost.rowRange(0, 4));
   t.class_id = d.class_id;
   t.hits = 1;
-  t.predicted = d.box;
+  t.predicted = t.last = d.box;
   return t;
 }
 
@@ -70,7 +70,9 @@ std::vector<Detection> SortTracker::update(const std::vector<Detection>& detecti
   for (size_t ti = 0; ti < tracks_.size(); ++ti)
     for (size_t di = 0; di < detections.size(); ++di) {
       if (tracks_[ti].class_id != detections[di].class_id) continue;
-      const float v = box_iou(tracks_[ti].predicted, detections[di].box);
+      // The prediction, or the last matched box: a coasting track whose velocity estimate is
+      // still rough (few hits) is found again where it was last seen.
+      const float v = std::max(box_iou(tracks_[ti].predicted, detections[di].box), box_iou(tracks_[ti].last, detections[di].box));
       if (v >= options_.iou && v > 0.f) pairs.push_back({v, ti, di});
     }
   std::stable_sort(pairs.begin(), pairs.end(), [](const Pair& a, const Pair& b) { return a.iou > b.iou; });
@@ -89,6 +91,7 @@ std::vector<Detection> SortTracker::update(const std::vector<Detection>& detecti
     if (det_track[di] < 0) continue;
     Track& t = tracks_[det_track[di]];
     t.kf.correct(to_measurement(detections[di].box));
+    t.last = detections[di].box;
     t.misses = 0;
     ++t.hits;
     if (t.id == 0 && t.hits >= options_.min_hits) t.id = next_id_++;

@@ -2,9 +2,11 @@
 //
 // Each track has a cv::KalmanFilter over (centre x, centre y, area, aspect ratio) and their
 // velocities (aspect ratio constant), as in SORT (Bewley et al. 2016). Per frame: every track is
-// predicted one step; detections are matched to predictions of the same class greedily, highest
-// IoU first, while the IoU is at least `iou`; a matched track is corrected with its detection, an
-// unmatched detection starts a new track, a track unmatched for more than `max_age` frames ends.
+// predicted one step; detections are matched to tracks of the same class greedily, highest IoU
+// first, while the IoU is at least `iou` (the larger of the IoU with the track's prediction and
+// with its last matched box, so a coasting track is also found where it was last seen); a
+// matched track is corrected with its detection, an unmatched detection starts a new track, a
+// track unmatched for more than `max_age` frames ends.
 // A track is confirmed once it has been matched `min_hits` times and keeps its id from then on,
 // also across misses of up to `max_age` frames (its prediction coasts meanwhile). update() returns
 // the detections of confirmed tracks, each with the track's id (1, 2, ...; never reused) and the
@@ -44,6 +46,7 @@ class SortTracker {
     int hits = 0;
     int misses = 0;      // frames since the last match
     cv::Rect2f predicted;
+    cv::Rect2f last;     // the last matched detection's box
   };
   Track start_track(const Detection& d) const;
 
