@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # Detect demo, called by scripts/demo.sh with the cvpipe binary ($1) and an output folder ($2).
 # People in vtest.avi with track ids: configs/video_people.yaml (hog people -> track -> draw) on the
-# first 40 frames -> frames/*.png + frames.jsonl, then the drawn frames -> vtest_people.mp4 and
-# before/after contact sheets of four frames. About 10-15 s on 2 cores.
+# first 30 frames -> frames/*.png + frames.jsonl, then the drawn frames -> vtest_people.mp4 and
+# before/after contact sheets of four frames. About 5-15 s on 2 cores.
 set -euo pipefail
 CVPIPE="${1:?usage: scripts/demo/detect.sh PATH/TO/cvpipe OUTPUT_DIR}"
 OUT="${2:?usage: scripts/demo/detect.sh PATH/TO/cvpipe OUTPUT_DIR}"
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 DATA="${CVPIPE_DATA:-/usr/share/doc/opencv-doc/examples/data}"
-FRAMES=40
+FRAMES=30
 rm -rf "$OUT"
 mkdir -p "$OUT"
 
@@ -17,7 +17,7 @@ echo "demo detect: vtest.avi (first $FRAMES frames) -> detect (hog people) -> tr
   --set sinks.1.path="$OUT/frames.jsonl" --metrics "$OUT/metrics.json" --quiet
 
 # The raw frames (for the "before" sheet), the drawn frames as a video, and before/after contact
-# sheets of frames 10, 20, 30 and 39.
+# sheets of frames 10, 17, 23 and 29.
 cat > "$OUT/raw.yaml" <<YAML
 source: { type: video, path: $DATA/vtest.avi }
 sinks:
@@ -31,7 +31,7 @@ sinks:
 YAML
 "$CVPIPE" run "$OUT/to_video.yaml" --quiet
 cat > "$OUT/sheet.yaml" <<YAML
-source: { type: images, path: frames, include: "vtest_000010.*,vtest_000020.*,vtest_000030.*,vtest_000039.*" }
+source: { type: images, path: frames, include: "vtest_000010.*,vtest_000017.*,vtest_000023.*,vtest_000029.*" }
 stages:
   - stage: grid
     params: { cols: 2, count: 4, tile_width: 384, tile_height: 288, captions: true }
