@@ -188,8 +188,23 @@ bool parse_command_options(const std::string& verb, const std::vector<std::strin
   return true;
 }
 
+void add_command_options(CLI::App* cmd, CommandOptions& o, const std::string& help_doc, const std::string& json_doc) {
+  cmd->set_help_flag();  // --help is handled by the caller, to list the command's own options
+  cmd->allow_extras();
+  cmd->add_flag("--help,-h", o.help, help_doc);
+  cmd->add_flag("--json", o.json, json_doc);
+  cmd->add_option("--threads,-j", o.threads, "threads (0: all cores)")->check(CLI::NonNegativeNumber)->type_name("N");
+  cmd->add_flag("--quiet,-q", o.quiet, "no progress output");
+  add_plugin_path_option(cmd, o.plugin_paths);
+}
+
+void print_command_help(CLI::App* app, const std::string& invocation, const CommandInfo& command) {
+  std::printf("%s\nOptions of `cvpipe %s` (%s):\n%s", app->help().c_str(), invocation.c_str(),
+              command.entry->summary ? command.entry->summary : "", param_table(command.params, "  ").c_str());
+}
+
 int run_command_with_options(const CommandInfo& command, const std::string& invocation,
-                             const std::vector<std::string>& extras, int threads, bool quiet, bool raw_json) {
+                             const std::vector<std::string>& extras, const CommandOptions& o) {
   std::vector<std::pair<std::string, std::string>> values;
   if (!parse_command_options(invocation, extras, command.params, values)) return kExitUsage;
   Params params;
@@ -203,9 +218,9 @@ int run_command_with_options(const CommandInfo& command, const std::string& invo
   }
   CommandContext ctx;
   ctx.config_dir = std::filesystem::current_path(ec);
-  ctx.threads = threads;
-  ctx.quiet = quiet;
-  return run_plugin_command(command, params, ctx, raw_json);
+  ctx.threads = o.threads;
+  ctx.quiet = o.quiet;
+  return run_plugin_command(command, params, ctx, o.json);
 }
 
 }  // namespace cvpipe::cli

@@ -19,11 +19,7 @@ constexpr const char* kPrefix = "data:";
 
 struct DataArgs {
   std::string generator;
-  bool json = false;
-  bool help = false;
-  int threads = 0;
-  bool quiet = false;
-  std::vector<std::string> plugin_paths;
+  CommandOptions options;
   CLI::App* app = nullptr;
 };
 
@@ -38,12 +34,12 @@ std::vector<const CommandInfo*> generators(const PluginRegistry& registry) {
 
 int data(DataArgs& a) {
   PluginRegistry registry;
-  if (!load_plugins(registry, a.plugin_paths)) return kExitUsage;
+  if (!load_plugins(registry, a.options.plugin_paths)) return kExitUsage;
   const auto all = generators(registry);
   std::vector<std::string> names;
   for (const auto* c : all) names.push_back(std::string(c->entry->name).substr(std::string(kPrefix).size()));
   if (a.generator.empty()) {
-    if (a.help) {
+    if (a.options.help) {
       std::printf("%s\nGenerators:\n", a.app->help().c_str());
       for (size_t i = 0; i < all.size(); ++i)
         std::printf("  %-16s %s (plugin %s)\n", names[i].c_str(), all[i]->entry->summary ? all[i]->entry->summary : "",
@@ -61,12 +57,11 @@ int data(DataArgs& a) {
                 (names.empty() ? "; no plugin provides one" : "; available: " + join_names(names)));
     return kExitUsage;
   }
-  if (a.help) {
-    std::printf("%s\nOptions of `cvpipe data %s` (%s):\n%s", a.app->help().c_str(), a.generator.c_str(),
-                command->entry->summary ? command->entry->summary : "", param_table(command->params, "  ").c_str());
+  if (a.options.help) {
+    print_command_help(a.app, "data " + a.generator, *command);
     return kExitOk;
   }
-  return run_command_with_options(*command, "data " + a.generator, a.app->remaining(), a.threads, a.quiet, a.json);
+  return run_command_with_options(*command, "data " + a.generator, a.app->remaining(), a.options);
 }
 
 }  // namespace
@@ -75,14 +70,9 @@ Subcommand add_data_command(CLI::App& app) {
   auto args = std::make_shared<DataArgs>();
   CLI::App* cmd = app.add_subcommand("data", "make a dataset with a plugin's generator (e.g. digit-scenes)");
   args->app = cmd;
-  cmd->set_help_flag();  // --help is handled here, to list the generators and their options
-  cmd->allow_extras();
   cmd->add_option("GENERATOR", args->generator, "the dataset generator, e.g. digit-scenes")->type_name("GENERATOR");
-  cmd->add_flag("--help,-h", args->help, "show this help, the generators, or a generator's options");
-  cmd->add_flag("--json", args->json, "print the summary as one JSON object");
-  cmd->add_option("--threads,-j", args->threads, "threads (0: all cores)")->check(CLI::NonNegativeNumber)->type_name("N");
-  cmd->add_flag("--quiet,-q", args->quiet, "no progress output");
-  add_plugin_path_option(cmd, args->plugin_paths);
+  add_command_options(cmd, args->options, "show this help, the generators, or a generator's options",
+                      "print the summary as one JSON object");
   cmd->footer("Other options (--KEY VALUE) are the generator's parameters; see `cvpipe data GENERATOR --help`.");
   return {cmd, [args] { return data(*args); }};
 }

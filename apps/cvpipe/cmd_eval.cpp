@@ -18,17 +18,13 @@ namespace {
 
 struct EvalArgs {
   std::string plugin;
-  bool json = false;
-  bool help = false;
-  int threads = 0;
-  bool quiet = false;
-  std::vector<std::string> plugin_paths;
+  CommandOptions options;
   CLI::App* app = nullptr;
 };
 
 int eval(EvalArgs& a) {
   if (a.plugin.empty()) {
-    if (a.help) {
+    if (a.options.help) {
       std::printf("%s", a.app->help().c_str());
       return kExitOk;
     }
@@ -36,7 +32,7 @@ int eval(EvalArgs& a) {
     return kExitUsage;
   }
   PluginRegistry registry;
-  if (!load_plugins(registry, a.plugin_paths)) return kExitUsage;
+  if (!load_plugins(registry, a.options.plugin_paths)) return kExitUsage;
   const LoadedPlugin* plugin = registry.find_plugin(a.plugin);
   if (!plugin) {
     std::vector<std::string> names;
@@ -50,12 +46,11 @@ int eval(EvalArgs& a) {
     print_error("eval: plugin '" + a.plugin + "' has no eval command");
     return kExitUsage;
   }
-  if (a.help) {
-    std::printf("%s\nOptions of `cvpipe eval %s` (%s):\n%s", a.app->help().c_str(), a.plugin.c_str(),
-                command->entry->summary ? command->entry->summary : "", param_table(command->params, "  ").c_str());
+  if (a.options.help) {
+    print_command_help(a.app, "eval " + a.plugin, *command);
     return kExitOk;
   }
-  return run_command_with_options(*command, "eval " + a.plugin, a.app->remaining(), a.threads, a.quiet, a.json);
+  return run_command_with_options(*command, "eval " + a.plugin, a.app->remaining(), a.options);
 }
 
 }  // namespace
@@ -64,14 +59,8 @@ Subcommand add_eval_command(CLI::App& app) {
   auto args = std::make_shared<EvalArgs>();
   CLI::App* cmd = app.add_subcommand("eval", "evaluate a model with a plugin's eval command; prints a JSON object");
   args->app = cmd;
-  cmd->set_help_flag();  // --help is handled here, to list the plugin's own options
-  cmd->allow_extras();
   cmd->add_option("PLUGIN", args->plugin, "the plugin whose eval command runs")->type_name("PLUGIN");
-  cmd->add_flag("--help,-h", args->help, "show this help and the plugin's options");
-  cmd->add_flag("--json", args->json, "print the result as one JSON object");
-  cmd->add_option("--threads,-j", args->threads, "threads (0: all cores)")->check(CLI::NonNegativeNumber)->type_name("N");
-  cmd->add_flag("--quiet,-q", args->quiet, "no progress output");
-  add_plugin_path_option(cmd, args->plugin_paths);
+  add_command_options(cmd, args->options, "show this help and the plugin's options", "print the result as one JSON object");
   cmd->footer("Other options (--KEY VALUE) are the plugin's eval parameters; see `cvpipe eval PLUGIN --help`.");
   return {cmd, [args] { return eval(*args); }};
 }
