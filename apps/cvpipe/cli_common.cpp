@@ -136,3 +136,91 @@ int run_plugin_command(const CommandInfo& command, const Params& params, const C
 }
 
 }  // namespace cvpipe::cli
+
+namespace cvpipe::cli {
+
+namespace {
+
+std::string normalize_key(std::string k) {
+  for (auto& c : k)
+    if (c == '-') c = '_';
+  return k;
+}
+
+}  // namespace
+
+bool parse_command_options(const std::string& verb, const std::vector<std::string>& extras,
+                           const std::vector<ParamSpec>& schema, std::vector<std::pair<std::string, std::string>>& out) {
+  for (size_t i = 0; i < extras.size(); ++i) {
+    const std::string& tok = extras[i];
+    if (tok.size() < 3 || tok.rfind("--", 0) != 0) {
+      print_error(verb + ": unexpected argument '" + tok + "' (options are --KEY VALUE)");
+      return false;
+    }
+    std::string key = tok.substr(2), value;
+    bool has_value = false;
+    if (auto eq = key.find('='); eq != std::string::npos) {
+      value = key.substr(eq + 1);
+      key = key.substr(0, eq);
+      has_value = true;
+    }
+    key = normalize_key(key);
+    const ParamSpec* spec = find_param(schema, key);
+    if (!has_value && !spec && key.rfind("no_", 0) == 0) {
+      if (const ParamSpec* b = find_param(schema, key.substr(3)); b && b->type == ParamType::boolean) {
+        out.emplace_back(b->name, "false");
+        continue;
+      }
+    }
+    if (!has_value) {
+      const bool next_is_value = i + 1 < extras.size() && extras[i + 1].rfind("--", 0) != 0;
+      if (spec && spec->type == ParamType::boolean && !(next_is_value && (extras[i + 1] == "true" || extras[i + 1] == "false"))) {
+        value = "true";
+      } else if (next_is_value) {
+        value = extras[++i];
+      } else if (spec) {
+        print_error(verb + ": --" + tok.substr(2) + " needs a value (" + expected_text(*spec) + ")");
+        return false;
+      }
+    }
+    out.emplace_back(key, value);
+  }
+  return true;
+}
+
+void add_command_options(CLI::App* cmd, CommandOptions& o, const std::string& help_doc, const std::string& json_doc) {
+  cmd->set_help_flag();  // --help is handled by the caller, to list the command's own options
+  cmd->allow_extras();
+  cmd->add_flag("--help,-h", o.help, help_doc);
+  cmd->add_flag("--json", o.json, json_doc);
+  cmd->add_option("--threads,-j", o.threads, "threads (0: all cores)")->check(CLI::NonNegativeNumber)->type_name("N");
+  cmd->add_flag("--quiet,-q", o.quiet, "no progress output");
+  add_plugin_path_option(cmd, o.plugin_paths);
+}
+
+void print_command_help(CLI::App* app, const std::string& invocation, const CommandInfo& command) {
+  std::printf("%s\nOptions of `cvpipe %s` (%s):\n%s", app->help().c_str(), invocation.c_str(),
+              command.entry->summary ? command.entry->summary : "", param_table(command.params, "  ").c_str());
+}
+
+int run_command_with_options(const CommandInfo& command, const std::string& invocation,
+                             const std::vector<std::string>& extras, const CommandOptions& o) {
+  std::vector<std::pair<std::string, std::string>> values;
+  if (!parse_command_options(invocation, extras, command.params, values)) return kExitUsage;
+  Params params;
+  std::error_code ec;
+  const auto errors = validate_texts(command.params, values, std::filesystem::current_path(ec),
+                                     "`cvpipe " + invocation + "`", "option", params);
+  if (!errors.empty()) {
+    for (const auto& e : errors) print_error(e);
+    std::fprintf(stderr, "Run `cvpipe %s --help` for its options.\n", invocation.c_str());
+    return kExitUsage;
+  }
+  CommandContext ctx;
+  ctx.config_dir = std::filesystem::current_path(ec);
+  ctx.threads = o.threads;
+  ctx.quiet = o.quiet;
+  return run_plugin_command(command, params, ctx, o.json);
+}
+
+}  // namespace cvpipe::cli

@@ -46,3 +46,27 @@ namespace cvpipe::cli {
 // its output (if any) on stdout and its error (if any) as `cvpipe: error: ...`. Returns the exit code.
 int run_plugin_command(const CommandInfo& command, const Params& params, const CommandContext& ctx, bool raw_json);
 }  // namespace cvpipe::cli
+
+namespace cvpipe::cli {
+// Turns a plugin command's options (`--key value`, `--key=value`, `--flag` / `--no-flag` for
+// booleans; dashes in keys read as underscores) into (name, text) pairs for validate_texts();
+// false, after printing `cvpipe: error: VERB: ...`, on a malformed list.
+bool parse_command_options(const std::string& verb, const std::vector<std::string>& extras,
+                           const std::vector<ParamSpec>& schema, std::vector<std::pair<std::string, std::string>>& out);
+// The options of a subcommand that runs one plugin command (`cvpipe eval`, `cvpipe data`).
+struct CommandOptions {
+  bool help = false, json = false, quiet = false;
+  int threads = 0;
+  std::vector<std::string> plugin_paths;
+};
+// Adds --help/-h (the caller prints it, with print_command_help), --json, --threads/-j, --quiet/-q
+// and --plugin-path, and lets every other option through as the command's parameters.
+void add_command_options(CLI::App* cmd, CommandOptions& options, const std::string& help_doc, const std::string& json_doc);
+// The subcommand's help, then "Options of `cvpipe INVOCATION` (summary):" and the parameter table.
+void print_command_help(CLI::App* app, const std::string& invocation, const CommandInfo& command);
+// `cvpipe INVOCATION [--KEY VALUE]...` (INVOCATION e.g. "eval detect"): parses `extras` with
+// parse_command_options, validates them against the command's schema (paths against the working
+// directory) and runs the command in the working directory; 2 on a usage error, else its exit code.
+int run_command_with_options(const CommandInfo& command, const std::string& invocation,
+                             const std::vector<std::string>& extras, const CommandOptions& options);
+}  // namespace cvpipe::cli

@@ -18,63 +18,13 @@ namespace {
 
 struct EvalArgs {
   std::string plugin;
-  bool json = false;
-  bool help = false;
-  int threads = 0;
-  bool quiet = false;
-  std::vector<std::string> plugin_paths;
+  CommandOptions options;
   CLI::App* app = nullptr;
 };
 
-std::string normalize_key(std::string k) {
-  for (auto& c : k)
-    if (c == '-') c = '_';
-  return k;
-}
-
-// Turns the extra arguments into (name, text) pairs; false (after printing) on a malformed list.
-bool parse_options(const std::vector<std::string>& extras, const std::vector<ParamSpec>& schema,
-                   std::vector<std::pair<std::string, std::string>>& out) {
-  for (size_t i = 0; i < extras.size(); ++i) {
-    const std::string& tok = extras[i];
-    if (tok.size() < 3 || tok.rfind("--", 0) != 0) {
-      print_error("eval: unexpected argument '" + tok + "' (options are --KEY VALUE)");
-      return false;
-    }
-    std::string key = tok.substr(2), value;
-    bool has_value = false;
-    if (auto eq = key.find('='); eq != std::string::npos) {
-      value = key.substr(eq + 1);
-      key = key.substr(0, eq);
-      has_value = true;
-    }
-    key = normalize_key(key);
-    const ParamSpec* spec = find_param(schema, key);
-    if (!has_value && !spec && key.rfind("no_", 0) == 0) {
-      if (const ParamSpec* b = find_param(schema, key.substr(3)); b && b->type == ParamType::boolean) {
-        out.emplace_back(b->name, "false");
-        continue;
-      }
-    }
-    if (!has_value) {
-      const bool next_is_value = i + 1 < extras.size() && extras[i + 1].rfind("--", 0) != 0;
-      if (spec && spec->type == ParamType::boolean && !(next_is_value && (extras[i + 1] == "true" || extras[i + 1] == "false"))) {
-        value = "true";
-      } else if (next_is_value) {
-        value = extras[++i];
-      } else if (spec) {
-        print_error("eval: --" + tok.substr(2) + " needs a value (" + expected_text(*spec) + ")");
-        return false;
-      }
-    }
-    out.emplace_back(key, value);
-  }
-  return true;
-}
-
 int eval(EvalArgs& a) {
   if (a.plugin.empty()) {
-    if (a.help) {
+    if (a.options.help) {
       std::printf("%s", a.app->help().c_str());
       return kExitOk;
     }
@@ -82,7 +32,7 @@ int eval(EvalArgs& a) {
     return kExitUsage;
   }
   PluginRegistry registry;
-  if (!load_plugins(registry, a.plugin_paths)) return kExitUsage;
+  if (!load_plugins(registry, a.options.plugin_paths)) return kExitUsage;
   const LoadedPlugin* plugin = registry.find_plugin(a.plugin);
   if (!plugin) {
     std::vector<std::string> names;
@@ -96,27 +46,11 @@ int eval(EvalArgs& a) {
     print_error("eval: plugin '" + a.plugin + "' has no eval command");
     return kExitUsage;
   }
-  if (a.help) {
-    std::printf("%s\nOptions of `cvpipe eval %s` (%s):\n%s", a.app->help().c_str(), a.plugin.c_str(),
-                command->entry->summary ? command->entry->summary : "", param_table(command->params, "  ").c_str());
+  if (a.options.help) {
+    print_command_help(a.app, "eval " + a.plugin, *command);
     return kExitOk;
   }
-  std::vector<std::pair<std::string, std::string>> values;
-  if (!parse_options(a.app->remaining(), command->params, values)) return kExitUsage;
-  Params params;
-  std::error_code ec;
-  const auto errors = validate_texts(command->params, values, std::filesystem::current_path(ec),
-                                     "`cvpipe eval " + a.plugin + "`", "option", params);
-  if (!errors.empty()) {
-    for (const auto& e : errors) print_error(e);
-    std::fprintf(stderr, "Run `cvpipe eval %s --help` for its options.\n", a.plugin.c_str());
-    return kExitUsage;
-  }
-  CommandContext ctx;
-  ctx.config_dir = std::filesystem::current_path(ec);
-  ctx.threads = a.threads;
-  ctx.quiet = a.quiet;
-  return run_plugin_command(*command, params, ctx, a.json);
+  return run_command_with_options(*command, "eval " + a.plugin, a.app->remaining(), a.options);
 }
 
 }  // namespace
@@ -125,14 +59,8 @@ Subcommand add_eval_command(CLI::App& app) {
   auto args = std::make_shared<EvalArgs>();
   CLI::App* cmd = app.add_subcommand("eval", "evaluate a model with a plugin's eval command; prints a JSON object");
   args->app = cmd;
-  cmd->set_help_flag();  // --help is handled here, to list the plugin's own options
-  cmd->allow_extras();
   cmd->add_option("PLUGIN", args->plugin, "the plugin whose eval command runs")->type_name("PLUGIN");
-  cmd->add_flag("--help,-h", args->help, "show this help and the plugin's options");
-  cmd->add_flag("--json", args->json, "print the result as one JSON object");
-  cmd->add_option("--threads,-j", args->threads, "threads (0: all cores)")->check(CLI::NonNegativeNumber)->type_name("N");
-  cmd->add_flag("--quiet,-q", args->quiet, "no progress output");
-  add_plugin_path_option(cmd, args->plugin_paths);
+  add_command_options(cmd, args->options, "show this help and the plugin's options", "print the result as one JSON object");
   cmd->footer("Other options (--KEY VALUE) are the plugin's eval parameters; see `cvpipe eval PLUGIN --help`.");
   return {cmd, [args] { return eval(*args); }};
 }

@@ -20,5 +20,6 @@ Subcommand add_plugins_command(CLI::App& app);
 Subcommand add_train_command(CLI::App& app);
 Subcommand add_eval_command(CLI::App& app);
 Subcommand add_bench_command(CLI::App& app);
+Subcommand add_data_command(CLI::App& app);
 
 }  // namespace cvpipe::cli

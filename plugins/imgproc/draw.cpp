@@ -86,11 +86,13 @@ Status Draw::process(Frame& f) {
     const double k = white / 255.0;
     if (any_box) {
       for (const auto& d : f.detections) {
-        const cv::Scalar c = class_color(d.class_id) * k;
+        // A tracked object keeps its colour and shows its id: "#7 person 0.91".
+        const cv::Scalar c = class_color(d.track_id >= 0 ? d.track_id : d.class_id) * k;
         const cv::Rect r(cvRound(d.box.x), cvRound(d.box.y), std::max(1, cvRound(d.box.width)), std::max(1, cvRound(d.box.height)));
         cv::rectangle(img, r, c, thickness_, cv::LINE_AA);
         int baseline = 0;
-        const std::string text = tag(d.label, d.class_id, d.score, scores_);
+        const std::string text =
+            (d.track_id >= 0 ? "#" + std::to_string(d.track_id) + " " : std::string()) + tag(d.label, d.class_id, d.score, scores_);
         const cv::Size ts = cv::getTextSize(text, cv::FONT_HERSHEY_SIMPLEX, font_scale_, std::max(1, thickness_ / 2), &baseline);
         const int above = r.y - ts.height - baseline - 4;
         put_tag(img, text, cv::Point(r.x, above >= 0 ? above : r.y), c, font_scale_, thickness_, white);

@@ -1,5 +1,5 @@
 // Stage `draw`: draws the frame's detections (boxes with "label score" tags, one colour per
-// class) and its top label (top-left corner) onto a copy of the image. Gray frames become BGR so
+// class; a tracked detection shows "#ID label score" in one colour per track id) and its top label (top-left corner) onto a copy of the image. Gray frames become BGR so
 // colours show; 16-bit frames stay 16-bit (colours scaled). Frames with nothing to draw pass
 // unchanged.
 #pragma once

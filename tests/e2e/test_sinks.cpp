@@ -156,6 +156,8 @@ TEST(FrameJson, ExactlyTheDocumentedLine) {
             R"("labels":[{"id":3,"name":"3","score":0.98}],)"
             R"("detections":[{"box":[1.0,2.0,3.5,4.0],"class_id":7,"label":"7","score":0.91}]})");
   EXPECT_NE(io::frame_to_json_line(f, true).find(R"("meta":{"k":"v"})"), std::string::npos);
+  f.detections[0].track_id = 12;  // a tracked detection also carries its id
+  EXPECT_NE(io::frame_to_json_line(f).find(R"("label":"7","score":0.91,"track_id":12})"), std::string::npos);
   Frame empty;
   EXPECT_EQ(io::frame_to_json_line(empty),
             R"({"seq":0,"pts_ns":0,"source":"","width":0,"height":0,"labels":[],"detections":[]})");

@@ -16,6 +16,7 @@ struct Detection {
   int class_id = -1;
   std::string label;
   float score = 0.f;
+  int track_id = -1;     // persistent object id set by a tracker; -1: not tracked
 };
 
 struct Label {

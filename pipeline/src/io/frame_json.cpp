@@ -37,6 +37,7 @@ nlohmann::ordered_json frame_to_json(const Frame& f, bool with_meta) {
     o["class_id"] = d.class_id;
     o["label"] = d.label;
     o["score"] = round_to(d.score, 1e4);
+    if (d.track_id >= 0) o["track_id"] = d.track_id;
     dets.push_back(std::move(o));
   }
   j["detections"] = std::move(dets);

@@ -34,6 +34,28 @@ TEST(Draw, DrawsBoxesOnACopyInColour) {
   EXPECT_EQ(out.image.at<cv::Vec3b>(59, 79), cv::Vec3b(128, 128, 128));
 }
 
+TEST(Draw, TrackedDetectionsAreColouredByTrackIdAndTaggedWithIt) {
+  // Two boxes of one class: untracked they share the class colour; tracked with different ids
+  // they differ, and the "#ID" prefix makes the tag wider.
+  const cv::Mat img(100, 200, CV_8UC3, cv::Scalar::all(128));
+  Frame f = make_frame(img);
+  f.detections.push_back(Detection{cv::Rect2f(20, 40, 40, 40), 0, "p", 0.5f});
+  f.detections.push_back(Detection{cv::Rect2f(120, 40, 40, 40), 0, "p", 0.5f});
+  StageHarness h("imgproc", "draw");
+  Frame plain, tracked;
+  ASSERT_OK(h.run_one(f, plain, {{"labels", "false"}}));
+  EXPECT_EQ(plain.image.at<cv::Vec3b>(80, 40), plain.image.at<cv::Vec3b>(80, 140));
+  f.detections[0].track_id = 1;
+  f.detections[1].track_id = 2;
+  ASSERT_OK(h.run_one(f, tracked, {{"labels", "false"}}));
+  EXPECT_NE(tracked.image.at<cv::Vec3b>(80, 40), tracked.image.at<cv::Vec3b>(80, 140));
+  const auto tag_width = [](const cv::Mat& m) {  // non-gray columns of the tag row above box 0
+    cv::Mat row = m(cv::Rect(0, 25, 110, 10)).reshape(1);
+    return cv::countNonZero(row != 128);
+  };
+  EXPECT_GT(tag_width(tracked.image), tag_width(plain.image));
+}
+
 TEST(Draw, TopLabelInTheCorner) {
   Frame f = make_frame(cv::Mat(60, 120, CV_16UC3, cv::Scalar::all(30000)));
   f.labels.push_back(Label{7, "seven", 0.9f});

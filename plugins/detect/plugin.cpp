@@ -1,0 +1,27 @@
+// The detect plugin's entry point: stages `detect` and `track`, commands `eval` and
+// `data:digit-scenes` (run as `cvpipe data digit-scenes`).
+#include "commands.hpp"
+#include "cvpipe/plugin.hpp"
+#include "detect_stage.hpp"
+#include "track_stage.hpp"
+
+namespace {
+
+const cvpipe::StageEntry kStages[] = {
+    cvpipe::stage_entry<cvpipe::detect::DetectStage>(
+        "detect", "object detection (haar cascades: faces, eyes, bodies; hog: people) into the frame's detections",
+        cvpipe::StageKind::transform),
+    cvpipe::stage_entry<cvpipe::detect::TrackStage>(
+        "track", "SORT tracking: persistent track ids for the detections of a video", cvpipe::StageKind::transform),
+};
+
+const cvpipe::CommandEntry kCommands[] = {
+    {"eval", "mAP@0.5, mAP@0.5:0.95, precision, recall and speed of a detection backend on a COCO folder",
+     &cvpipe::detect::eval_params, &cvpipe::detect::run_eval},
+    {"data:digit-scenes", "write a COCO dataset of handwritten digits pasted on real photos",
+     &cvpipe::detect::digit_scenes_params, &cvpipe::detect::run_digit_scenes},
+};
+
+}  // namespace
+
+CVPIPE_PLUGIN("detect", "1.0.0", kStages, kCommands)
