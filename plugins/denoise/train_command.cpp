@@ -20,7 +20,6 @@
 #include "cvpipe/nn/schedule.hpp"
 #include "cvpipe/nn/trainer.hpp"
 #include "metrics.hpp"
-#include "model_path.hpp"
 #include "network.hpp"
 #include "patch_dataset.hpp"
 #include "photo_set.hpp"
@@ -51,7 +50,7 @@ std::vector<ParamSpec> train_params() {
       ParamSpec::string("photos", "", "comma-separated training files (empty: the built-in list, see README)"),
       ParamSpec::string("val_photos", "", "comma-separated validation files (empty: the held-out photos)"),
       ParamSpec::integer("val_crop", 256, 16, 4096, "side of the centre crops used for validation"),
-      ParamSpec::path("init", "", false,
+      ParamSpec::model("init", "",
                       "start from this model's weights (fine-tuning; same channels, features and depth) instead of "
                       "a random initialisation; the optimizer and schedule start afresh"),
       ParamSpec::path("model", "", false, "model file to write (default, and always with --out: <out>/model.safetensors)"),
@@ -78,9 +77,7 @@ std::vector<std::string> split_list(const std::string& text) {
 }
 
 // Copies the weights of the model file `path` into `net`, whose architecture must match.
-Status init_from_model(const std::string& path, DenoiseNet& net) {
-  fs::path file;
-  CVPIPE_RETURN_IF_ERROR(resolve_model_path(path, file));
+Status init_from_model(const fs::path& file, DenoiseNet& net) {  // found by the host
   std::unique_ptr<DenoiseNet> from;
   CVPIPE_RETURN_IF_ERROR(DenoiseNet::load(file, from));
   const NetConfig &a = from->config(), &b = net.config();

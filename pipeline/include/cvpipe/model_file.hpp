@@ -13,6 +13,7 @@
 // (The lookup cannot take the address of a function in this header: an inline function may
 // resolve to another plugin's copy.) Thread-safe; touches only the file system.
 #pragma once
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <string>
@@ -68,12 +69,16 @@ inline Status find_model_file(const std::string& value, const ModelSearch& where
   }
   if (!where.install_datadir.empty()) candidates.push_back(where.install_datadir / p);
   std::string tried;
+  std::vector<fs::path> seen;
   for (const auto& c : candidates) {
-    if (fs::is_regular_file(c, ec)) {
-      out = c.lexically_normal();
+    const fs::path n = c.lexically_normal();
+    if (std::find(seen.begin(), seen.end(), n) != seen.end()) continue;
+    seen.push_back(n);
+    if (fs::is_regular_file(n, ec)) {
+      out = n;
       return {};
     }
-    tried += (tried.empty() ? "" : ", ") + c.lexically_normal().string();
+    tried += (tried.empty() ? "" : ", ") + n.string();
   }
   return Status::not_found("model file '" + value + "' not found (looked in: " + tried + ")");
 }

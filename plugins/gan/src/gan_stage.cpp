@@ -47,7 +47,6 @@ Status GanStage::configure(const Params& p, const StageContext& ctx) {
   walk_ = p.get_string("mode") == "walk";
   walk_steps_ = static_cast<int>(p.get_int("walk_steps"));
   batch_ = static_cast<int>(p.get_int("batch"));
-  threads_ = ctx.threads;
   const std::string& interp = p.get_string("interpolation");
   interpolation_ = interp == "nearest" ? cv::INTER_NEAREST
                    : interp == "linear" ? cv::INTER_LINEAR
