@@ -128,7 +128,6 @@ int run_plugin_command(const CommandInfo& command, const Params& params, Command
   nn::set_num_threads(ctx.threads);  // the command's compute threads (0: all cores)
   std::string output;
   Status st = guard([&] { return command.entry->run(params, ctx, output); });
-
   print_output(output, raw_json);
   if (!st.ok()) {
     const std::string who = command.plugin->name + " " + command.entry->name;
