@@ -6,7 +6,9 @@
 
 #include <fmt/format.h>
 
+#include "cvpipe/nn/context.hpp"
 #include "schema.hpp"
+#include "stop_signal.hpp"
 
 namespace cvpipe::cli {
 
@@ -120,7 +122,10 @@ void print_output(const std::string& output, bool raw_json) {
 }
 }  // namespace
 
-int run_plugin_command(const CommandInfo& command, const Params& params, const CommandContext& ctx, bool raw_json) {
+int run_plugin_command(const CommandInfo& command, const Params& params, CommandContext ctx, bool raw_json) {
+  StopSignals signals;  // the one Ctrl-C handler: commands see it as ctx.stop
+  ctx.stop = signals.flag();
+  nn::set_num_threads(ctx.threads);  // the command's compute threads (0: all cores)
   std::string output;
   Status st = guard([&] { return command.entry->run(params, ctx, output); });
   print_output(output, raw_json);
@@ -132,6 +137,7 @@ int run_plugin_command(const CommandInfo& command, const Params& params, const C
       print_error(who + ": " + st.message());
     }
   }
+  if (st.code() == StatusCode::cancelled && signals.signal_received()) return signals.exit_code();
   return exit_code_for(st);
 }
 

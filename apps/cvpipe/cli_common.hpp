@@ -42,9 +42,11 @@ std::string plural(size_t n, const std::string& word);
 }  // namespace cvpipe::cli
 
 namespace cvpipe::cli {
-// Runs a plugin command, turning an escaped exception into a runtime_error Status, then prints
-// its output (if any) on stdout and its error (if any) as `cvpipe: error: ...`. Returns the exit code.
-int run_plugin_command(const CommandInfo& command, const Params& params, const CommandContext& ctx, bool raw_json);
+// Runs a plugin command with the compute threads set to ctx.threads and Ctrl-C / SIGTERM turned
+// into ctx.stop, turning an escaped exception into a runtime_error Status, then prints its output
+// (if any) on stdout and its error (if any) as `cvpipe: error: ...`. Returns the exit code (130 /
+// 143 when a signal stopped it).
+int run_plugin_command(const CommandInfo& command, const Params& params, CommandContext ctx, bool raw_json);
 }  // namespace cvpipe::cli
 
 namespace cvpipe::cli {

@@ -87,22 +87,4 @@ Status import_module(const SafeTensors& in, Layer& net, const std::string& label
   return Status::success();
 }
 
-Status save_model(const std::filesystem::path& path, Layer& net, const std::map<std::string, std::string>& metadata,
-                  StDtype store) {
-  SafeTensors st;
-  st.metadata = metadata;
-  st.metadata.emplace("format", "pt");
-  export_module(net, st, "", store);
-  return st.save(path);
-}
-
-Status load_model(const std::filesystem::path& path, Layer& net, std::map<std::string, std::string>* metadata,
-                  const ImportOptions& options) {
-  SafeTensors st;
-  CVPIPE_RETURN_IF_ERROR(SafeTensors::load(path, st));
-  CVPIPE_RETURN_IF_ERROR(import_module(st, net, path.string(), options));
-  if (metadata) *metadata = st.metadata;
-  return Status::success();
-}
-
 }  // namespace cvpipe::nn

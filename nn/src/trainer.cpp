@@ -2,8 +2,6 @@
 // signals. See trainer.hpp.
 #include "cvpipe/nn/trainer.hpp"
 
-#include <signal.h>
-
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -17,36 +15,6 @@
 
 namespace cvpipe::nn {
 namespace {
-
-std::atomic<int> g_signal{0};
-static_assert(std::atomic<int>::is_always_lock_free);
-
-extern "C" void cvpipe_trainer_on_signal(int sig) { g_signal.store(sig); }
-
-// Installs SIGINT/SIGTERM handlers for its lifetime. SA_RESETHAND: a second signal gets the
-// default action, so a stuck step can still be killed with a second Ctrl-C.
-class SignalScope {
- public:
-  explicit SignalScope(bool enabled) : enabled_(enabled) {
-    g_signal.store(0);
-    if (!enabled_) return;
-    struct sigaction sa {};
-    sa.sa_handler = cvpipe_trainer_on_signal;
-    sigemptyset(&sa.sa_mask);
-    sa.sa_flags = SA_RESETHAND;
-    sigaction(SIGINT, &sa, &old_int_);
-    sigaction(SIGTERM, &sa, &old_term_);
-  }
-  ~SignalScope() {
-    if (!enabled_) return;
-    sigaction(SIGINT, &old_int_, nullptr);
-    sigaction(SIGTERM, &old_term_, nullptr);
-  }
-
- private:
-  bool enabled_;
-  struct sigaction old_int_ {}, old_term_ {};
-};
 
 // Running means of step metrics, in first-seen order.
 class MetricMeans {
@@ -102,7 +70,23 @@ bool parse_i64(const std::map<std::string, std::string>& meta, const std::string
 
 }  // namespace
 
-bool interrupt_signal_received() { return g_signal.load() != 0; }
+Status TrainResult::to_status() const {
+  switch (outcome) {
+    case TrainOutcome::completed: return Status::success();
+    case TrainOutcome::interrupted:
+      return Status(StatusCode::cancelled, fmt::format("stopped at step {}; continue with --resume {}", steps,
+                                                       checkpoint.empty() ? std::string("(no checkpoint: no output folder)") : checkpoint.string()));
+    case TrainOutcome::failed: break;
+  }
+  return status;
+}
+
+TrainerOptions with_command(const CommandContext& ctx, TrainerOptions options) {
+  options.out_dir = ctx.out_dir;
+  options.quiet = options.quiet || ctx.quiet;
+  options.stop = ctx.stop;
+  return options;
+}
 
 Trainer::Trainer(TrainerOptions options) : options_(std::move(options)), rng_(options_.seed) {
   if (options_.steps < 0 || options_.epochs < 0 || options_.steps_per_epoch < 0)
@@ -119,6 +103,8 @@ void Trainer::check_prefix(const std::string& prefix) const {
     if (m.prefix == prefix) throw std::invalid_argument(fmt::format("Trainer: prefix '{}' is used twice", prefix));
   for (const auto& o : optimizers_)
     if (o.prefix == prefix) throw std::invalid_argument(fmt::format("Trainer: prefix '{}' is used twice", prefix));
+  for (const auto& e : emas_)
+    if (e.prefix == prefix) throw std::invalid_argument(fmt::format("Trainer: prefix '{}' is used twice", prefix));
 }
 
 void Trainer::add_module(const std::string& prefix, Layer& net) {
@@ -136,6 +122,16 @@ void Trainer::add_loader(const std::string& name, DataLoader& loader) {
   for (const auto& l : loaders_)
     if (l.name == name) throw std::invalid_argument(fmt::format("Trainer: loader '{}' is added twice", name));
   loaders_.push_back({name, &loader});
+}
+
+void Trainer::add_ema(const std::string& prefix, WeightEma& ema) {
+  check_prefix(prefix);
+  emas_.push_back({prefix, &ema});
+}
+
+void Trainer::add_hook(std::int64_t every_n, Hook hook) {
+  if (every_n < 0) throw std::invalid_argument("Trainer: a hook's period must be >= 0");
+  hooks_.push_back({every_n, std::move(hook)});
 }
 
 std::int64_t Trainer::steps_per_epoch() const {
@@ -173,8 +169,11 @@ Status Trainer::save_checkpoint(const std::filesystem::path& path) {
     st.metadata["loader." + l.name + ".batch"] = std::to_string(l.loader->batch_index());
   }
   try {
+    // The training weights, not an applied average.
+    for (const auto& e : emas_) e.ema->restore();
     for (const auto& m : modules_) export_module(*m.net, st, m.prefix + ".");
     for (const auto& o : optimizers_) o.opt->export_state(st, o.prefix + ".");
+    for (const auto& e : emas_) e.ema->export_state(st, e.prefix + ".");
     if (save_hook_) save_hook_(st);
   } catch (const std::exception& e) {
     return Status::runtime(fmt::format("{}: cannot assemble the checkpoint: {}", path.string(), e.what()));
@@ -207,8 +206,11 @@ Status Trainer::resume(const std::filesystem::path& path) {
   for (const auto& m : modules_)
     CVPIPE_RETURN_IF_ERROR(import_module(st, *m.net, label, {.prefix = m.prefix + ".", .validate_only = true}));
   for (const auto& o : optimizers_) CVPIPE_RETURN_IF_ERROR(o.opt->check_state(st, o.prefix + ".", label));
+  for (const auto& e : emas_) CVPIPE_RETURN_IF_ERROR(e.ema->check_state(st, e.prefix + ".", label));
   // Apply.
+  for (const auto& e : emas_) e.ema->restore();
   for (const auto& m : modules_) CVPIPE_RETURN_IF_ERROR(import_module(st, *m.net, label, {.prefix = m.prefix + "."}));
+  for (const auto& e : emas_) CVPIPE_RETURN_IF_ERROR(e.ema->import_state(st, e.prefix + ".", label));
   for (const auto& o : optimizers_) CVPIPE_RETURN_IF_ERROR(o.opt->import_state(st, o.prefix + ".", label));
   if (load_hook_) CVPIPE_RETURN_IF_ERROR(load_hook_(st));
   for (std::size_t i = 0; i < loaders_.size(); ++i)
@@ -229,7 +231,8 @@ void Trainer::write_outputs(bool curves) {
   const Status s = log_.write(options_.out_dir / "metrics.csv");
   if (!s.ok() && !options_.quiet) std::fprintf(stderr, "%s: warning: %s\n", options_.name.c_str(), s.message().c_str());
   if (curves && options_.write_curves) {
-    const Status p = plot_curves(log_, options_.out_dir / "curves.png", {.title = options_.name, .width = 900, .panel_height = 320, .panels = {}});
+    const Status p = plot_curves(log_, options_.out_dir / "curves.png",
+                                 {.title = options_.name, .width = 900, .panel_height = 320, .panels = options_.plot_panels});
     if (!p.ok() && !options_.quiet) std::fprintf(stderr, "%s: warning: %s\n", options_.name.c_str(), p.message().c_str());
   }
 }
@@ -260,7 +263,6 @@ TrainResult Trainer::run() {
   const bool show = !options_.quiet && (options_.force_progress || ProgressBar::terminal_enabled(false));
   ProgressBar bar({.enabled = show, .label = options_.name, .total = std::max<std::int64_t>(0, total - start), .unit = "steps",
                    .interval_s = 0.1, .delay_s = options_.force_progress ? 0.0 : 1.0, .out = stderr, .width = 0});
-  SignalScope signals(options_.handle_signals);
   const std::int64_t spe = steps_per_epoch();
   const bool epoch_eval = options_.eval_every == 0 && options_.steps == 0 && spe > 0;
   std::int64_t last_eval = -1;
@@ -313,7 +315,7 @@ TrainResult Trainer::run() {
 
   bool interrupted = false;
   while (step_ < total) {
-    if (stop_requested_.load() || interrupt_signal_received()) {
+    if (stop_requested_.load() || (options_.stop && options_.stop->load())) {
       interrupted = true;
       break;
     }
@@ -336,6 +338,7 @@ TrainResult Trainer::run() {
       }
     if (!finite) break;
     means.add(m);
+    for (const auto& e : emas_) e.ema->update(step_);
     ++step_;
     if (show) {
       last_text = fmt::format("step {}/{}  {}", step_, total, metrics_text(m));
@@ -349,6 +352,24 @@ TrainResult Trainer::run() {
         last_csv = Clock::now();
       }
     }
+    bool hook_failed = false;
+    for (const auto& h : hooks_) {
+      if (!((h.every > 0 && step_ % h.every == 0) || step_ == total)) continue;
+      StepContext hctx{step_, epoch_of(step_ - 1), current_lr(), &rng_};
+      Status hs;
+      try {
+        hs = h.fn(hctx);
+      } catch (const std::exception& e) {
+        hs = Status::runtime(e.what());
+      }
+      if (!hs.ok()) {
+        bar.clear();
+        fail(Status(hs.code(), fmt::format("{}: at step {}: {}", options_.name, step_, hs.message())));
+        hook_failed = true;
+        break;
+      }
+    }
+    if (hook_failed) break;
     const bool eval_due = (options_.eval_every > 0 && step_ % options_.eval_every == 0) ||
                           (epoch_eval && step_ % spe == 0) || step_ == total;
     if (eval_due && !do_eval()) break;

@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <set>
 
+#include "cvpipe/model_file.hpp"
 #include "suggest.hpp"
 
 namespace cvpipe {
@@ -93,6 +94,7 @@ std::string expected_text(const ParamSpec& s) {
     case ParamType::number: return "a number" + kw;
     case ParamType::string: return "a string";
     case ParamType::path: return "a path";
+    case ParamType::model: return "a model file";
     case ParamType::choice: return "one of: " + join_names(s.choices);
   }
   return "a value";
@@ -110,6 +112,20 @@ std::string constraint_text(const ParamSpec& s) {
   }
   if (s.type == ParamType::path && s.must_exist) return "must exist";
   return {};
+}
+
+// Where the host looks for `model` parameter files (cvpipe/model_file.hpp has the order).
+ModelSearch host_model_search(const fs::path& base_dir) {
+  ModelSearch where;
+  where.base_dir = base_dir;
+#ifdef CVPIPE_SOURCE_DIR
+  where.source_dir = CVPIPE_SOURCE_DIR;
+#endif
+#ifdef CVPIPE_INSTALL_DATADIR
+  where.install_datadir = CVPIPE_INSTALL_DATADIR;
+#endif
+  where.anchor = reinterpret_cast<const void*>(&host_model_search);
+  return where;
 }
 
 std::string resolve_path(const std::string& value, const fs::path& base_dir) {
@@ -180,6 +196,17 @@ std::string convert_text(const ParamSpec& s, const std::string& text, const fs::
       out = p;
       return {};
     }
+    case ParamType::model: {
+      if (text.empty()) {
+        out = text;
+        return {};
+      }
+      fs::path found;
+      const Status st = find_model_file(text, host_model_search(base_dir), found);
+      if (!st.ok()) return st.message();
+      out = found.string();
+      return {};
+    }
     case ParamType::choice: {
       if (std::find(s.choices.begin(), s.choices.end(), text) != s.choices.end()) {
         out = text;
@@ -223,6 +250,7 @@ std::string check_schema(const std::vector<ParamSpec>& schema) {
       }
       case ParamType::string:
       case ParamType::path:
+      case ParamType::model:
         if (!std::holds_alternative<std::string>(d)) return where + "is not a string";
         break;
       case ParamType::choice: {
@@ -266,6 +294,14 @@ std::vector<std::string> fill_defaults(const std::vector<ParamSpec>& schema, Par
       if (!p.empty()) {
         if (auto e = check_path_exists(p); !e.empty())
           default_errors->push_back("parameter '" + s.name + "' (default '" + p + "'): " + e);
+      }
+    }
+    if (s.type == ParamType::model) {
+      // The plugin's default model, found like a user's value (relative to the working directory).
+      if (const auto& name = std::get<std::string>(v); !name.empty()) {
+        std::filesystem::path found;
+        if (const Status st = find_model_file(name, host_model_search({}), found); st.ok()) v = found.string();
+        else if (default_errors) default_errors->push_back("parameter '" + s.name + "' (default '" + name + "'): " + st.message());
       }
     }
     out.set(s.name, std::move(v));

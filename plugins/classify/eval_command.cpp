@@ -11,7 +11,7 @@ namespace cvpipe::classify {
 
 std::vector<ParamSpec> eval_params() {
   return {
-      ParamSpec::path("model", std::string(kDefaultModel), false, "classify model (.safetensors); default: the shipped model"),
+      ParamSpec::model("model", kDefaultModel, "classify model (.safetensors); default: the shipped model"),
       ParamSpec::choice("dataset", "digits", {"digits", "folder"}, "evaluation data: digits.png or an ImageFolder tree"),
       ParamSpec::path("data", std::string(), false, "digits: digits.png (default: $CVPIPE_DATA/digits.png); folder: the root"),
       ParamSpec::choice("split", "test", {"train", "test", "all"}, "which split to evaluate"),
@@ -26,10 +26,7 @@ std::vector<ParamSpec> eval_params() {
 namespace {
 
 Status eval_impl(const Params& p, const CommandContext& ctx, std::string& output) {
-  nn::set_num_threads(ctx.threads);
-  std::filesystem::path file;
-  Status st = resolve_model_path(p.get_string("model"), file);
-  if (!st.ok()) return Status(st.code(), "parameter 'model': " + st.message());
+  const std::filesystem::path file = p.get_string("model");  // found by the host
   std::unique_ptr<Classifier> model;
   CVPIPE_RETURN_IF_ERROR(Classifier::load(file, model));
   model->set_max_batch(static_cast<int>(p.get_int("batch")));

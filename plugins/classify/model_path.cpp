@@ -6,7 +6,7 @@
 namespace cvpipe::classify {
 
 Status resolve_model_path(const std::string& value, std::filesystem::path& out) {
-  const ModelSearch where{CVPIPE_CLASSIFY_SOURCE_DIR, CVPIPE_CLASSIFY_INSTALL_DATADIR,
+  const ModelSearch where{{}, CVPIPE_CLASSIFY_SOURCE_DIR, CVPIPE_CLASSIFY_INSTALL_DATADIR,
                           reinterpret_cast<const void*>(&resolve_model_path)};
   return find_model_file(value, where, out);
 }

@@ -18,19 +18,29 @@ bool one_of(const std::string& v, std::initializer_list<const char*> choices) {
 
 }  // namespace
 
-std::map<std::string, std::string> ModelSpec::to_metadata() const {
-  std::map<std::string, std::string> m = extra;
-  m["format"] = kModelFormat;
-  json arch_j = {{"name", arch}, {"width", width}, {"dropout", dropout}};
+nn::ModelInfo ModelSpec::to_model_info() const {
+  nn::ModelInfo info;
+  info.extra = extra;
+  if (auto it = info.extra.find("recipe"); it != info.extra.end()) {
+    info.recipe = it->second;
+    info.extra.erase(it);
+  }
+  if (auto it = info.extra.find("command"); it != info.extra.end()) {
+    info.command = it->second;
+    info.extra.erase(it);
+  }
+  json arch_j = {{"type", kArchitectureType}, {"name", arch}, {"width", width}, {"dropout", dropout}};
   if (members > 1) arch_j["members"] = members;
-  m["arch"] = arch_j.dump();
+  info.architecture = arch_j.dump();
   json pre = {{"width", input_width}, {"height", input_height}, {"channels", input_channels},
               {"mean", mean},         {"std", std},            {"domain", domain},
               {"polarity", polarity}, {"fit", fit}};
-  m["preprocess"] = pre.dump();
-  m["class_names"] = json(class_names).dump();
-  return m;
+  info.preprocessing = pre.dump();
+  info.class_names = class_names;
+  return info;
 }
+
+std::map<std::string, std::string> ModelSpec::to_metadata() const { return nn::model_metadata(to_model_info()); }
 
 Status ModelSpec::validate(const std::string& label) const {
   auto bad = [&](const std::string& what) { return Status::invalid(label + ": " + what); };
@@ -69,31 +79,28 @@ Status ModelSpec::validate(const std::string& label) const {
 
 Status ModelSpec::from_metadata(const std::map<std::string, std::string>& metadata, const std::string& label,
                                 ModelSpec& out) {
+  nn::ModelInfo info;
+  CVPIPE_RETURN_IF_ERROR(nn::read_model_info(metadata, label, info));
+  return from_model_info(info, label, out);
+}
+
+Status ModelSpec::from_model_info(const nn::ModelInfo& info, const std::string& label, ModelSpec& out) {
   auto bad = [&](const std::string& what) { return Status::invalid(label + ": " + what); };
-  auto get = [&](const char* key) -> const std::string* {
-    auto it = metadata.find(key);
-    return it == metadata.end() ? nullptr : &it->second;
-  };
+  if (info.architecture_type() != kArchitectureType)
+    return bad("not a classify model (architecture type '" + info.architecture_type() + "', expected '" +
+               kArchitectureType + "')");
   ModelSpec s;
-  const std::string* format = get("format");
-  if (!format) return bad("not a classify model: metadata has no 'format' key (expected \"" + std::string(kModelFormat) + "\")");
-  if (*format != kModelFormat)
-    return bad("metadata format is '" + *format + "', this version reads '" + kModelFormat + "'");
-  for (const char* key : {"arch", "preprocess", "class_names"})
-    if (!get(key)) return bad(std::string("metadata key '") + key + "' is missing");
   try {
-    const json a = json::parse(*get("arch"));
-    if (!a.is_object()) return bad("metadata 'arch' is not a JSON object");
+    const json a = json::parse(info.architecture);
     s.arch = a.at("name").get<std::string>();
     if (a.contains("width")) s.width = a.at("width").get<int>();
     if (a.contains("dropout")) s.dropout = a.at("dropout").get<float>();
     if (a.contains("members")) s.members = a.at("members").get<int>();
   } catch (const std::exception& e) {
-    return bad(std::string("metadata 'arch' is malformed: ") + e.what());
+    return bad(std::string("metadata 'architecture' is malformed: ") + e.what());
   }
   try {
-    const json p = json::parse(*get("preprocess"));
-    if (!p.is_object()) return bad("metadata 'preprocess' is not a JSON object");
+    const json p = json::parse(info.preprocessing);
     s.input_width = p.at("width").get<int>();
     s.input_height = p.at("height").get<int>();
     s.input_channels = p.at("channels").get<int>();
@@ -103,15 +110,13 @@ Status ModelSpec::from_metadata(const std::map<std::string, std::string>& metada
     if (p.contains("polarity")) s.polarity = p.at("polarity").get<std::string>();
     if (p.contains("fit")) s.fit = p.at("fit").get<std::string>();
   } catch (const std::exception& e) {
-    return bad(std::string("metadata 'preprocess' is malformed: ") + e.what());
+    return bad(std::string("metadata 'preprocessing' is malformed: ") + e.what());
   }
-  try {
-    s.class_names = json::parse(*get("class_names")).get<std::vector<std::string>>();
-  } catch (const std::exception& e) {
-    return bad(std::string("metadata 'class_names' is not a JSON list of strings: ") + e.what());
-  }
-  for (const auto& [k, v] : metadata)
-    if (!one_of(k, {"format", "arch", "preprocess", "class_names"})) s.extra[k] = v;
+  if (info.class_names.empty()) return bad("metadata key 'class_names' is missing");
+  s.class_names = info.class_names;
+  s.extra = info.extra;
+  if (!info.recipe.empty()) s.extra["recipe"] = info.recipe;
+  if (!info.command.empty()) s.extra["command"] = info.command;
   CVPIPE_RETURN_IF_ERROR(s.validate(label));
   out = std::move(s);
   return {};

@@ -14,6 +14,7 @@
 #include "cvpipe/classify/dataset.hpp"
 #include "cvpipe/classify/preprocess.hpp"
 #include "cvpipe/nn/checkpoint.hpp"
+#include "cvpipe/nn/model_file.hpp"
 #include "cvpipe/nn/context.hpp"
 #include "cvpipe/nn/data.hpp"
 #include "cvpipe/nn/data_convert.hpp"
@@ -66,10 +67,12 @@ std::vector<ParamSpec> train_params() {
                          "are averaged"),
       ParamSpec::integer("seed", 0, 0, 1e15, "random seed (weights, shuffling, augmentation, dropout)"),
       ParamSpec::choice("dtype", "f32", {"f32", "bf16"}, "compute type (bf16 keeps f32 master weights)"),
-      ParamSpec::integer("threads", 0, 0, 1024, "compute threads (0: all cores); the command line's --threads overrides it"),
-      ParamSpec::path("out", std::string("runs/classify"), false,
-                      "output folder: metrics.csv, curves.png, checkpoint, confusion.png (--out overrides)"),
-      ParamSpec::path("model", std::string(), false, "where to write the trained model (default: <out>/model.safetensors)"),
+      ParamSpec::integer("threads", 0, 0, 1024, "compute threads (0: all cores; --threads wins)"),
+      ParamSpec::path("out", std::string(), false,
+                      "output folder: metrics.csv, curves.png, checkpoint, confusion.png (--out wins; default: "
+                      "runs/<recipe name>)"),
+      ParamSpec::path("model", std::string(), false,
+                      "where to write the trained model (default, and always with --out: <out>/model.safetensors)"),
       ParamSpec::integer("eval_every", 5, 0, 100000, "evaluate on the test split every N epochs (and at the end)"),
       ParamSpec::integer("checkpoint_every", 10, 0, 100000, "write a checkpoint every N epochs (0: only at the end)"),
       ParamSpec::integer("limit_per_class", 0, 0, 1e9, "use at most N training images per class (0: all)"),
@@ -210,15 +213,14 @@ Status train_member(const Params& p, const CommandContext& ctx, const ModelSpec&
   ss.warmup_start_factor = 0.1;
   const nn::LrSchedulePtr schedule = nn::make_schedule(ss);
 
-  nn::TrainerOptions to;
+  nn::TrainerOptions to = nn::with_command(ctx, {});
   to.epochs = epochs;
   to.steps_per_epoch = spe;
   to.log_every = std::max<std::int64_t>(1, spe / 4);
   to.eval_every = p.get_int("eval_every") > 0 ? p.get_int("eval_every") * spe : total;
   to.checkpoint_every = p.get_int("checkpoint_every") * spe;
-  to.out_dir = out_dir;
+  to.out_dir = out_dir;  // a member's folder
   to.name = "classify";
-  to.quiet = quiet;
   to.seed = seed;
   nn::Trainer trainer(to);
   trainer.add_module("model", *net.root);
@@ -258,10 +260,7 @@ Status train_member(const Params& p, const CommandContext& ctx, const ModelSpec&
     say(fmt::format("resumed from {} at step {}", run.resume.string(), trainer.step()));
   }
   result = trainer.run();
-  if (result.outcome == nn::TrainOutcome::failed) return result.status;
-  if (result.outcome == nn::TrainOutcome::interrupted)
-    return Status(StatusCode::cancelled, "training interrupted at step " + std::to_string(result.steps) + "; resume with --resume " +
-                                             result.checkpoint.string());
+  CVPIPE_RETURN_IF_ERROR(result.to_status());
   net.root->set_dtype(nn::DType::f32);
   return {};
 }
@@ -288,8 +287,6 @@ Status train_impl(const Params& p, const CommandContext& ctx, std::string& outpu
   auto say = [&](const std::string& s) {
     if (!quiet) std::fprintf(stderr, "classify train: %s\n", s.c_str());
   };
-  nn::set_num_threads(ctx.threads > 0 ? ctx.threads : static_cast<int>(p.get_int("threads")));
-
   // --- data
   const std::string dataset = p.get_string("dataset");
   const fs::path data_path = p.get_string("data");
@@ -343,11 +340,11 @@ Status train_impl(const Params& p, const CommandContext& ctx, std::string& outpu
                   test_p.images.size(), spec.num_classes(), channels, spec.input_height, spec.input_width, spec.arch));
 
   // --- outputs
-  fs::path out_dir = ctx.out_dir.empty() ? fs::path(p.get_string("out")) : ctx.out_dir;
+  const fs::path& out_dir = ctx.out_dir;  // and the model file: resolved by the host (CommandContext)
+  const fs::path model_path = p.get_string("model");
   std::error_code ec;
   fs::create_directories(out_dir, ec);
   if (ec) return Status::io("cannot create output folder '" + out_dir.string() + "': " + ec.message());
-  const fs::path model_path = p.get_string("model").empty() ? out_dir / "model.safetensors" : fs::path(p.get_string("model"));
 
   // --- the recipe, recorded in every model file (an ensemble member is reused when it matches)
   nlohmann::json recipe;
@@ -391,7 +388,7 @@ Status train_impl(const Params& p, const CommandContext& ctx, std::string& outpu
       ModelSpec ms = member_spec;
       ms.extra["recipe"] = recipe_text;
       ms.extra["member_seed"] = std::to_string(run.seed);
-      CVPIPE_RETURN_IF_ERROR(nn::save_model(member_file, *net.root, ms.to_metadata()));
+      CVPIPE_RETURN_IF_ERROR(nn::save_model(member_file, *net.root, ms.to_model_info()));
     }
     last = std::move(result);
     nets.push_back(std::move(net));
@@ -404,8 +401,9 @@ Status train_impl(const Params& p, const CommandContext& ctx, std::string& outpu
   spec.extra["train_seconds"] = fmt::format("{:.1f}", train_seconds);
   spec.extra["train_steps"] = std::to_string(steps);
   spec.extra["recipe"] = recipe_text;
+  spec.extra["command"] = ctx.command_line;
   if (model_path.has_parent_path()) fs::create_directories(model_path.parent_path(), ec);
-  CVPIPE_RETURN_IF_ERROR(nn::save_model(model_path, *ensemble.root, spec.to_metadata()));
+  CVPIPE_RETURN_IF_ERROR(nn::save_model(model_path, *ensemble.root, spec.to_model_info()));
 
   std::unique_ptr<Classifier> model;
   CVPIPE_RETURN_IF_ERROR(Classifier::load(model_path, model));
@@ -417,7 +415,7 @@ Status train_impl(const Params& p, const CommandContext& ctx, std::string& outpu
   // Record the accuracy measured through the inference path in the file itself.
   spec.extra["test_accuracy"] = fmt::format("{:.4f}", ev.accuracy);
   spec.extra["test_accuracy_prepared_auto"] = fmt::format("{:.4f}", ev_auto.accuracy);
-  CVPIPE_RETURN_IF_ERROR(nn::save_model(model_path, *ensemble.root, spec.to_metadata()));
+  CVPIPE_RETURN_IF_ERROR(nn::save_model(model_path, *ensemble.root, spec.to_model_info()));
   say(fmt::format("model {}: test accuracy {:.2f}% ({} images; {:.2f}% with prepare=auto), {:.1f} s", model_path.string(),
                   100 * ev.accuracy, ev.n, 100 * ev_auto.accuracy, train_seconds));
 

@@ -63,7 +63,6 @@ cv::Mat side_by_side(const std::vector<std::pair<std::string, cv::Mat>>& panels)
 
 Status eval_impl(const Params& p, const CommandContext& ctx, std::string& output) {
   // Both methods get the same thread budget: oneDNN (OpenMP) and OpenCV (NL-means).
-  nn::set_num_threads(ctx.threads);
   const int cv_threads = cv::getNumThreads();
   if (ctx.threads > 0) cv::setNumThreads(ctx.threads);
   struct RestoreThreads {

@@ -10,7 +10,7 @@ std::string default_model_name(int channels) {
 }
 
 Status resolve_model_path(const std::string& value, std::filesystem::path& out) {
-  const ModelSearch where{CVPIPE_DENOISE_SOURCE_DIR, CVPIPE_DENOISE_INSTALL_DATADIR,
+  const ModelSearch where{{}, CVPIPE_DENOISE_SOURCE_DIR, CVPIPE_DENOISE_INSTALL_DATADIR,
                           reinterpret_cast<const void*>(&resolve_model_path)};
   return find_model_file(value, where, out);
 }

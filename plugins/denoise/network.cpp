@@ -173,11 +173,10 @@ std::string DenoiseNet::preprocessing_json() const {
   return j.dump();
 }
 
-Status DenoiseNet::save(const std::filesystem::path& path, const std::map<std::string, std::string>& extra) {
-  std::map<std::string, std::string> meta = extra;
-  meta[nn::k_meta_architecture] = architecture_json();
-  meta[nn::k_meta_preprocessing] = preprocessing_json();
-  return nn::save_model(path, *net_, meta);
+Status DenoiseNet::save(const std::filesystem::path& path, nn::ModelInfo info) {
+  info.architecture = architecture_json();
+  info.preprocessing = preprocessing_json();
+  return nn::save_model(path, *net_, info);
 }
 
 Status DenoiseNet::parse_architecture(const std::string& text, const std::string& label, NetConfig& out) {
@@ -213,20 +212,13 @@ Status DenoiseNet::parse_architecture(const std::string& text, const std::string
 
 Status DenoiseNet::load(const std::filesystem::path& path, std::unique_ptr<DenoiseNet>& out) {
   nn::SafeTensors st;
-  CVPIPE_RETURN_IF_ERROR(nn::SafeTensors::load(path, st));
+  nn::ModelInfo info;
+  CVPIPE_RETURN_IF_ERROR(nn::read_model_file(path, st, info));
   const std::string label = path.string();
-  auto it = st.metadata.find(nn::k_meta_architecture);
-  if (it == st.metadata.end()) return Status::invalid(label + ": no 'architecture' in the file's metadata");
   NetConfig config;
-  CVPIPE_RETURN_IF_ERROR(parse_architecture(it->second, label, config));
-  if (auto p = st.metadata.find(nn::k_meta_preprocessing); p != st.metadata.end()) {
-    try {
-      const auto j = nlohmann::json::parse(p->second);
-      if (j.contains("sigma_train_max") && j["sigma_train_max"].is_number()) config.sigma_max = j["sigma_train_max"].get<double>();
-    } catch (const std::exception&) {
-      return Status::invalid(label + ": the 'preprocessing' metadata is not valid JSON");
-    }
-  }
+  CVPIPE_RETURN_IF_ERROR(parse_architecture(info.architecture, label, config));
+  const auto j = nlohmann::json::parse(info.preprocessing);  // a JSON object: read_model_file checked it
+  if (j.contains("sigma_train_max") && j["sigma_train_max"].is_number()) config.sigma_max = j["sigma_train_max"].get<double>();
   std::unique_ptr<DenoiseNet> net;
   try {
     net = std::make_unique<DenoiseNet>(config);

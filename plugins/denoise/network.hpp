@@ -12,8 +12,9 @@
 // module is a plain Sequential of convolutions ("0.weight", "2.weight", ... as torch names an
 // nn.Sequential) and training computes its loss directly on the unshuffled noise.
 //
-// Model files are safetensors with __metadata__ "architecture" (JSON: type, channels, features,
-// depth, scale) and "preprocessing" (JSON: value range, noise-map scale, training sigma range).
+// Model files follow nn's schema (cvpipe/nn/model_file.hpp): "architecture" (JSON: type, channels,
+// features, depth, scale), "preprocessing" (JSON: value range, noise-map scale, training sigma
+// range), and the training record (recipe, command, metrics) that save() takes in `info`.
 // Guarantees: load() validates the metadata and every tensor before building anything and names
 // the file in errors. A DenoiseNet is used by one thread at a time.
 #pragma once
@@ -24,6 +25,7 @@
 
 #include <opencv2/core.hpp>
 
+#include "cvpipe/nn/model_file.hpp"
 #include "cvpipe/nn/module.hpp"
 #include "cvpipe/nn/tensor.hpp"
 #include "cvpipe/status.hpp"
@@ -71,7 +73,8 @@ class DenoiseNet {
 
   std::string architecture_json() const;
   std::string preprocessing_json() const;
-  Status save(const std::filesystem::path& path, const std::map<std::string, std::string>& extra = {});
+  // `info` supplies the training record; architecture and preprocessing are this network's.
+  Status save(const std::filesystem::path& path, nn::ModelInfo info = {});
   static Status load(const std::filesystem::path& path, std::unique_ptr<DenoiseNet>& out);
   // Parses an architecture JSON into a config (errors name `label`).
   static Status parse_architecture(const std::string& json, const std::string& label, NetConfig& out);

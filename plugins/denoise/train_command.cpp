@@ -20,7 +20,6 @@
 #include "cvpipe/nn/schedule.hpp"
 #include "cvpipe/nn/trainer.hpp"
 #include "metrics.hpp"
-#include "model_path.hpp"
 #include "network.hpp"
 #include "patch_dataset.hpp"
 #include "photo_set.hpp"
@@ -51,11 +50,11 @@ std::vector<ParamSpec> train_params() {
       ParamSpec::string("photos", "", "comma-separated training files (empty: the built-in list, see README)"),
       ParamSpec::string("val_photos", "", "comma-separated validation files (empty: the held-out photos)"),
       ParamSpec::integer("val_crop", 256, 16, 4096, "side of the centre crops used for validation"),
-      ParamSpec::path("init", "", false,
+      ParamSpec::model("init", "",
                       "start from this model's weights (fine-tuning; same channels, features and depth) instead of "
                       "a random initialisation; the optimizer and schedule start afresh"),
-      ParamSpec::path("model", "", false, "model file to write (empty: <out>/model.safetensors)"),
-      ParamSpec::path("out", "", false, "folder for metrics.csv, curves.png, checkpoints (empty: --out or out/train/denoise_<gray|color>)"),
+      ParamSpec::path("model", "", false, "model file to write (default, and always with --out: <out>/model.safetensors)"),
+      ParamSpec::path("out", "", false, "folder for metrics.csv, curves.png, checkpoints (--out wins; default: runs/<recipe name>)"),
       ParamSpec::integer("checkpoint_every", 0, 0, 10000000, "steps between checkpoints (0: every epoch)"),
       ParamSpec::integer("log_every", 50, 1, 1000000, "steps per metrics row"),
       ParamSpec::number("time_limit", 0.0, 0.0, 1e6, "stop after this many minutes and write the model; the cosine decay follows the larger of step and time progress (0: no limit)"),
@@ -78,9 +77,7 @@ std::vector<std::string> split_list(const std::string& text) {
 }
 
 // Copies the weights of the model file `path` into `net`, whose architecture must match.
-Status init_from_model(const std::string& path, DenoiseNet& net) {
-  fs::path file;
-  CVPIPE_RETURN_IF_ERROR(resolve_model_path(path, file));
+Status init_from_model(const fs::path& file, DenoiseNet& net) {  // found by the host
   std::unique_ptr<DenoiseNet> from;
   CVPIPE_RETURN_IF_ERROR(DenoiseNet::load(file, from));
   const NetConfig &a = from->config(), &b = net.config();
@@ -111,10 +108,8 @@ Status train_impl(const Params& p, const CommandContext& ctx, std::string& outpu
   const auto seed = static_cast<std::uint64_t>(p.get_int("seed"));
 
   const fs::path data = p.get_string("data").empty() ? data_dir() : fs::path(p.get_string("data"));
-  fs::path out_dir = p.get_string("out");
-  if (out_dir.empty()) out_dir = !ctx.out_dir.empty() ? ctx.out_dir : fs::path("out/train") / (channels == 1 ? "denoise_gray" : "denoise_color");
-  fs::path model_path = p.get_string("model");
-  if (model_path.empty()) model_path = out_dir / "model.safetensors";
+  const fs::path& out_dir = ctx.out_dir;  // and the model file: resolved by the host (CommandContext)
+  const fs::path model_path = p.get_string("model");
   std::error_code ec;
   fs::create_directories(out_dir, ec);
   if (ec) return Status::io("cannot create output folder '" + out_dir.string() + "': " + ec.message());
@@ -132,7 +127,6 @@ Status train_impl(const Params& p, const CommandContext& ctx, std::string& outpu
     }
   }
 
-  nn::set_num_threads(ctx.threads);
   NetConfig config;
   config.channels = channels;
   config.features = static_cast<int>(p.get_int("features"));
@@ -179,21 +173,19 @@ Status train_impl(const Params& p, const CommandContext& ctx, std::string& outpu
   auto schedule = std::make_shared<const TimedCosine>(ao.lr, p.get_number("min_lr"),
                                                       std::min<std::int64_t>(p.get_int("warmup"), steps - 1), steps, time_limit_s);
 
-  nn::TrainerOptions to;
+  nn::TrainerOptions to = nn::with_command(ctx, {});
   to.steps = steps;
   to.steps_per_epoch = epoch_steps;
   to.eval_every = epoch_steps;
   to.log_every = p.get_int("log_every");
   to.checkpoint_every = p.get_int("checkpoint_every") > 0 ? p.get_int("checkpoint_every") : epoch_steps;
-  to.out_dir = out_dir;
   to.name = channels == 1 ? "denoise gray" : "denoise color";
-  to.quiet = ctx.quiet;
   to.seed = seed;
   nn::Trainer trainer(to);
   trainer.add_module("net", net.module());
   trainer.add_optimizer("adam", adam, schedule);
   trainer.add_loader("train", loader);
-  trainer.set_metadata(nn::k_meta_architecture, net.architecture_json());
+  trainer.set_metadata("architecture", net.architecture_json());
 
   const double clip = p.get_number("grad_clip");
   const auto start = Clock::now();
@@ -244,11 +236,11 @@ Status train_impl(const Params& p, const CommandContext& ctx, std::string& outpu
   for (const auto& [k, v] : result.last_train) j[k] = v;
   if (result.outcome == nn::TrainOutcome::interrupted && !time_up) {
     output = j.dump();
-    return Status(StatusCode::cancelled, "stopped at step " + std::to_string(result.steps) + "; continue with --resume " +
-                                             result.checkpoint.string());
+    return result.to_status();
   }
 
-  std::map<std::string, std::string> meta;
+  nn::ModelInfo info = nn::trained_by(p, ctx);
+  auto& meta = info.extra;
   meta["train_steps"] = std::to_string(result.steps);
   if (time_up) meta["train_stopped_by_time_limit"] = "true";
   j["stopped_by_time_limit"] = time_up;
@@ -256,14 +248,9 @@ Status train_impl(const Params& p, const CommandContext& ctx, std::string& outpu
   std::string files;
   for (const auto& f : train_files) files += (files.empty() ? "" : ",") + f;
   meta["train_photos"] = files;
-  meta["train_params"] = [&] {
-    nlohmann::json pj;
-    for (const auto& [k, v] : p.values()) pj[k] = format_value(v);
-    return pj.dump();
-  }();
   for (const auto& [k, v] : result.last_eval) meta[k] = std::to_string(v);
   if (model_path.has_parent_path()) fs::create_directories(model_path.parent_path(), ec);
-  CVPIPE_RETURN_IF_ERROR(net.save(model_path, meta));
+  CVPIPE_RETURN_IF_ERROR(net.save(model_path, info));
   j["model"] = model_path.string();
   output = j.dump();
   return {};

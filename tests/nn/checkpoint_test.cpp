@@ -9,7 +9,9 @@
 
 #include "cvpipe/nn/init.hpp"
 #include "cvpipe/nn/layers.hpp"
+#include "cvpipe/nn/model_file.hpp"
 #include "cvpipe/nn/module.hpp"
+#include "support/status_matchers.hpp"
 
 namespace cvpipe::nn {
 namespace {
@@ -44,7 +46,10 @@ TEST(Checkpoint, SaveLoadRoundTrip) {
   bufs[1].tensor.fill(2.0f);
 
   const auto path = temp_file("model.safetensors");
-  ASSERT_TRUE(save_model(path, *a, {{k_meta_architecture, R"({"type":"small"})"}, {k_meta_preprocessing, R"({"mean":0})"}}).ok());
+  ModelInfo info;
+  info.architecture = R"({"type":"small"})";
+  info.preprocessing = R"({"mean":0})";
+  ASSERT_OK(save_model(path, *a, info));
   SafeTensors st;
   ASSERT_TRUE(SafeTensors::load(path, st).ok());
   EXPECT_TRUE(st.contains("conv.weight"));
@@ -55,10 +60,9 @@ TEST(Checkpoint, SaveLoadRoundTrip) {
 
   auto b = small_net();
   const auto version = b->named_parameters()[0].param->version;
-  std::map<std::string, std::string> meta;
-  const Status s = load_model(path, *b, &meta);
-  ASSERT_TRUE(s.ok()) << s.message();
-  EXPECT_EQ(meta.at(k_meta_architecture), R"({"type":"small"})");
+  ModelInfo read;
+  ASSERT_OK(load_model(path, *b, &read));
+  EXPECT_EQ(read.architecture, R"({"type":"small"})");
   auto pa = a->named_parameters(), pb = b->named_parameters();
   for (std::size_t i = 0; i < pa.size(); ++i) EXPECT_EQ(pa[i].param->value.to_vector(), pb[i].param->value.to_vector());
   EXPECT_GT(pb[0].param->version, version) << "loading marks parameters updated";

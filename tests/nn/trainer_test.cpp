@@ -1,10 +1,10 @@
-// Trainer: a run interrupted by SIGINT and resumed from its checkpoint ends with parameters,
-// buffers and optimizer state bit-identical to an uninterrupted run; metrics CSV / curves / eval
-// scheduling; failures (exceptions, NaN loss, bad checkpoints) are clear statuses.
+// Trainer: a run interrupted through its stop token and resumed from its checkpoint ends with
+// parameters, buffers, optimizer state and weight averages bit-identical to an uninterrupted run;
+// metrics CSV / curves / eval scheduling / hooks; failures (exceptions, NaN loss, bad checkpoints,
+// failing hooks) are clear statuses.
 #include "cvpipe/nn/trainer.hpp"
 
 #include <gtest/gtest.h>
-#include <signal.h>
 
 #include <filesystem>
 #include <fstream>
@@ -14,6 +14,7 @@
 #include "cvpipe/nn/layers.hpp"
 #include "cvpipe/nn/loss.hpp"
 #include "cvpipe/nn/module.hpp"
+#include "support/status_matchers.hpp"
 
 namespace cvpipe::nn {
 namespace {
@@ -33,9 +34,11 @@ struct Rig {
   std::unique_ptr<Adam> opt;
   std::unique_ptr<DataLoader> loader;
   std::unique_ptr<Trainer> trainer;
-  int interrupt_at = -1;  // step index during which SIGINT is raised
+  std::unique_ptr<WeightEma> ema;
+  std::atomic<bool> stop{false};  // the stop token (what Ctrl-C sets in the CLI)
+  int interrupt_at = -1;          // step index during which the stop token is set
 
-  explicit Rig(TrainerOptions options) {
+  explicit Rig(TrainerOptions options, double ema_decay = 0.0) {
     net->emplace<Conv2d>("conv", 1, 4, 3, 1, 1);
     net->emplace<BatchNorm2d>("bn", 4);
     net->emplace<ReLU>("relu");
@@ -57,13 +60,18 @@ struct Rig {
       return s;
     });
     loader = std::make_unique<DataLoader>(ds, LoaderOptions{.batch_size = 8, .seed = 3, .prefetch = 2});
+    options.stop = &stop;
     trainer = std::make_unique<Trainer>(options);
     trainer->add_module("model", *net);
+    if (ema_decay > 0) {
+      ema = std::make_unique<WeightEma>(*net, ema_decay);
+      trainer->add_ema("ema", *ema);
+    }
     trainer->add_optimizer("optim", *opt, warmup_lr(cosine_lr(0.01, 10), 2));
     trainer->add_loader("train", *loader);
     trainer->set_metadata("architecture", "tiny");
     trainer->set_step([this](const StepContext& ctx) {
-      if (ctx.step == interrupt_at) ::raise(SIGINT);
+      if (ctx.step == interrupt_at) stop.store(true);
       Batch b = loader->next();
       opt->zero_grad();
       const Tensor y = net->forward(b.images);
@@ -80,6 +88,8 @@ struct Rig {
     std::vector<std::vector<float>> out;
     for (auto& p : net->named_parameters()) out.push_back(p.param->value.to_vector());
     for (auto& b : net->named_buffers()) out.push_back(b.tensor.to_vector());
+    if (ema)
+      for (std::size_t i = 0; i < net->parameters().size(); ++i) out.push_back(ema->average(i));
     return out;
   }
 };
@@ -102,16 +112,19 @@ TrainerOptions options(const fs::path& dir, std::int64_t steps) {
 
 TEST_F(TrainerTest, InterruptAndResumeMatchAnUninterruptedRun) {
   const auto dir_a = temp_dir("a"), dir_b = temp_dir("b");
-  Rig a(options(dir_a, 12));
+  Rig a(options(dir_a, 12), 0.9);
   const TrainResult ra = a.trainer->run();
   ASSERT_EQ(ra.outcome, TrainOutcome::completed) << ra.status.message();
   EXPECT_EQ(ra.steps, 12);
+  EXPECT_OK(ra.to_status());
 
-  Rig b(options(dir_b, 12));
+  Rig b(options(dir_b, 12), 0.9);
   b.interrupt_at = 5;
   const TrainResult rb = b.trainer->run();
   ASSERT_EQ(rb.outcome, TrainOutcome::interrupted) << rb.status.message();
   EXPECT_EQ(rb.steps, 6) << "the step in progress finishes";
+  EXPECT_STATUS(rb.to_status(), cancelled);
+  EXPECT_NE(rb.to_status().message().find("--resume"), std::string::npos) << rb.to_status().message();
   ASSERT_TRUE(fs::exists(dir_b / "checkpoint.safetensors"));
   SafeTensors ck;
   ASSERT_TRUE(SafeTensors::load(dir_b / "checkpoint.safetensors", ck).ok());
@@ -120,10 +133,10 @@ TEST_F(TrainerTest, InterruptAndResumeMatchAnUninterruptedRun) {
   EXPECT_TRUE(ck.contains("model.conv.weight"));
   EXPECT_TRUE(ck.contains("model.bn.running_var"));
   EXPECT_TRUE(ck.contains("optim.0.exp_avg_sq"));
+  EXPECT_TRUE(ck.contains("ema.0"));
 
-  Rig c(options(dir_b, 12));  // a fresh process would build exactly this
-  const Status s = c.trainer->resume(dir_b / "checkpoint.safetensors");
-  ASSERT_TRUE(s.ok()) << s.message();
+  Rig c(options(dir_b, 12), 0.9);  // a fresh process would build exactly this
+  ASSERT_OK(c.trainer->resume(dir_b / "checkpoint.safetensors"));
   EXPECT_EQ(c.trainer->step(), 6);
   const TrainResult rc = c.trainer->run();
   ASSERT_EQ(rc.outcome, TrainOutcome::completed) << rc.status.message();
@@ -221,7 +234,7 @@ TEST_F(TrainerTest, FailuresAreStatuses) {
 }
 
 TEST_F(TrainerTest, RequestStopWithoutOutputFolder) {
-  Rig s({.steps = 10, .quiet = true, .handle_signals = false});
+  Rig s({.steps = 10, .quiet = true});
   s.trainer->set_step([&](const StepContext& ctx) {
     if (ctx.step == 3) s.trainer->request_stop();
     return Metrics{{"loss", 0.5}};
@@ -234,7 +247,7 @@ TEST_F(TrainerTest, RequestStopWithoutOutputFolder) {
 
 TEST_F(TrainerTest, ProgressLineAndEvalLinesOnStderr) {
   {
-    Rig s({.steps = 5, .eval_every = 5, .quiet = false, .force_progress = true, .handle_signals = false});
+    Rig s({.steps = 5, .eval_every = 5, .quiet = false, .force_progress = true});
     s.trainer->set_step([](const StepContext&) { return Metrics{{"loss", 0.25}}; });
     s.trainer->set_eval([](const StepContext&) { return Metrics{{"val_loss", 0.5}}; });
     testing::internal::CaptureStderr();
@@ -247,7 +260,7 @@ TEST_F(TrainerTest, ProgressLineAndEvalLinesOnStderr) {
     EXPECT_NE(err.find("train: step 5/5 epoch 0: val_loss 0.5"), std::string::npos) << err;
   }
   {
-    Rig s({.steps = 5, .eval_every = 5, .quiet = true, .force_progress = true, .handle_signals = false});
+    Rig s({.steps = 5, .eval_every = 5, .quiet = true, .force_progress = true});
     s.trainer->set_step([](const StepContext&) { return Metrics{{"loss", 0.25}}; });
     s.trainer->set_eval([](const StepContext&) { return Metrics{{"val_loss", 0.5}}; });
     testing::internal::CaptureStderr();
@@ -256,11 +269,11 @@ TEST_F(TrainerTest, ProgressLineAndEvalLinesOnStderr) {
   }
 }
 
-TEST_F(TrainerTest, SigtermAlsoInterrupts) {
-  const auto dir = temp_dir("term");
+TEST_F(TrainerTest, StopTokenCheckpointsAndInterrupts) {
+  const auto dir = temp_dir("stop");
   Rig s({.steps = 10, .out_dir = dir, .quiet = true});
-  s.trainer->set_step([](const StepContext& ctx) {
-    if (ctx.step == 2) ::raise(SIGTERM);
+  s.trainer->set_step([&](const StepContext& ctx) {
+    if (ctx.step == 2) s.stop.store(true);
     return Metrics{{"loss", 1.0}};
   });
   const TrainResult r = s.trainer->run();
@@ -268,11 +281,68 @@ TEST_F(TrainerTest, SigtermAlsoInterrupts) {
   EXPECT_EQ(r.steps, 3);
   EXPECT_EQ(r.checkpoint, dir / "checkpoint.safetensors");
   EXPECT_TRUE(fs::exists(r.checkpoint));
-  // The previous (default) disposition is restored after run().
-  struct sigaction now {};
-  sigaction(SIGTERM, nullptr, &now);
-  EXPECT_EQ(now.sa_handler, SIG_DFL);
   fs::remove_all(dir.parent_path());
+}
+
+TEST_F(TrainerTest, HooksRunEveryNStepsAndAfterTheLast) {
+  Rig s({.steps = 7, .quiet = true}, 0.5);
+  std::vector<std::int64_t> every3, at_end;
+  std::vector<float> seen_in_hook, training_after;
+  s.trainer->add_hook(3, [&](const StepContext& ctx) {
+    every3.push_back(ctx.step);
+    WeightEma::ApplyScope use(*s.ema);
+    seen_in_hook = s.net->parameters()[0]->value.to_vector();
+    return Status::success();
+  });
+  s.trainer->add_hook(0, [&](const StepContext& ctx) {
+    at_end.push_back(ctx.step);
+    return Status::success();
+  });
+  const TrainResult r = s.trainer->run();
+  ASSERT_OK(r.to_status());
+  EXPECT_EQ(every3, (std::vector<std::int64_t>{3, 6, 7}));
+  EXPECT_EQ(at_end, (std::vector<std::int64_t>{7}));
+  // The hook saw the average; training continues on (and ends with) its own weights.
+  EXPECT_EQ(seen_in_hook, s.ema->average(0));
+  EXPECT_FALSE(s.ema->applied());
+  EXPECT_NE(s.net->parameters()[0]->value.to_vector(), s.ema->average(0));
+
+  Rig f({.steps = 7, .quiet = true});
+  f.trainer->add_hook(2, [](const StepContext& ctx) {
+    return ctx.step == 4 ? Status::io("cannot write samples/step_4.png") : Status::success();
+  });
+  const TrainResult rf = f.trainer->run();
+  EXPECT_EQ(rf.outcome, TrainOutcome::failed);
+  EXPECT_STATUS(rf.status, io_error);
+  EXPECT_NE(rf.status.message().find("at step 4: cannot write samples/step_4.png"), std::string::npos) << rf.status.message();
+}
+
+TEST(WeightEma, AveragesWithWarmupAndRoundTrips) {
+  Sequential net;
+  net.emplace<Linear>("fc", 2, 1);
+  Parameter* w = net.parameters()[0];
+  w->value.from_vector({1.f, 1.f});
+  w->mark_updated();
+  WeightEma ema(net, 0.99);
+  w->value.from_vector({3.f, 3.f});
+  w->mark_updated();
+  ema.update(0);  // decay min(0.99, 1/10) = 0.1: 0.1 * 1 + 0.9 * 3
+  EXPECT_NEAR(ema.average(0)[0], 2.8f, 1e-6);
+  {
+    WeightEma::ApplyScope use(ema);
+    EXPECT_NEAR(w->value.to_vector()[0], 2.8f, 1e-6);
+    EXPECT_EQ(ema.training_weights(0), (std::vector<float>{3.f, 3.f}));
+  }
+  EXPECT_EQ(w->value.to_vector(), (std::vector<float>{3.f, 3.f}));
+  SafeTensors st;
+  ema.export_state(st, "ema.");
+  WeightEma other(net, 0.99);
+  EXPECT_OK(other.import_state(st, "ema.", "ck"));
+  EXPECT_EQ(other.average(0), ema.average(0));
+  const Status missing = other.import_state(SafeTensors{}, "ema.", "ck");
+  EXPECT_STATUS(missing, invalid_argument);
+  EXPECT_NE(missing.message().find("ck: moving-average tensor 'ema.0'"), std::string::npos) << missing.message();
+  EXPECT_THROW(WeightEma(net, 1.0), std::invalid_argument);
 }
 
 }  // namespace

@@ -148,7 +148,7 @@ TEST(Cli, ValidateMissingFileAndUsageErrors) {
 TEST(Cli, ValidateARecipe) {
   Result r = cvpipe({"validate", kData + "/recipe_good.yaml"});
   EXPECT_EQ(r.code, 0) << r.err;
-  EXPECT_EQ(r.out, kData + "/recipe_good.yaml: ok (recipe: unittest train, 4 parameters)\n");
+  EXPECT_EQ(r.out, kData + "/recipe_good.yaml: ok (recipe: unittest train, 7 parameters)\n");
   r = cvpipe({"validate", kData + "/recipe_bad.yaml"});
   EXPECT_EQ(r.code, 2);
   EXPECT_TRUE(starts_with(r.err, kData + "/recipe_bad.yaml:5:3: error: command 'unittest train' has no parameter 'learning_rate'"))
@@ -336,6 +336,40 @@ TEST(Cli, TrainRunsTheRecipeCommand) {
   EXPECT_TRUE(starts_with(r.err, kData + "/recipe_bad.yaml:5:3: error:")) << r.err;
   r = cvpipe({"train", kData + "/recipe_good.yaml", "--resume", "/nonexistent.ckpt"});
   EXPECT_EQ(r.code, 2);
+}
+
+// One rule for every plugin: the command line over the recipe over the default (docs/training.md).
+TEST(Cli, TrainResolvesOutModelAndThreadsOnce) {
+  const std::string recipe = kData + "/recipe_outputs.yaml";  // out: outputs, model: m.safetensors, threads: 3
+  Result r = cvpipe({"train", recipe});
+  ASSERT_EQ(r.code, 0) << r.err;
+  auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["out"], kData + "/outputs") << "the recipe's out";
+  EXPECT_EQ(j["out_param"], kData + "/outputs") << "the command sees the resolved folder as its out parameter too";
+  EXPECT_EQ(j["model"], kData + "/m.safetensors") << "the recipe's model";
+  EXPECT_EQ(j["threads"], 3) << "the recipe's threads";
+  EXPECT_EQ(j["stop_token"], true);
+  EXPECT_EQ(j["command_line"], "cvpipe train " + recipe);
+
+  r = cvpipe({"train", recipe, "--out", "/tmp/ut_cli_out", "--threads", "2"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["out"], "/tmp/ut_cli_out");
+  EXPECT_EQ(j["model"], "/tmp/ut_cli_out/model.safetensors") << "with --out the model goes where the rest goes";
+  EXPECT_EQ(j["threads"], 2);
+  EXPECT_EQ(j["command_line"], "cvpipe train " + recipe + " --out /tmp/ut_cli_out --threads 2");
+
+  r = cvpipe({"train", recipe, "--out", "/tmp/ut_cli_out", "--set", "model=/tmp/elsewhere.safetensors"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(nlohmann::json::parse(r.out)["model"], "/tmp/elsewhere.safetensors") << "--set model wins";
+
+  r = cvpipe({"train", kData + "/recipe_good.yaml"});  // no out, model or threads in the recipe
+  ASSERT_EQ(r.code, 0) << r.err;
+  j = nlohmann::json::parse(r.out);
+  const std::string runs = (std::filesystem::current_path() / "runs" / "recipe_good").string();
+  EXPECT_EQ(j["out"], runs);
+  EXPECT_EQ(j["model"], runs + "/model.safetensors");
+  EXPECT_EQ(j["threads"], 0);
 }
 
 TEST(Cli, TrainExitCodesFollowTheCommandStatus) {

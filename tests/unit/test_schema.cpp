@@ -111,6 +111,30 @@ TEST(Schema, PathsResolveAgainstTheBaseAndMayHaveToExist) {
   fs::remove_all(dir);
 }
 
+// A `model` value is a file the host finds: next to the config, then in the documented folders
+// (the source tree holds models/); not found is an error that lists every place tried.
+TEST(Schema, ModelFilesAreFoundOrTheErrorListsWhereItLooked) {
+  const fs::path dir = fs::temp_directory_path() / "cvpipe_ut_schema_model";
+  fs::create_directories(dir);
+  std::ofstream(dir / "mine.safetensors") << "x";
+  ParamValue v;
+  const auto model = ParamSpec::model("model", "models/classify_digits.safetensors", "");
+  EXPECT_EQ(convert(model, "mine.safetensors", v, dir), "");
+  EXPECT_EQ(std::get<std::string>(v), (dir / "mine.safetensors").string());
+  EXPECT_EQ(convert(model, "models/gan_digits.safetensors", v, dir), "") << "found in the source tree";
+  EXPECT_EQ(std::get<std::string>(v), (fs::path(CVPIPE_SOURCE_DIR) / "models/gan_digits.safetensors").string());
+  const std::string e = convert(model, "nope.safetensors", v, dir);
+  EXPECT_NE(e.find("model file 'nope.safetensors' not found (looked in: " + (dir / "nope.safetensors").string()),
+            std::string::npos) << e;
+  EXPECT_EQ(convert(model, "", v, dir), "") << "empty: no model";
+  Params out;
+  EXPECT_TRUE(fill_defaults({model}, out).empty());
+  EXPECT_EQ(out.get_string("model"), (fs::path(CVPIPE_SOURCE_DIR) / "models/classify_digits.safetensors").string())
+      << "the plugin's default model is found the same way";
+  EXPECT_EQ(std::string(to_string(ParamType::model)), "model");
+  fs::remove_all(dir);
+}
+
 TEST(Schema, ValidateMapFillsDefaultsAndReportsEveryProblemAtItsLine) {
   const YAML::Node map = YAML::Load(
       "ksize: 40\n"        // line 1: out of range

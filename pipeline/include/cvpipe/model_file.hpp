@@ -1,16 +1,19 @@
-// Finding a plugin's model file (e.g. "models/classify_digits.safetensors") wherever cvpipe runs
-// from: a build tree, the source tree, or an installed prefix.
+// Finding a model file (e.g. "models/classify_digits.safetensors") wherever cvpipe runs from: a
+// build tree, the source tree, or an installed prefix. The host resolves every `model` parameter
+// (ParamSpec::model) with it before a plugin runs; a plugin rarely needs it itself.
 //
-// An absolute path is used as is. A relative path is looked up, in order, in: the current
-// directory; $CVPIPE_MODELS (a folder holding models/... or the file itself by name); the
-// plugin's source tree; the install share folder next to the plugin file
-// (<prefix>/lib/cvpipe/plugins/libX.so -> <prefix>/share/cvpipe); the configured install share
-// folder. not_found names every place that was tried.
+// An absolute path is used as is. A relative path is looked up, in order, in: the folder of the
+// config or recipe that names it (base_dir); the current directory; $CVPIPE_MODELS (a folder
+// holding models/... or the file itself by name); the cvpipe source tree; the install share
+// folder next to the binary (<prefix>/lib/cvpipe/plugins/libX.so or <prefix>/bin/cvpipe ->
+// <prefix>/share/cvpipe); the configured install share folder. not_found names every place that
+// was tried.
 //
-// `anchor` is the address of any function of the calling plugin: dladdr() maps it to the plugin's
-// own .so file. (The lookup cannot take the address of a function in this header: an inline
-// function may resolve to another plugin's copy.) Thread-safe; touches only the file system.
+// `anchor` is the address of any function of the calling binary: dladdr() maps it to its file.
+// (The lookup cannot take the address of a function in this header: an inline function may
+// resolve to another plugin's copy.) Thread-safe; touches only the file system.
 #pragma once
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <string>
@@ -23,6 +26,7 @@
 namespace cvpipe {
 
 struct ModelSearch {
+  std::filesystem::path base_dir;         // the folder of the config naming the file ("" : skip)
   std::filesystem::path source_dir;       // the source tree the plugin was built from ("" : skip)
   std::filesystem::path install_datadir;  // the configured <prefix>/share/cvpipe ("" : skip)
   const void* anchor = nullptr;           // a function of the plugin (nullptr: skip the .so-relative folder)
@@ -51,23 +55,30 @@ inline Status find_model_file(const std::string& value, const ModelSearch& where
     }
     return Status::not_found("model file '" + value + "' does not exist");
   }
-  std::vector<fs::path> candidates{fs::current_path(ec) / p};
+  std::vector<fs::path> candidates;
+  if (!where.base_dir.empty()) candidates.push_back(where.base_dir / p);
+  candidates.push_back(fs::current_path(ec) / p);
   if (const char* env = std::getenv("CVPIPE_MODELS"); env && *env) {
     candidates.push_back(fs::path(env) / p);
     candidates.push_back(fs::path(env) / p.filename());
   }
   if (!where.source_dir.empty()) candidates.push_back(where.source_dir / p);
   if (const fs::path lib = shared_object_dir(where.anchor); !lib.empty()) {
-    candidates.push_back(lib.parent_path().parent_path().parent_path() / "share" / "cvpipe" / p);
+    candidates.push_back(lib.parent_path().parent_path().parent_path() / "share" / "cvpipe" / p);  // lib/cvpipe/plugins
+    candidates.push_back(lib.parent_path() / "share" / "cvpipe" / p);                                // bin
   }
   if (!where.install_datadir.empty()) candidates.push_back(where.install_datadir / p);
   std::string tried;
+  std::vector<fs::path> seen;
   for (const auto& c : candidates) {
-    if (fs::is_regular_file(c, ec)) {
-      out = c.lexically_normal();
+    const fs::path n = c.lexically_normal();
+    if (std::find(seen.begin(), seen.end(), n) != seen.end()) continue;
+    seen.push_back(n);
+    if (fs::is_regular_file(n, ec)) {
+      out = n;
       return {};
     }
-    tried += (tried.empty() ? "" : ", ") + c.lexically_normal().string();
+    tried += (tried.empty() ? "" : ", ") + n.string();
   }
   return Status::not_found("model file '" + value + "' not found (looked in: " + tried + ")");
 }

@@ -1,6 +1,7 @@
 // Parameter schemas and values. A stage or command declares its parameters once (ParamSpec);
-// the host validates user values against the schema before anything runs, fills defaults, and
-// resolves `path` values against the config's folder. A stage therefore receives only valid,
+// the host validates user values against the schema before anything runs, fills defaults,
+// resolves `path` values against the config's folder and finds `model` files (a path, or a file
+// under the model search folders of cvpipe/model_file.hpp; not found is an error listing them). A stage therefore receives only valid,
 // complete Params and may read them without further checks.
 #pragma once
 #include <cstdint>
@@ -12,7 +13,7 @@
 
 namespace cvpipe {
 
-enum class ParamType { boolean, integer, number, string, path, choice };
+enum class ParamType { boolean, integer, number, string, path, choice, model };
 
 // Values: bool, integer, number, or string (string, path and choice all hold a string).
 using ParamValue = std::variant<bool, int64_t, double, std::string>;
@@ -38,6 +39,10 @@ struct ParamSpec {
   static ParamSpec string(std::string name, std::optional<std::string> def, std::string doc);
   static ParamSpec path(std::string name, std::optional<std::string> def, bool must_exist, std::string doc);
   static ParamSpec choice(std::string name, std::string def, std::vector<std::string> choices, std::string doc);
+  // A model file the host finds before the plugin runs: the plugin receives an absolute path to an
+  // existing file. `def`: the plugin's default model (e.g. "models/classify_digits.safetensors"),
+  // "" for none (the value then stays "" unless the user gives one).
+  static ParamSpec model(std::string name, std::string def, std::string doc);
   ParamSpec& also_accepts(std::vector<std::string> words) { keywords = std::move(words); return *this; }
 };
 
@@ -95,6 +100,10 @@ inline ParamSpec ParamSpec::choice(std::string n, std::string def, std::vector<s
   ParamSpec s; s.name = std::move(n); s.type = ParamType::choice; s.default_value = std::move(def);
   s.choices = std::move(c); s.doc = std::move(d); return s;
 }
+inline ParamSpec ParamSpec::model(std::string n, std::string def, std::string d) {
+  ParamSpec s; s.name = std::move(n); s.type = ParamType::model; s.default_value = std::move(def);
+  s.doc = std::move(d); return s;
+}
 inline const char* to_string(ParamType t) {
   switch (t) {
     case ParamType::boolean: return "bool";
@@ -103,6 +112,7 @@ inline const char* to_string(ParamType t) {
     case ParamType::string: return "string";
     case ParamType::path: return "path";
     case ParamType::choice: return "choice";
+    case ParamType::model: return "model";
   }
   return "?";
 }

@@ -11,6 +11,7 @@
 //       cvpipe::stage_entry<Blur>("blur", "Gaussian blur", cvpipe::StageKind::transform)};
 //   CVPIPE_PLUGIN("myplugin", "1.0.0", kStages, nullptr)
 #pragma once
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <exception>
@@ -57,13 +58,27 @@ struct StageEntry {
   void (*destroy)(Stage*);
 };
 
-// What `cvpipe train` and `cvpipe eval` run.
+// What `cvpipe train` and `cvpipe eval` hand to a plugin command. The host resolves each setting
+// once, with one rule for every plugin: the command line over the recipe over the default.
+//   out_dir  train: --out DIR > the recipe's `out` parameter > runs/<recipe file name>; eval: --out or empty
+//   threads  --threads N > the recipe's `threads` parameter > 0 (all cores); the host has already
+//            set the compute threads of the calling thread to it: a command never sets threads
+//   resume   --resume CHECKPOINT, empty when not given
+//   command_line  the command as the user typed it ("cvpipe train configs/train/x.yaml --out runs/x")
+//   stop     the stop token: set by Ctrl-C (SIGINT) or SIGTERM; a command checkpoints and returns
+//            StatusCode::cancelled (nn::Trainer does both), and the CLI exits with 130
+// For train, the recipe's `model` parameter (the model file to write) is resolved the same way:
+// --set model=PATH > <out_dir>/model.safetensors when --out is given > the recipe's `model` >
+// <out_dir>/model.safetensors; the command receives the result as its `model` parameter.
 struct CommandContext {
   std::filesystem::path config_dir;  // folder of the recipe (or the working directory)
-  std::filesystem::path out_dir;     // `--out`, empty when not given
-  std::filesystem::path resume;      // `--resume` checkpoint, empty when not given
-  int threads = 0;                   // 0: all cores
+  std::filesystem::path out_dir;
+  std::filesystem::path resume;
+  int threads = 0;
   bool quiet = false;
+  const std::atomic<bool>* stop = nullptr;  // never null when the CLI calls
+  std::string command_line;                 // the command as typed (recorded in trained model files)
+  bool stop_requested() const { return stop && stop->load(); }
 };
 
 struct CommandEntry {

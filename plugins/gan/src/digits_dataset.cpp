@@ -7,11 +7,11 @@
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
-#include "cvpipe/data.hpp"
+#include "cvpipe/digits.hpp"
 
 namespace cvpipe::gan {
 
-std::filesystem::path DigitsDataset::default_file() { return cvpipe::data_dir() / "digits.png"; }
+std::filesystem::path DigitsDataset::default_file() { return digits_file(); }
 
 const char* to_string(DigitFit fit) { return fit == DigitFit::pad ? "pad" : "resize"; }
 
@@ -57,27 +57,13 @@ cv::Mat to_8bit(const cv::Mat& image_pm1) {
 Status DigitsDataset::load(const std::filesystem::path& file, DigitsSplit split, int size, DigitsDataset& out,
                           DigitFit fit) {
   if (size < 8 || size > 256) return Status::invalid("digits: image size " + std::to_string(size) + " is outside [8, 256]");
-  if (split.first_column < 0 || split.last_column > 99 || split.first_column > split.last_column)
-    return Status::invalid("digits: column range " + std::to_string(split.first_column) + ".." +
-                           std::to_string(split.last_column) + " is outside 0..99");
-  std::error_code ec;
-  if (!std::filesystem::exists(file, ec))
-    return Status::not_found("digits: '" + file.string() + "' does not exist (set CVPIPE_DATA to the opencv-doc data folder)");
-  cv::Mat sheet = cv::imread(file.string(), cv::IMREAD_GRAYSCALE);
-  if (sheet.empty()) return Status::io("digits: cannot read '" + file.string() + "' as an image");
-  if (sheet.rows != 50 * kDigitsCell || sheet.cols != 100 * kDigitsCell)
-    return Status::invalid("digits: '" + file.string() + "' is " + std::to_string(sheet.cols) + "x" +
-                           std::to_string(sheet.rows) + ", expected 2000x1000 (100 x 50 cells of 20x20)");
+  DigitCells read;
+  CVPIPE_RETURN_IF_ERROR(read_digits(file, split.first_column, split.last_column, read));
   DigitsDataset ds;
   ds.size_ = size;
-  for (int row = 0; row < 50; ++row) {
-    for (int col = split.first_column; col <= split.last_column; ++col) {
-      cv::Mat cell = sheet(cv::Rect(col * kDigitsCell, row * kDigitsCell, kDigitsCell, kDigitsCell)).clone();
-      ds.images_.push_back(prepare_digit(cell, size, fit));
-      ds.cells_.push_back(std::move(cell));
-      ds.labels_.push_back(row / 5);
-    }
-  }
+  for (const cv::Mat& cell : read.cells) ds.images_.push_back(prepare_digit(cell, size, fit));
+  ds.cells_ = std::move(read.cells);
+  ds.labels_ = std::move(read.labels);
   out = std::move(ds);
   return {};
 }

@@ -1,11 +1,10 @@
-// DigitsDataset: the handwritten digits of opencv-doc's digits.png (a 50 x 100 grid of 20x20 cells,
-// rows 5c..5c+4 = class c), cut into cells and prepared for the GAN: white on black (as stored),
+// DigitsDataset: the handwritten digits of opencv-doc's digits.png (read by cvpipe/digits.hpp),
+// prepared for the GAN: white on black (as stored),
 // brought to `size` x `size` (DigitFit::pad: centred on a black canvas, pixels untouched;
 // DigitFit::resize: stretched) and scaled to [-1, 1] (the generator's Tanh range).
 //
-// Guarantees: load() validates the file (readable, exactly 1000 x 2000 pixels) and the column range
-// and returns a Status naming the file otherwise; images are ordered column-major within a class
-// row band (deterministic); the object is immutable after load and may be read from any thread.
+// Guarantees: load() validates the file and the column range (read_digits) and returns a Status
+// naming the file otherwise; images are ordered row by row, columns left to right (deterministic); the object is immutable after load and may be read from any thread.
 #pragma once
 #include <cstdint>
 #include <filesystem>
@@ -14,12 +13,11 @@
 
 #include <opencv2/core.hpp>
 
+#include "cvpipe/digits.hpp"
 #include "cvpipe/status.hpp"
 
 namespace cvpipe::gan {
 
-inline constexpr int kDigitsCell = 20;
-inline constexpr int kDigitsClasses = 10;
 
 // How a 20x20 cell becomes a size x size network image, and back (see cell_from_image).
 enum class DigitFit { pad, resize };

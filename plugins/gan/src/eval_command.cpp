@@ -12,8 +12,8 @@ namespace cvpipe::gan {
 
 std::vector<ParamSpec> eval_params() {
   return {
-      ParamSpec::path("model", std::string("models/gan_digits.safetensors"), false, "generator file"),
-      ParamSpec::path("classifier", std::string("models/classify_digits.safetensors"), false,
+      ParamSpec::model("model", "models/gan_digits.safetensors", "generator model file"),
+      ParamSpec::model("classifier", "models/classify_digits.safetensors",
                       "digits classifier (classify plugin model)"),
       ParamSpec::integer("n", 1000, 10, 1000000, "samples per set (conditional and unconditional)"),
       ParamSpec::integer("seed", 0, 0, 2147483647, "latent seed"),
@@ -26,15 +26,9 @@ std::vector<ParamSpec> eval_params() {
 
 Status run_eval(const Params& p, const CommandContext& ctx, std::string& output) {
   return guard([&]() -> Status {
-    if (ctx.threads > 0) nn::set_num_threads(ctx.threads);
-    const auto model = locate_model(p.get_string("model"));
-    const auto classifier = locate_model(p.get_string("classifier"));
+    const std::filesystem::path model = p.get_string("model"), classifier = p.get_string("classifier");  // found by the host
     GeneratorFile file;
     CVPIPE_RETURN_IF_ERROR(load_generator(model, file));
-    std::error_code ec;
-    if (!std::filesystem::exists(classifier, ec))
-      return Status::not_found("gan eval: classifier '" + classifier.string() +
-                               "' does not exist (train it with cvpipe train configs/train/classify_digits.yaml)");
     std::unique_ptr<GanEvaluator> evaluator;
     CVPIPE_RETURN_IF_ERROR(GanEvaluator::create(classifier, p.get_string("data"), evaluator));
     GanMetrics m;

@@ -15,7 +15,7 @@ namespace cvpipe::gan {
 
 std::vector<ParamSpec> GanStage::params() {
   return {
-      ParamSpec::path("model", std::string("models/gan_digits.safetensors"), false,
+      ParamSpec::model("model", "models/gan_digits.safetensors",
                       "generator weights (default: the shipped digits model, found in the source tree or install share dir)"),
       ParamSpec::integer("count", 100, 1, 10000000, "images (sample) or frames (walk) to produce"),
       ParamSpec::integer("class", -1, -1, 999, "class to generate; -1 = every class in turn"),
@@ -31,7 +31,7 @@ std::vector<ParamSpec> GanStage::params() {
 }
 
 Status GanStage::configure(const Params& p, const StageContext& ctx) {
-  const std::filesystem::path model = locate_model(p.get_string("model"));
+  const std::filesystem::path model = p.get_string("model");  // found by the host
   GeneratorFile file;
   CVPIPE_RETURN_IF_ERROR(guard([&] { return load_generator(model, file); }));
   model_ = std::move(file);
@@ -47,7 +47,6 @@ Status GanStage::configure(const Params& p, const StageContext& ctx) {
   walk_ = p.get_string("mode") == "walk";
   walk_steps_ = static_cast<int>(p.get_int("walk_steps"));
   batch_ = static_cast<int>(p.get_int("batch"));
-  threads_ = ctx.threads;
   const std::string& interp = p.get_string("interpolation");
   interpolation_ = interp == "nearest" ? cv::INTER_NEAREST
                    : interp == "linear" ? cv::INTER_LINEAR
@@ -99,7 +98,6 @@ std::vector<float> GanStage::latent_of(std::int64_t i) const {
 
 Status GanStage::generate_batch() {
   return guard([&]() -> Status {
-    if (threads_ > 0) nn::set_num_threads(threads_);
     const int n = static_cast<int>(std::min<std::int64_t>(batch_, count_ - next_));
     const auto& names = model_.class_names;
     std::vector<float> z, cls, w;

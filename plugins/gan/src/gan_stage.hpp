@@ -42,7 +42,6 @@ class GanStage : public Stage {
   bool walk_ = false;
   int walk_steps_ = 16;
   int batch_ = 64;
-  int threads_ = 0;
   int interpolation_ = 0;
 
   std::int64_t next_ = 0;  // next item to generate

@@ -3,6 +3,7 @@
 
 #include "cvpipe/classify/classifier.hpp"
 #include "cvpipe/nn/safetensors.hpp"
+#include "support/status_matchers.hpp"
 #include "test_util.hpp"
 
 namespace cvpipe::classify {
@@ -36,18 +37,22 @@ TEST(ClassifyModelSpec, BadMetadataIsRefusedWithTheKey) {
     m.erase(key);
     return m;
   };
-  Status st = ModelSpec::from_metadata(without("format"), "x.safetensors", out);
-  EXPECT_FALSE(st.ok());
+  Status st = ModelSpec::from_metadata(without("architecture"), "x.safetensors", out);
+  EXPECT_STATUS(st, invalid_argument);
   EXPECT_NE(st.message().find("x.safetensors"), std::string::npos);
-  EXPECT_NE(st.message().find("format"), std::string::npos);
+  EXPECT_NE(st.message().find("architecture"), std::string::npos);
   st = ModelSpec::from_metadata(without("class_names"), "x", out);
   EXPECT_NE(st.message().find("class_names"), std::string::npos);
   auto m = good;
-  m["preprocess"] = "{not json";
+  m["preprocessing"] = "{not json";
   st = ModelSpec::from_metadata(m, "x", out);
-  EXPECT_NE(st.message().find("preprocess"), std::string::npos);
+  EXPECT_NE(st.message().find("preprocessing"), std::string::npos);
   m = good;
-  m["arch"] = R"({"name":"resnet"})";
+  m["architecture"] = R"({"type":"ffdnet"})";
+  st = ModelSpec::from_metadata(m, "x", out);
+  EXPECT_NE(st.message().find("not a classify model"), std::string::npos) << st.message();
+  m = good;
+  m["architecture"] = R"({"type":"classify","name":"resnet"})";
   st = ModelSpec::from_metadata(m, "x", out);
   EXPECT_NE(st.message().find("resnet"), std::string::npos);
   ModelSpec s = tiny_spec();
@@ -151,7 +156,7 @@ TEST(ClassifyModelFile, MissingTensorsAndBrokenFilesAreRefused) {
   plain.set_f32("x", {2}, v);
   ASSERT_TRUE(plain.save(file).ok());
   s = Classifier::load(file, c);
-  EXPECT_NE(s.message().find("not a classify model"), std::string::npos) << s.message();
+  EXPECT_NE(s.message().find("not a cvpipe model file"), std::string::npos) << s.message();
   EXPECT_EQ(Classifier::load(dir.path / "nope.safetensors", c).code(), StatusCode::not_found);
 }
 

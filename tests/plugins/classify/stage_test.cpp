@@ -124,7 +124,7 @@ TEST_F(StageFixture, BadModelsAreConfigureErrors) {
 // The shipped model: real digits.png cells, and the same digits as "photos" (dark ink on light
 // paper, larger, off-centre, in color) through the stage's default preprocessing.
 TEST(ClassifyShippedModel, LabelsCellsAndPhotos) {
-  if (!std::filesystem::exists(test::shipped_model())) GTEST_SKIP() << "models/classify_digits.safetensors not trained yet";
+  ASSERT_TRUE(std::filesystem::exists(test::shipped_model())) << "the committed model models/classify_digits.safetensors is missing";
   if (!test::digits_available()) GTEST_SKIP() << "digits.png not installed";
   LabeledImages d;
   ASSERT_TRUE(load_digits({}, Split::test, d).ok());

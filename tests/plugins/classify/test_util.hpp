@@ -12,6 +12,7 @@
 #include "cvpipe/classify/model_spec.hpp"
 #include "cvpipe/data.hpp"
 #include "cvpipe/nn/checkpoint.hpp"
+#include "cvpipe/nn/model_file.hpp"
 #include "cvpipe/params.hpp"
 
 namespace cvpipe::classify::test {
@@ -67,7 +68,7 @@ inline ModelSpec tiny_spec(const std::string& arch = "cnn", int size = 20, int c
 inline void write_model(const std::filesystem::path& file, const ModelSpec& weights_spec, const ModelSpec& meta_spec) {
   Network net;
   ASSERT_TRUE(build_network(weights_spec, 1, "test", net).ok());
-  const Status st = nn::save_model(file, *net.root, meta_spec.to_metadata());
+  const Status st = nn::save_model(file, *net.root, meta_spec.to_model_info());
   ASSERT_TRUE(st.ok()) << st.message();
 }
 

@@ -25,6 +25,14 @@ std::map<std::string, ParamValue> tiny_recipe(const std::filesystem::path& out) 
           {"warmup_epochs", 0.5},         {"seed", int64_t{3}}};
 }
 
+// What `cvpipe train` does before it calls the command: ctx.out_dir from the recipe's `out`, the
+// model file <out>/model.safetensors unless the recipe names one (docs/training.md).
+Status train_like_cli(Params p, CommandContext ctx, std::string& output) {
+  ctx.out_dir = p.get_string("out");
+  if (p.get_string("model").empty()) p.set("model", (ctx.out_dir / "model.safetensors").string());
+  return run_train(p, ctx, output);
+}
+
 CommandContext quiet_context() {
   CommandContext ctx;
   ctx.quiet = true;
@@ -45,7 +53,7 @@ TEST(ClassifyTrain, TinyRunLossFallsAndWritesEverything) {
   TempDir dir;
   CommandContext ctx = quiet_context();
   std::string out;
-  const Status st = run_train(make_params(train_params(), tiny_recipe(dir.path)), ctx, out);
+  const Status st = train_like_cli(make_params(train_params(), tiny_recipe(dir.path)), ctx, out);
   ASSERT_TRUE(st.ok()) << st.message();
   const auto j = nlohmann::json::parse(out);
   EXPECT_EQ(j.at("steps").get<int>(), 6 * 10);  // 250 images / batch 25 = 10 steps per epoch
@@ -93,10 +101,10 @@ TEST(ClassifyTrain, ResumeContinuesFromTheCheckpoint) {
   recipe["arch"] = std::string("lenet");
   recipe["input_size"] = int64_t{28};
   std::string out;
-  ASSERT_TRUE(run_train(make_params(train_params(), recipe), ctx, out).ok()) << out;
+  ASSERT_TRUE(train_like_cli(make_params(train_params(), recipe), ctx, out).ok()) << out;
   recipe["epochs"] = int64_t{3};
   ctx.resume = dir.path / "checkpoint.safetensors";
-  const Status st = run_train(make_params(train_params(), recipe), ctx, out);
+  const Status st = train_like_cli(make_params(train_params(), recipe), ctx, out);
   ASSERT_TRUE(st.ok()) << st.message();
   EXPECT_EQ(nlohmann::json::parse(out).at("steps").get<int>(), 30);
   std::unique_ptr<Classifier> c;
@@ -115,7 +123,7 @@ TEST(ClassifyTrain, EnsembleAveragesItsMembersAndReusesFinishedOnes) {
   recipe["epochs"] = int64_t{2};
   recipe["ensemble"] = int64_t{2};
   std::string out;
-  const Status st = run_train(make_params(train_params(), recipe), ctx, out);
+  const Status st = train_like_cli(make_params(train_params(), recipe), ctx, out);
   ASSERT_TRUE(st.ok()) << st.message();
   EXPECT_EQ(nlohmann::json::parse(out).at("steps").get<int>(), 2 * 2 * 10);
   EXPECT_EQ(nlohmann::json::parse(out).at("members").get<int>(), 2);
@@ -139,7 +147,7 @@ TEST(ClassifyTrain, EnsembleAveragesItsMembersAndReusesFinishedOnes) {
 
   // Rerun: both members are reused (no training step), the file is rebuilt from them.
   const auto before = std::filesystem::last_write_time(dir.path / "member1" / "metrics.csv");
-  ASSERT_TRUE(run_train(make_params(train_params(), recipe), ctx, out).ok()) << out;
+  ASSERT_TRUE(train_like_cli(make_params(train_params(), recipe), ctx, out).ok()) << out;
   EXPECT_EQ(nlohmann::json::parse(out).at("steps").get<int>(), 0);
   EXPECT_EQ(std::filesystem::last_write_time(dir.path / "member1" / "metrics.csv"), before);
   std::unique_ptr<Classifier> again;
@@ -157,18 +165,18 @@ TEST(ClassifyTrain, BadRecipesAreClearErrors) {
   auto recipe = tiny_recipe(dir.path);
   recipe["dataset"] = std::string("folder");
   recipe["data"] = (dir.path / "nothing").string();
-  Status st = run_train(make_params(train_params(), recipe), ctx, out);
+  Status st = train_like_cli(make_params(train_params(), recipe), ctx, out);
   EXPECT_EQ(st.code(), StatusCode::not_found);
   EXPECT_NE(st.message().find("nothing"), std::string::npos);
   if (!test::digits_available()) return;
   recipe = tiny_recipe(dir.path);
   recipe["channels"] = int64_t{2};
-  st = run_train(make_params(train_params(), recipe), ctx, out);
+  st = train_like_cli(make_params(train_params(), recipe), ctx, out);
   EXPECT_NE(st.message().find("channels"), std::string::npos) << st.message();
   recipe = tiny_recipe(dir.path);
   recipe["arch"] = std::string("lenet");
   recipe["input_size"] = int64_t{12};
-  st = run_train(make_params(train_params(), recipe), ctx, out);
+  st = train_like_cli(make_params(train_params(), recipe), ctx, out);
   EXPECT_NE(st.message().find("16x16"), std::string::npos) << st.message();
 }
 

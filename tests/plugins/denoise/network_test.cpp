@@ -43,7 +43,9 @@ TEST(Network, SaveLoadRoundTripGivesTheSameOutput) {
   testing::TempDir dir("net");
   auto net = testing::random_net(3, 16, 4);
   const auto path = dir.path / "m.safetensors";
-  ASSERT_TRUE(net->save(path, {{"note", "test"}}).ok());
+  nn::ModelInfo info;
+  info.extra["note"] = "test";
+  ASSERT_TRUE(net->save(path, info).ok());
   std::unique_ptr<DenoiseNet> loaded;
   const Status st = DenoiseNet::load(path, loaded);
   ASSERT_TRUE(st.ok()) << st.message();

@@ -42,6 +42,14 @@ Params tiny_train(const std::filesystem::path& out) {
   return p;
 }
 
+// What `cvpipe train` does before it calls the command: ctx.out_dir from the recipe's `out`, the
+// model file <out>/model.safetensors unless the recipe names one (docs/training.md).
+Status train_like_cli(Params p, CommandContext ctx, std::string& output) {
+  ctx.out_dir = p.get_string("out");
+  if (p.get_string("model").empty()) p.set("model", (ctx.out_dir / "model.safetensors").string());
+  return run_train(p, ctx, output);
+}
+
 // Column `name` of a metrics CSV, rows with a value only.
 std::vector<double> csv_column(const std::filesystem::path& csv, const std::string& name) {
   std::ifstream in(csv);
@@ -68,7 +76,7 @@ TEST(TrainCommand, TinyRunImprovesValidationPsnrAndWritesModel) {
   ctx.quiet = true;
   ctx.threads = 1;
   std::string output;
-  const Status st = run_train(tiny_train(dir.path), ctx, output);
+  const Status st = train_like_cli(tiny_train(dir.path), ctx, output);
   ASSERT_TRUE(st.ok()) << st.message();
   const auto j = nlohmann::json::parse(output);
   EXPECT_EQ(j.at("steps").get<int>(), 120);
@@ -99,10 +107,10 @@ TEST(TrainCommand, ResumeContinuesFromCheckpoint) {
   p.set("steps", int64_t{40});
   p.set("epoch_steps", int64_t{20});
   std::string output;
-  ASSERT_TRUE(run_train(p, ctx, output).ok());
+  ASSERT_TRUE(train_like_cli(p, ctx, output).ok());
   p.set("steps", int64_t{60});
   ctx.resume = dir.path / "checkpoint.safetensors";
-  const Status st = run_train(p, ctx, output);
+  const Status st = train_like_cli(p, ctx, output);
   ASSERT_TRUE(st.ok()) << st.message();
   EXPECT_EQ(nlohmann::json::parse(output).at("steps").get<int>(), 60);
 }
@@ -116,7 +124,7 @@ TEST(TrainCommand, InitStartsFromAModelAndRefusesAnotherShape) {
   ctx.threads = 1;
   Params p = tiny_train(dir.path / "first");
   std::string output;
-  ASSERT_TRUE(run_train(p, ctx, output).ok()) << output;
+  ASSERT_TRUE(train_like_cli(p, ctx, output).ok()) << output;
   const double first_end = csv_column(dir.path / "first" / "metrics.csv", "val_psnr_s25").back();
 
   Params q = tiny_train(dir.path / "second");
@@ -124,13 +132,13 @@ TEST(TrainCommand, InitStartsFromAModelAndRefusesAnotherShape) {
   q.set("steps", int64_t{1});
   q.set("epoch_steps", int64_t{1});
   q.set("lr", 1e-6);
-  const Status st = run_train(q, ctx, output);
+  const Status st = train_like_cli(q, ctx, output);
   ASSERT_TRUE(st.ok()) << st.message();
   const double second_start = csv_column(dir.path / "second" / "metrics.csv", "val_psnr_s25").front();
   EXPECT_NEAR(second_start, first_end, 0.05);
 
   q.set("features", int64_t{8});
-  const Status bad = run_train(q, ctx, output);
+  const Status bad = train_like_cli(q, ctx, output);
   EXPECT_EQ(bad.code(), StatusCode::invalid_argument);
   EXPECT_NE(bad.message().find("features 16"), std::string::npos) << bad.message();
 }
@@ -142,10 +150,10 @@ TEST(TrainCommand, BadParametersAreClearErrors) {
   std::string output;
   Params p = tiny_train(dir.path);
   p.set("channels", int64_t{2});
-  EXPECT_EQ(run_train(p, ctx, output).code(), StatusCode::invalid_argument);
+  EXPECT_EQ(train_like_cli(p, ctx, output).code(), StatusCode::invalid_argument);
   p = tiny_train(dir.path);
   p.set("photos", std::string("no_such_photo.jpg"));
-  const Status st = run_train(p, ctx, output);
+  const Status st = train_like_cli(p, ctx, output);
   EXPECT_EQ(st.code(), StatusCode::not_found);
   EXPECT_NE(st.message().find("no_such_photo.jpg"), std::string::npos);
 }

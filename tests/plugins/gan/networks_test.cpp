@@ -11,6 +11,7 @@
 #include "generator.hpp"
 #include "latent.hpp"
 #include "model_file.hpp"
+#include "support/status_matchers.hpp"
 
 namespace cvpipe::gan {
 namespace {
@@ -208,13 +209,18 @@ TEST(ModelFile, RoundTripGivesTheSameImages) {
   for (int k = 0; k < 3; ++k) g->forward(latent_batch(k, 0, 8, a.z_dim, 0), one_hot({0, 1, 2, 3, 4, 5, 6, 7}, 10), 8);
   g->eval();
   const auto path = temp_path("roundtrip.safetensors");
-  ASSERT_TRUE(save_generator(path, *g, default_class_names(10), {{"training", "{}"}}).ok());
+  nn::ModelInfo info;
+  info.extra["training"] = "{}";
+  info.command = "cvpipe train gan.yaml";
+  ASSERT_OK(save_generator(path, *g, default_class_names(10), info));
   GeneratorFile f;
-  const Status s = load_generator(path, f);
-  ASSERT_TRUE(s.ok()) << s.message();
+  ASSERT_OK(load_generator(path, f));
   EXPECT_EQ(f.generator->arch().to_json(), a.to_json());
   EXPECT_EQ(f.class_names.size(), 10u);
-  EXPECT_EQ(f.metadata.at("training"), "{}");
+  EXPECT_EQ(f.info.extra.at("training"), "{}");
+  EXPECT_EQ(f.info.command, "cvpipe train gan.yaml");
+  EXPECT_EQ(f.info.architecture_type(), "cdcgan");
+  EXPECT_EQ(f.info.version, nn::cvpipe_version());
   const auto z = latent_batch(11, 0, 4, a.z_dim, 0);
   const auto lab = one_hot({1, 3, 5, 7}, 10);
   const auto x = g->generate(z, lab, 4), y = f.generator->generate(z, lab, 4);
@@ -225,20 +231,24 @@ TEST(ModelFile, RefusesBadFiles) {
   GeneratorFile f;
   EXPECT_EQ(load_generator(temp_path("missing.safetensors"), f).code(), StatusCode::not_found);
 
-  // Not a generator (no format tag).
+  // Not a model file (no metadata), and a model of another plugin.
   nn::SafeTensors st;
   st.set_f32("x", {2}, std::vector<float>{1, 2});
   const auto other = temp_path("other.safetensors");
   ASSERT_TRUE(st.save(other).ok());
   Status s = load_generator(other, f);
-  EXPECT_FALSE(s.ok());
-  EXPECT_NE(s.message().find("not a gan generator"), std::string::npos) << s.message();
+  EXPECT_STATUS(s, invalid_argument);
+  EXPECT_NE(s.message().find("metadata has no 'architecture'"), std::string::npos) << s.message();
+  st.metadata["architecture"] = R"({"type":"ffdnet"})";
+  ASSERT_OK(st.save(other));
+  s = load_generator(other, f);
+  EXPECT_NE(s.message().find("not a gan generator (architecture type 'ffdnet'"), std::string::npos) << s.message();
 
   // A tensor with the wrong shape is named.
   const GanArch a = small_arch();
   auto g = make_generator(a, 7);
   const auto good = temp_path("good.safetensors");
-  ASSERT_TRUE(save_generator(good, *g, default_class_names(10)).ok());
+  ASSERT_OK(save_generator(good, *g, default_class_names(10)));
   nn::SafeTensors t;
   ASSERT_TRUE(nn::SafeTensors::load(good, t).ok());
   t.set_f32("bn1.weight", {3}, std::vector<float>{1, 1, 1});

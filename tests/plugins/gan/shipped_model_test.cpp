@@ -1,5 +1,5 @@
-// The shipped model (models/gan_digits.safetensors): loads, draws digit-like images, and — when the
-// classify plugin's digits model is present — is recognised by it. Skipped when the files are absent.
+// The shipped model (models/gan_digits.safetensors): loads, draws digit-like images, and is
+// recognised by the shipped digits classifier. A missing committed model is a failure.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -7,6 +7,7 @@
 #include "gan_metrics.hpp"
 #include "latent.hpp"
 #include "model_file.hpp"
+#include "support/status_matchers.hpp"
 
 namespace cvpipe::gan {
 namespace {
@@ -15,12 +16,10 @@ const std::filesystem::path kModels = std::filesystem::path(CVPIPE_SOURCE_DIR) /
 
 TEST(ShippedModel, LoadsAndDrawsWhiteOnBlackDigits) {
   const auto path = kModels / "gan_digits.safetensors";
-  if (!std::filesystem::exists(path)) GTEST_SKIP() << path << " not trained yet";
   GeneratorFile f;
-  const Status s = load_generator(path, f);
-  ASSERT_TRUE(s.ok()) << s.message();
+  ASSERT_OK(load_generator(path, f));
   EXPECT_EQ(f.generator->arch().num_classes, 10);
-  EXPECT_TRUE(f.metadata.count("training"));
+  EXPECT_TRUE(f.info.extra.count("training"));
   const auto imgs = f.generator->generate(latent_batch(0, 0, 10, f.generator->arch().z_dim, 0),
                                           one_hot({0, 1, 2, 3, 4, 5, 6, 7, 8, 9}, 10), 10);
   for (const auto& im : imgs) {
@@ -35,13 +34,11 @@ TEST(ShippedModel, LoadsAndDrawsWhiteOnBlackDigits) {
 
 TEST(ShippedModel, MeetsTheClassifierTargetsOnASmallSample) {
   const auto model = kModels / "gan_digits.safetensors", cls = kModels / "classify_digits.safetensors";
-  if (!std::filesystem::exists(model) || !std::filesystem::exists(cls) || !classifier_available())
-    GTEST_SKIP() << "needs " << model << " and " << cls;
+  ASSERT_TRUE(classifier_available()) << "the gan plugin was built without the digits classifier";
   GeneratorFile f;
-  ASSERT_TRUE(load_generator(model, f).ok());
+  ASSERT_OK(load_generator(model, f));
   std::unique_ptr<GanEvaluator> ev;
-  const Status s = GanEvaluator::create(cls, {}, ev);
-  ASSERT_TRUE(s.ok()) << s.message();
+  ASSERT_OK(GanEvaluator::create(cls, {}, ev));
   GanMetrics m;
   ASSERT_TRUE(ev->evaluate(*f.generator, 200, 0, 0.0, 100, m).ok());
   EXPECT_EQ(m.n, 200);

@@ -1,5 +1,6 @@
-// Training: a tiny run in which the losses move and the weights change; checkpoint / resume
-// continues exactly; the digits reader; the BCE loss.
+// Training: GanModel on nn::Trainer: a tiny run in which the losses move, the weights change and
+// the metrics are logged; a run stopped by its stop token and resumed equals an uninterrupted one;
+// the digits reader; the BCE loss.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -7,7 +8,8 @@
 
 #include "digits_dataset.hpp"
 #include "gan_loss.hpp"
-#include "gan_trainer.hpp"
+#include "gan_model.hpp"
+#include "support/status_matchers.hpp"
 #include "latent.hpp"
 
 namespace cvpipe::gan {
@@ -112,12 +114,41 @@ TEST(GanLoss, BceWithLogitsValuesAndGradients) {
   EXPECT_THROW(bce_with_logits({1.f, 2.f}, std::vector<float>{1.f, 0.f, 1.f}), std::invalid_argument);
 }
 
-TEST(GanTrainer, TinyRunMovesBothLossesAndWeights) {
-  GanTrainer tr(tiny_arch(), tiny_options(), train_digits());
-  const auto g0 = flat_params(tr.generator().net()), d0 = flat_params(tr.discriminator().net());
-  std::vector<nn::Metrics> hist;
-  for (int i = 0; i < 30; ++i) hist.push_back(tr.step());
-  EXPECT_EQ(tr.steps_done(), 30);
+// The plugin's training = GanModel (networks + step) on nn::Trainer, as the train command runs it.
+struct GanRun {
+  GanModel model;
+  nn::DataLoader loader;
+  nn::Trainer trainer;
+  std::atomic<bool> stop{false};
+  std::vector<nn::Metrics> history;
+
+  GanRun(const GanArch& arch, const std::filesystem::path& out, std::int64_t steps, std::int64_t stop_after = -1)
+      : model(arch, tiny_options()),
+        loader(as_nn_dataset(std::shared_ptr<const DigitsDataset>(&train_digits(), [](const DigitsDataset*) {})),
+               {.batch_size = static_cast<std::size_t>(tiny_options().batch), .seed = tiny_options().seed}),
+        trainer({.steps = steps, .log_every = 1, .checkpoint_every = 0, .out_dir = out, .name = "gan test", .quiet = true,
+                 .stop = &stop, .seed = tiny_options().seed}) {
+    model.attach(trainer);
+    trainer.add_loader("real", loader);
+    trainer.set_step([this, stop_after](const nn::StepContext& s) {
+      nn::Metrics m = model.step(loader.next(), s.step);
+      history.push_back(m);
+      if (s.step == stop_after) stop.store(true);
+      return m;
+    });
+  }
+};
+
+TEST(GanTrainer, TinyRunMovesBothLossesAndWeightsAndLogsThem) {
+  const auto dir = std::filesystem::temp_directory_path() / ("gan_tiny_" + std::to_string(::getpid()));
+  std::filesystem::remove_all(dir);
+  GanRun run(tiny_arch(), dir, 30);
+  const auto g0 = flat_params(run.model.generator().net()), d0 = flat_params(run.model.discriminator().net());
+  const nn::TrainResult r = run.trainer.run();
+  ASSERT_OK(r.to_status());
+  EXPECT_EQ(r.steps, 30);
+  const auto& hist = run.history;
+  ASSERT_EQ(hist.size(), 30u);
   auto mean = [&](int from, int to, int k) {
     double s = 0;
     for (int i = from; i < to; ++i) s += hist[i][k].second;
@@ -130,47 +161,65 @@ TEST(GanTrainer, TinyRunMovesBothLossesAndWeights) {
   EXPECT_GT(std::abs(mean(0, 3, 1) - mean(27, 30, 1)), 0.05) << "g_loss";
   // The discriminator learns to separate real from fake at first.
   EXPECT_GT(mean(5, 15, 2), mean(5, 15, 3)) << "D(x) should exceed D(G(z))";
-  EXPECT_GT(dist(g0, flat_params(tr.generator().net())), 1e-3);
-  EXPECT_GT(dist(d0, flat_params(tr.discriminator().net())), 1e-3);
-}
-
-TEST(GanTrainer, ResumeFromCheckpointContinuesExactly) {
-  const auto dir = std::filesystem::temp_directory_path() / ("gan_trainer_" + std::to_string(::getpid()));
-  std::filesystem::create_directories(dir);
-  GanTrainer a(tiny_arch(), tiny_options(), train_digits());
-  for (int i = 0; i < 4; ++i) a.step();
-  ASSERT_TRUE(a.save_checkpoint(dir / "ck.safetensors").ok());
-  const nn::Metrics ma = a.step();
-
-  GanTrainer b(tiny_arch(), tiny_options(), train_digits());
-  const Status s = b.load_checkpoint(dir / "ck.safetensors");
-  ASSERT_TRUE(s.ok()) << s.message();
-  EXPECT_EQ(b.steps_done(), 4);
-  const nn::Metrics mb = b.step();
-  for (std::size_t k = 0; k < ma.size(); ++k) EXPECT_DOUBLE_EQ(ma[k].second, mb[k].second) << ma[k].first;
-  EXPECT_EQ(dist(flat_params(a.generator().net()), flat_params(b.generator().net())), 0.0);
-
-  // EMA weights differ from the training weights and are undone exactly.
-  const auto w = flat_params(a.generator().net());
-  a.use_ema_weights();
-  EXPECT_GT(dist(w, flat_params(a.generator().net())), 0.0);
-  a.restore_training_weights();
-  EXPECT_EQ(dist(w, flat_params(a.generator().net())), 0.0);
-
-  // A checkpoint of another architecture is refused.
-  GanArch other = tiny_arch();
-  other.g_channels = 16;
-  GanTrainer c(other, tiny_options(), train_digits());
-  EXPECT_FALSE(c.load_checkpoint(dir / "ck.safetensors").ok());
+  EXPECT_GT(dist(g0, flat_params(run.model.generator().net())), 1e-3);
+  EXPECT_GT(dist(d0, flat_params(run.model.discriminator().net())), 1e-3);
+  // The trainer logged every step's losses to metrics.csv and drew the curves.
+  nn::MetricsLog csv;
+  ASSERT_OK(csv.load(dir / "metrics.csv"));
+  EXPECT_EQ(csv.columns(), (std::vector<std::string>{"d_loss", "g_loss", "d_real", "d_fake"}));
+  ASSERT_EQ(csv.rows().size(), 30u);
+  EXPECT_NEAR(csv.rows().back().values.at("g_loss"), hist.back()[1].second, 1e-4);
+  EXPECT_TRUE(std::filesystem::exists(dir / "curves.png"));
+  // The EMA generator differs from the training weights and is undone exactly.
+  const auto w = flat_params(run.model.generator().net());
+  {
+    nn::WeightEma::ApplyScope use(*run.model.ema());
+    EXPECT_GT(dist(w, flat_params(run.model.generator().net())), 0.0);
+  }
+  EXPECT_EQ(dist(w, flat_params(run.model.generator().net())), 0.0);
   std::filesystem::remove_all(dir);
 }
 
+TEST(GanTrainer, InterruptedAndResumedEqualsUninterrupted) {
+  const auto base = std::filesystem::temp_directory_path() / ("gan_resume_" + std::to_string(::getpid()));
+  std::filesystem::remove_all(base);
+  GanRun a(tiny_arch(), base / "a", 8);
+  ASSERT_OK(a.trainer.run().to_status());
+
+  GanRun b(tiny_arch(), base / "b", 8, /*stop_after=*/3);  // Ctrl-C during step 3
+  const nn::TrainResult rb = b.trainer.run();
+  EXPECT_STATUS(rb.to_status(), cancelled);
+  EXPECT_EQ(rb.steps, 4);
+  ASSERT_TRUE(std::filesystem::exists(base / "b" / "checkpoint.safetensors"));
+
+  GanRun c(tiny_arch(), base / "b", 8);  // a fresh process
+  ASSERT_OK(c.trainer.resume(base / "b" / "checkpoint.safetensors"));
+  EXPECT_EQ(c.trainer.step(), 4);
+  ASSERT_OK(c.trainer.run().to_status());
+  ASSERT_EQ(c.history.size(), 4u);
+  for (std::size_t k = 0; k < 4; ++k)
+    for (std::size_t i = 0; i < c.history[k].size(); ++i)
+      EXPECT_DOUBLE_EQ(a.history[4 + k][i].second, c.history[k][i].second) << "step " << 4 + k << " " << c.history[k][i].first;
+  EXPECT_EQ(dist(flat_params(a.model.generator().net()), flat_params(c.model.generator().net())), 0.0);
+  EXPECT_EQ(dist(flat_params(a.model.discriminator().net()), flat_params(c.model.discriminator().net())), 0.0);
+  for (std::size_t i = 0; i < a.model.generator().net().parameters().size(); ++i)
+    EXPECT_EQ(a.model.ema()->average(i), c.model.ema()->average(i)) << "EMA tensor " << i;
+
+  // A checkpoint of another architecture is refused, naming the file.
+  GanArch other = tiny_arch();
+  other.g_channels = 16;
+  GanRun d(other, base / "d", 8);
+  const Status s = d.trainer.resume(base / "b" / "checkpoint.safetensors");
+  EXPECT_STATUS(s, invalid_argument);
+  EXPECT_NE(s.message().find("checkpoint.safetensors"), std::string::npos) << s.message();
+  std::filesystem::remove_all(base);
+}
+
 TEST(GanTrainer, BatchNormRecalibrationLeavesEvalMode) {
-  GanTrainer tr(tiny_arch(), tiny_options(), train_digits());
-  for (int i = 0; i < 3; ++i) tr.step();
-  tr.recalibrate_bn(5, 1);
-  EXPECT_FALSE(tr.generator().net().training());
-  const auto imgs = tr.generator().generate(latent_batch(1, 0, 2, 16, 0), one_hot({1, 2}, 10), 2);
+  GanModel model(tiny_arch(), tiny_options());
+  model.recalibrate_bn(5, 1);
+  EXPECT_FALSE(model.generator().net().training());
+  const auto imgs = model.generator().generate(latent_batch(1, 0, 2, 16, 0), one_hot({1, 2}, 10), 2);
   EXPECT_EQ(imgs.size(), 2u);
 }
 

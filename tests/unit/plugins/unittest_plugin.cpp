@@ -94,7 +94,10 @@ std::vector<ParamSpec> train_params() {
   return {ParamSpec::integer("epochs", 1, 1, 100, "passes over the data"),
           ParamSpec::number("lr", 0.1, 0.0, 10.0, "learning rate"),
           ParamSpec::path("data", std::nullopt, true, "training data folder"),
-          ParamSpec::choice("outcome", "ok", {"ok", "runtime", "invalid", "cancel"}, "what the command returns (tests)")};
+          ParamSpec::choice("outcome", "ok", {"ok", "runtime", "invalid", "cancel"}, "what the command returns (tests)"),
+          ParamSpec::path("out", "", false, "output folder"),
+          ParamSpec::path("model", "", false, "model file to write"),
+          ParamSpec::integer("threads", 0, 0, 64, "compute threads")};
 }
 
 Status outcome(const std::string& o) {
@@ -107,7 +110,9 @@ Status outcome(const std::string& o) {
 Status run_train(const Params& p, const cvpipe::CommandContext& ctx, std::string& output) {
   output = "{\"epochs\":" + std::to_string(p.get_int("epochs")) + ",\"data\":\"" + p.get_string("data") +
            "\",\"out\":\"" + ctx.out_dir.string() + "\",\"resume\":\"" + ctx.resume.string() +
-           "\",\"threads\":" + std::to_string(ctx.threads) + ",\"config_dir\":\"" + ctx.config_dir.string() + "\"}";
+           "\",\"threads\":" + std::to_string(ctx.threads) + ",\"config_dir\":\"" + ctx.config_dir.string() +
+           "\",\"model\":\"" + p.get_string("model") + "\",\"out_param\":\"" + p.get_string("out") +
+           "\",\"command_line\":\"" + ctx.command_line + "\",\"stop_token\":" + (ctx.stop ? "true" : "false") + "}";
   return outcome(p.get_string("outcome"));
 }
 

@@ -1,10 +1,8 @@
 // Module <-> safetensors: save a network's named parameters and buffers (PyTorch state_dict names:
 // "enc1.conv.weight", "bn.running_mean") with metadata, and load them back with full checking.
 //
-// Model files carry the architecture and the preprocessing as JSON strings in __metadata__ under
-// the keys k_meta_architecture and k_meta_preprocessing (plus "format": "pt", so the file also
-// loads with safetensors.torch.load_file). Loading validates everything before changing the
-// network: missing, unexpected and wrongly shaped tensors are ALL listed in one error naming the
+// Model files (weights + the metadata schema) are model_file.hpp's. Importing validates
+// everything before changing the network: missing, unexpected and wrongly shaped tensors are ALL listed in one error naming the
 // file; nothing is written unless the whole file matches. Any float or integer dtype is accepted
 // and converted to f32; a [1]-shaped buffer also accepts a scalar []. torch's BatchNorm
 // "*.num_batches_tracked" counters are ignored when the network has no such buffer.
@@ -20,9 +18,6 @@
 
 namespace cvpipe::nn {
 
-inline constexpr const char* k_meta_architecture = "architecture";
-inline constexpr const char* k_meta_preprocessing = "preprocessing";
-
 // Adds every parameter and buffer of `net` as "<prefix><dotted name>" (F32 unless `store` says BF16/F16).
 void export_module(Layer& net, SafeTensors& out, const std::string& prefix = "", StDtype store = StDtype::F32);
 
@@ -34,12 +29,5 @@ struct ImportOptions {
 };
 // `label` names the source in errors (usually the file path).
 Status import_module(const SafeTensors& in, Layer& net, const std::string& label, const ImportOptions& options = {});
-
-// A model file: weights + metadata (architecture / preprocessing JSON and anything else).
-Status save_model(const std::filesystem::path& path, Layer& net, const std::map<std::string, std::string>& metadata = {},
-                  StDtype store = StDtype::F32);
-// Loads weights into `net`; returns the file's metadata through `metadata` when given.
-Status load_model(const std::filesystem::path& path, Layer& net, std::map<std::string, std::string>* metadata = nullptr,
-                  const ImportOptions& options = {});
 
 }  // namespace cvpipe::nn

@@ -1,25 +1,30 @@
-// Trainer: the training loop the model plugins share. It runs a user step function for a number of
-// steps (or epochs), sets learning rates from schedules, averages and logs metrics (CSV + curve
-// PNG), calls an evaluation function periodically, shows a progress line, writes atomic
-// checkpoints, resumes from them exactly, and turns SIGINT/SIGTERM into "finish this step, save a
-// checkpoint, return interrupted".
+// Trainer: the training loop every model plugin uses; a plugin supplies data, networks and a step
+// function. It runs the step for a number of steps (or epochs), sets learning rates from
+// schedules (one or several optimizers: a GAN registers its D and G optimizers and makes both
+// updates in one step), averages and logs metrics (metrics.csv + curves.png), calls an evaluation
+// function and periodic hooks (sample grids ...), keeps weight moving averages (add_ema), shows a
+// progress line, writes atomic checkpoints and resumes from them exactly. When the stop token
+// (TrainerOptions::stop, the CLI's Ctrl-C flag) or request_stop() is set, it finishes the current
+// step, writes a checkpoint and returns `interrupted` (the CLI exits with 130). nn installs no
+// signal handler.
 //
 // Checkpoint (one safetensors file, default <out_dir>/checkpoint.safetensors): every registered
 // network's parameters and buffers ("<prefix>.<name>"), every optimizer's state
-// ("<prefix>.<i>.exp_avg" ...), and in __metadata__: "cvpipe.checkpoint" = "1", "step", "epoch",
-// the trainer Rng ("rng"), each loader's position, user metadata and anything the save hook adds.
-// Resuming restores all of it, truncates the metrics CSV to the checkpoint's step, and continues
-// with bit-identical results for the same thread count (layer-internal random state such as
-// Dropout's call counter is not captured; see the report).
+// ("<prefix>.<i>.exp_avg" ...), every moving average ("<prefix>.<i>"), and in __metadata__:
+// "cvpipe.checkpoint" = "1", "step", "epoch", the trainer Rng ("rng"), each loader's position, user
+// metadata and anything the save hook adds. Resuming restores all of it, truncates the metrics CSV
+// to the checkpoint's step, and continues with bit-identical results for the same thread count
+// (layer-internal random state such as Dropout's call counter is not captured).
 //
 // Steps are 0-based: the step function receives the index of the step it performs; step() after
 // run() is the number of completed steps. Epoch = step / steps_per_epoch.
-// Threading: run() on one thread; request_stop() may be called from any thread or signal handler.
+// Threading: run() on one thread; request_stop() and the stop token may be set from any thread or
+// a signal handler.
 //
-// Typical use in a plugin's trainer:
+// A model plugin's training command is then:
 //   DataLoader loader(dataset, {.batch_size = 64, .seed = seed});
 //   Sgd opt(net.parameters(), {.lr = 0.01, .momentum = 0.9});
-//   Trainer t({.epochs = 10, .out_dir = out, .name = "classify", .quiet = quiet, .seed = seed});
+//   Trainer t(with_command(ctx, {.epochs = 10, .name = "classify", .seed = seed}));
 //   t.add_module("model", net);  t.add_optimizer("optim", opt, cosine_lr(0.01, total));
 //   t.add_loader("train", loader);
 //   t.set_step([&](const StepContext&) {
@@ -29,7 +34,7 @@
 //   });
 //   t.set_eval([&](const StepContext&) { net.eval(); ...; net.train(); return Metrics{{"val_acc", acc}}; });
 //   if (!resume_path.empty()) CVPIPE_RETURN_IF_ERROR(t.resume(resume_path));
-//   TrainResult r = t.run();   // interrupted -> the CLI exits with 130; failed -> r.status
+//   TrainResult r = t.run();   // r.status(): ok, cancelled (interrupted) or the failure
 #pragma once
 #include <atomic>
 #include <cstdint>
@@ -40,12 +45,14 @@
 #include <vector>
 
 #include "cvpipe/nn/data.hpp"
+#include "cvpipe/nn/ema.hpp"
 #include "cvpipe/nn/layer.hpp"
 #include "cvpipe/nn/metrics_log.hpp"
 #include "cvpipe/nn/optim.hpp"
 #include "cvpipe/nn/random.hpp"
 #include "cvpipe/nn/safetensors.hpp"
 #include "cvpipe/nn/schedule.hpp"
+#include "cvpipe/plugin.hpp"
 #include "cvpipe/status.hpp"
 
 namespace cvpipe::nn {
@@ -62,8 +69,9 @@ struct TrainerOptions {
   std::string name = "train";        // progress-line label and curve title
   bool quiet = false;                // no progress line, no eval lines
   bool force_progress = false;       // progress line even when stderr is not a terminal
-  bool handle_signals = true;        // SIGINT/SIGTERM -> checkpoint + interrupted
   bool write_curves = true;
+  std::vector<std::vector<std::string>> plot_panels{};  // curves.png panels (empty: losses, then the rest)
+  const std::atomic<bool>* stop = nullptr;  // stop token: when true, checkpoint and return interrupted
   std::uint64_t seed = 0;            // seeds the trainer Rng handed to step/eval functions
 };
 
@@ -86,6 +94,8 @@ struct TrainResult {
   Metrics last_eval{};
   std::filesystem::path checkpoint{};  // last checkpoint written (empty if none)
   bool ok() const { return outcome != TrainOutcome::failed; }
+  // ok when completed; cancelled (naming the checkpoint to resume from) when interrupted; else the failure.
+  Status to_status() const;
 };
 
 class Trainer {
@@ -93,6 +103,7 @@ class Trainer {
   using StepFn = std::function<Metrics(const StepContext&)>;
   using SaveHook = std::function<void(SafeTensors&)>;
   using LoadHook = std::function<Status(const SafeTensors&)>;
+  using Hook = std::function<Status(const StepContext&)>;
 
   explicit Trainer(TrainerOptions options);
   ~Trainer();
@@ -103,6 +114,12 @@ class Trainer {
   void add_module(const std::string& prefix, Layer& net);
   void add_optimizer(const std::string& prefix, Optimizer& optimizer, LrSchedulePtr schedule = nullptr);
   void add_loader(const std::string& name, DataLoader& loader);
+  // A moving average of some network's weights: updated after every step, checkpointed.
+  void add_ema(const std::string& prefix, WeightEma& ema);
+  // Calls `hook` after every `every_n` steps and after the last step (every_n 0: only after the
+  // last), with the index of the next step; an error stops training (failed). Sample grids,
+  // snapshots ... A hook that applies a moving average restores it before returning (ApplyScope).
+  void add_hook(std::int64_t every_n, Hook hook);
   void set_step(StepFn fn) { step_fn_ = std::move(fn); }
   void set_eval(StepFn fn) { eval_fn_ = std::move(fn); }
   void set_hooks(SaveHook save, LoadHook load) {
@@ -142,6 +159,14 @@ class Trainer {
     std::string name;
     DataLoader* loader;
   };
+  struct EmaEntry {
+    std::string prefix;
+    WeightEma* ema;
+  };
+  struct HookEntry {
+    std::int64_t every;
+    Hook fn;
+  };
 
   void check_prefix(const std::string& prefix) const;
   std::int64_t epoch_of(std::int64_t step) const;
@@ -152,6 +177,8 @@ class Trainer {
   std::vector<ModuleEntry> modules_;
   std::vector<OptimizerEntry> optimizers_;
   std::vector<LoaderEntry> loaders_;
+  std::vector<EmaEntry> emas_;
+  std::vector<HookEntry> hooks_;
   StepFn step_fn_, eval_fn_;
   SaveHook save_hook_;
   LoadHook load_hook_;
@@ -162,8 +189,7 @@ class Trainer {
   std::atomic<bool> stop_requested_{false};
 };
 
-// Interruption state shared with the signal handlers (exposed for the CLI and tests).
-// True once SIGINT or SIGTERM arrived during a Trainer::run() that handles signals.
-bool interrupt_signal_received();
+// `options` with what `cvpipe train` decided: the output folder (ctx.out_dir), quiet and the stop token.
+TrainerOptions with_command(const CommandContext& ctx, TrainerOptions options);
 
 }  // namespace cvpipe::nn

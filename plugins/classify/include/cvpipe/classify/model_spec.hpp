@@ -2,27 +2,28 @@
 // __metadata__ — architecture, input geometry, normalisation, class names and the image domain
 // (how arbitrary pictures are mapped to what the network saw in training).
 //
-// Metadata keys (all values are strings, as safetensors requires):
-//   "format"      "cvpipe.classify/1"
-//   "arch"        JSON {"name":"cnn"|"lenet", "width":32, "dropout":0.3, "members":5}
-//                 ("members" > 1: an ensemble of that many networks of this architecture, tensors
-//                 "members.<i>.features..." / "members.<i>.head..."; their softmax outputs are averaged)
-//   "preprocess"  JSON {"width":20, "height":20, "channels":1, "mean":[..], "std":[..],
-//                       "domain":"digits"|"image", "polarity":"white_on_black"|"any",
-//                       "fit":"pad"|"resize"|"letterbox"}
-//   "class_names" JSON list of strings (its length is the class count)
-// Other keys (training command, metrics) are kept in `extra` and written back unchanged.
+// The file follows nn's model-file schema (cvpipe/nn/model_file.hpp):
+//   "architecture"  JSON {"type":"classify", "name":"cnn"|"lenet", "width":32, "dropout":0.3, "members":5}
+//                   ("members" > 1: an ensemble of that many networks of this architecture, tensors
+//                   "members.<i>.features..." / "members.<i>.head..."; their softmax outputs are averaged)
+//   "preprocessing" JSON {"width":20, "height":20, "channels":1, "mean":[..], "std":[..],
+//                         "domain":"digits"|"image", "polarity":"white_on_black"|"any",
+//                         "fit":"pad"|"resize"|"letterbox"}
+//   "class_names"   JSON list of strings (its length is the class count)
+// The recipe, command and other keys (metrics) are kept in `extra` and written back unchanged.
+// Files of the earlier dialect ("format": "cvpipe.classify/1", "arch", "preprocess") still load.
 // from_metadata() validates every field and names the file and key in its error.
 #pragma once
 #include <map>
 #include <string>
 #include <vector>
 
+#include "cvpipe/nn/model_file.hpp"
 #include "cvpipe/status.hpp"
 
 namespace cvpipe::classify {
 
-inline constexpr const char* kModelFormat = "cvpipe.classify/1";
+inline constexpr const char* kArchitectureType = "classify";
 inline constexpr int kMaxMembers = 16;
 
 struct ModelSpec {
@@ -53,8 +54,10 @@ struct ModelSpec {
 
   int num_classes() const { return static_cast<int>(class_names.size()); }
 
-  std::map<std::string, std::string> to_metadata() const;
+  nn::ModelInfo to_model_info() const;
+  std::map<std::string, std::string> to_metadata() const;  // the file's __metadata__
   // `label` names the file in errors.
+  static Status from_model_info(const nn::ModelInfo& info, const std::string& label, ModelSpec& out);
   static Status from_metadata(const std::map<std::string, std::string>& metadata, const std::string& label,
                               ModelSpec& out);
   // Checks the fields for consistency (sizes, channels, mean/std lengths, names, choices).
