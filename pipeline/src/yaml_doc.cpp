@@ -3,10 +3,12 @@
 
 #include <algorithm>
 #include <fstream>
+#include <optional>
 #include <set>
 #include <sstream>
 
 #include <yaml-cpp/depthguard.h>
+#include <yaml-cpp/eventhandler.h>
 
 #include "env_expand.hpp"
 #include "suggest.hpp"
@@ -87,17 +89,51 @@ bool YamlDoc::check_structure() {
   return true;
 }
 
+namespace {
+
+// Records where each document starts; every other event is ignored.
+class DocumentStarts final : public YAML::EventHandler {
+ public:
+  std::vector<YAML::Mark> starts;
+  void OnDocumentStart(const YAML::Mark& mark) override { starts.push_back(mark); }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t, const std::string&) override {}
+  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
+  void OnMapEnd() override {}
+};
+
+// Where a second document starts in `text`, if it has one. Not YAML::LoadAll: on some malformed
+// text (a stray ',' line) yaml-cpp's parser stops advancing and LoadAll loops forever; here a
+// document that does not start past the previous one ends the scan.
+std::optional<YAML::Mark> second_document(const std::string& text) {
+  std::stringstream in(text);
+  YAML::Parser parser(in);
+  DocumentStarts handler;
+  while (handler.starts.size() < 2 && parser.HandleNextDocument(handler)) {
+    const auto n = handler.starts.size();
+    if (n >= 2 && handler.starts[n - 1].pos <= handler.starts[n - 2].pos) return std::nullopt;
+  }
+  if (handler.starts.size() < 2) return std::nullopt;
+  return handler.starts[1];
+}
+
+}  // namespace
+
 bool YamlDoc::load_text(const std::string& text) {
   lines_.clear();
   std::stringstream ss(text);
   for (std::string line; std::getline(ss, line);) lines_.push_back(line);
   try {
-    std::vector<YAML::Node> documents = YAML::LoadAll(text);
-    if (documents.size() > 1) {
-      error(documents[1], "a second YAML document (after '---'): the file must hold exactly one");
+    root_ = YAML::Load(text);
+    if (const std::optional<YAML::Mark> second = second_document(text)) {
+      diags_.error({file_, second->line + 1, second->column + 1},
+                   "content after the first YAML document (a second document after '---'?): the file must hold exactly one");
       return false;
     }
-    root_ = documents.empty() ? YAML::Node() : documents[0];
     return check_structure();
   } catch (const YAML::DeepRecursion& e) {
     diags_.error({file_, e.mark.line + 1, e.mark.column + 1},
