@@ -5,7 +5,8 @@
 // directory; $CVPIPE_MODELS (a folder holding models/... or the file itself by name); the
 // plugin's source tree; the install share folder next to the plugin file
 // (<prefix>/lib/cvpipe/plugins/libX.so -> <prefix>/share/cvpipe); the configured install share
-// folder. not_found names every place that was tried.
+// folder. not_found names every place that was tried; a folder or FIFO where the file should be
+// is invalid_argument saying so.
 //
 // `anchor` is the address of any function of the calling plugin: dladdr() maps it to the plugin's
 // own .so file. (The lookup cannot take the address of a function in this header: an inline
@@ -44,11 +45,18 @@ inline Status find_model_file(const std::string& value, const ModelSearch& where
   if (value.empty()) return Status::invalid("model: no model file given");
   std::error_code ec;
   const fs::path p(value);
+  // Something that exists but is no file (a folder, a FIFO) is named as such, not "not found".
+  auto not_a_file = [&](const fs::path& c) {
+    const auto st = fs::status(c, ec);
+    return Status::invalid("model file '" + c.string() + "' is " +
+                           (fs::is_directory(st) ? "a folder" : "not a regular file (a FIFO, device or socket)"));
+  };
   if (p.is_absolute()) {
     if (fs::is_regular_file(p, ec)) {
       out = p;
       return {};
     }
+    if (fs::exists(p, ec)) return not_a_file(p);
     return Status::not_found("model file '" + value + "' does not exist");
   }
   std::vector<fs::path> candidates{fs::current_path(ec) / p};
@@ -67,6 +75,7 @@ inline Status find_model_file(const std::string& value, const ModelSearch& where
       out = c.lexically_normal();
       return {};
     }
+    if (fs::exists(c, ec)) return not_a_file(c.lexically_normal());
     tried += (tried.empty() ? "" : ", ") + c.lexically_normal().string();
   }
   return Status::not_found("model file '" + value + "' not found (looked in: " + tried + ")");
