@@ -5,7 +5,7 @@ JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 CVPIPE = $(BUILD)/apps/cvpipe/cvpipe
 
-.PHONY: all deps configure build test demo install models bench clean
+.PHONY: all deps configure build test test-asan fuzz demo install models bench clean
 
 all: build
 
@@ -23,6 +23,23 @@ build: deps configure
 # OpenMP threads sleep instead of spinning while ctest runs suites side by side.
 test: build
 	cd $(BUILD) && OMP_WAIT_POLICY=passive ctest --output-on-failure -j $(JOBS) --timeout 600
+
+# ASan + UBSan over the whole suite in its own build folder (slow; not part of `make test`).
+ASAN_BUILD ?= build-asan
+test-asan: deps
+	cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCVPIPE_SANITIZE=ON $(CMAKE_FLAGS)
+	cmake --build $(ASAN_BUILD) -j $(JOBS)
+	cd $(ASAN_BUILD) && OMP_WAIT_POLICY=passive ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest --output-on-failure -j $(JOBS) --timeout 1800 $(CTEST_ARGS)
+
+# libFuzzer targets (clang) for the config, --set, recipe, safetensors and JPEG parsers, built in
+# their own folder and each run FUZZ_SECONDS from corpora seeded with the shipped files.
+FUZZ_BUILD ?= build-fuzz
+FUZZ_SECONDS ?= 60
+fuzz: deps
+	cmake -S . -B $(FUZZ_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ -DCVPIPE_FUZZ=ON $(CMAKE_FLAGS)
+	cmake --build $(FUZZ_BUILD) -j $(JOBS) --target fuzz_targets
+	bash scripts/fuzz.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
 
 demo: build
 	bash scripts/demo.sh $(CVPIPE)

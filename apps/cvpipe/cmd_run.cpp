@@ -3,6 +3,7 @@
 // to an exit code: 0 ok; 1 runtime failure or frames that failed and were skipped; 2 usage or
 // config error; 130/143 after a clean stop on SIGINT/SIGTERM.
 #include <cstdio>
+#include <filesystem>
 #include <memory>
 
 #include "cli_common.hpp"
@@ -32,6 +33,26 @@ struct RunArgs {
   std::vector<std::string> plugin_paths;
 };
 
+// A sink that would write over the source's own file or folder (the same one after resolving
+// links): the run would destroy its input, so it is refused before anything is opened.
+Status check_output_is_not_input(const PipelineSpec& spec) {
+  namespace fs = std::filesystem;
+  auto path_of = [](const Params& p) -> const std::string* {
+    return p.has("path") ? std::get_if<std::string>(&p.get("path")) : nullptr;
+  };
+  const std::string* input = path_of(spec.source.options);
+  if (!input || input->empty()) return {};
+  for (std::size_t i = 0; i < spec.sinks.size(); ++i) {
+    const std::string* output = path_of(spec.sinks[i].options);
+    std::error_code ec;
+    if (output && !output->empty() && fs::equivalent(*input, *output, ec) && !ec) {
+      return Status::invalid("sink " + std::to_string(i) + " (" + spec.sinks[i].type + ") would write over the input '" +
+                             *input + "' ('" + *output + "' is the same file or folder); choose another output");
+    }
+  }
+  return {};
+}
+
 int run(const RunArgs& a) {
   StopSignals signals;  // from the start: Ctrl-C while loading also ends with 130
   PluginRegistry registry;
@@ -44,6 +65,10 @@ int run(const RunArgs& a) {
   PipelineSpec spec;
   if (Status st = load_config(a.config, registry, options, spec); !st.ok()) {
     print_diagnostics(st);
+    return kExitUsage;
+  }
+  if (Status st = check_output_is_not_input(spec); !st.ok()) {
+    print_error(st.message());
     return kExitUsage;
   }
   if (a.show) {
@@ -72,10 +97,14 @@ int run(const RunArgs& a) {
   if (!st.ok()) {
     if (st.code() == StatusCode::cancelled) return kExitInterrupted;
     print_error(st.message());
-    return kExitFailure;
+    // A stage that refuses its parameters (configure) before any frame ran is a config error, as
+    // in `cvpipe validate`.
+    return st.code() == StatusCode::invalid_argument && report.frames == 0 ? kExitUsage : kExitFailure;
   }
   if (report.errors > 0) {
-    print_error(plural(static_cast<size_t>(report.errors), "error") + " during the run (failed frames were skipped)");
+    const std::string skipped =
+        report.skipped > 0 ? " (" + plural(static_cast<size_t>(report.skipped), "failed frame") + " skipped)" : "";
+    print_error(plural(static_cast<size_t>(report.errors), "error") + " during the run" + skipped);
     return kExitFailure;
   }
   return kExitOk;

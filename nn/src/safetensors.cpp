@@ -8,6 +8,7 @@
 #include <atomic>
 #include <bit>
 #include <cerrno>
+#include <cmath>
 #include <cstring>
 #include <fstream>
 #include <limits>
@@ -288,21 +289,39 @@ std::vector<std::byte> SafeTensors::serialize() const {
   return out;
 }
 
-Status SafeTensors::parse(std::span<const std::byte> bytes, std::string_view label, SafeTensors& out) {
-  out.clear();
+namespace {
+
+// Where each tensor's bytes lie in the data section, in data order (validated by parse_header).
+struct Layout {
+  struct Entry {
+    std::string name;
+    StTensor tensor;  // dtype and shape; no data yet
+    std::uint64_t begin = 0, end = 0;
+  };
+  std::vector<Entry> entries;
+};
+
+// Checks the 8-byte header length against a file of `file_size` bytes; the JSON header length.
+Status check_header_length(std::uint64_t file_size, const std::byte* first8, std::string_view label,
+                           std::uint64_t& header_len) {
   auto fail = [&](std::string what) {
-    out.clear();
     return Status::io(fmt::format("{}: invalid safetensors file: {}", label, what));
   };
-  if (bytes.size() < 8)
-    return fail(fmt::format("file is {} bytes, shorter than the 8-byte header length", bytes.size()));
-  const auto header_len = load_le<std::uint64_t>(bytes.data());
-  if (header_len > bytes.size() - 8)
-    return fail(fmt::format("header length {} runs past the end of the file ({} bytes)", header_len,
-                            bytes.size()));
+  if (file_size < 8) return fail(fmt::format("file is {} bytes, shorter than the 8-byte header length", file_size));
+  header_len = load_le<std::uint64_t>(first8);
+  if (header_len > file_size - 8)
+    return fail(fmt::format("header length {} runs past the end of the file ({} bytes)", header_len, file_size));
   if (header_len > k_max_header) return fail(fmt::format("header length {} is implausibly large", header_len));
   if (header_len < 2) return fail(fmt::format("header length {} is too small for a JSON object", header_len));
-  const std::string_view text(reinterpret_cast<const char*>(bytes.data() + 8), header_len);
+  return Status::success();
+}
+
+// Validates the JSON header against a data section of `data_size` bytes; fills metadata and layout.
+Status parse_header(std::string_view text, std::uint64_t data_size, std::string_view label,
+                    std::map<std::string, std::string>& metadata, Layout& layout) {
+  auto fail = [&](std::string what) {
+    return Status::io(fmt::format("{}: invalid safetensors file: {}", label, what));
+  };
   if (text.front() != '{') return fail("header does not start with '{'");
 
   // Parse, remembering top-level keys to catch duplicates (JSON parsers silently keep the last one).
@@ -324,9 +343,6 @@ Status SafeTensors::parse(std::span<const std::byte> bytes, std::string_view lab
   if (!duplicate.empty()) return fail(fmt::format("tensor '{}' appears twice in the header", duplicate));
   if (!header.is_object()) return fail("JSON header is not an object");
 
-  const std::uint64_t data_size = bytes.size() - 8 - header_len;
-  const std::byte* data = bytes.data() + 8 + header_len;
-
   struct Range {
     std::uint64_t begin, end;
     std::string name;
@@ -341,7 +357,7 @@ Status SafeTensors::parse(std::span<const std::byte> bytes, std::string_view lab
       for (auto m = v.begin(); m != v.end(); ++m) {
         if (!m.value().is_string())
           return fail(fmt::format("'__metadata__' entry '{}' is not a string", m.key()));
-        out.metadata[m.key()] = m.value().get<std::string>();
+        metadata[m.key()] = m.value().get<std::string>();
       }
       continue;
     }
@@ -408,12 +424,51 @@ Status SafeTensors::parse(std::span<const std::byte> bytes, std::string_view lab
                             data_size - cursor, prev ? fmt::format(" '{}'", prev->name) : std::string(),
                             data_size, cursor));
 
-  for (std::size_t i : order) {  // data order: what this writer used as insertion order
-    auto& t = parsed[i].second;
-    t.data.assign(data + ranges[i].begin, data + ranges[i].end);
-    out.set(parsed[i].first, std::move(t));
+  for (std::size_t i : order)  // data order: what this writer used as insertion order
+    layout.entries.push_back({parsed[i].first, std::move(parsed[i].second), ranges[i].begin, ranges[i].end});
+  return Status::success();
+}
+
+// Why a float tensor's values are not all finite ("" when they are, or when it holds integers).
+std::string non_finite(const StTensor& t) {
+  if (t.dtype != StDtype::F32 && t.dtype != StDtype::F64 && t.dtype != StDtype::F16 && t.dtype != StDtype::BF16)
+    return {};
+  const std::vector<float> values = t.to_f32();  // F64 beyond the f32 range counts as infinite
+  for (std::size_t i = 0; i < values.size(); ++i)
+    if (!std::isfinite(values[i]))
+      return fmt::format("value {} of {} is {}", i, values.size(), std::isnan(values[i]) ? "NaN" : "infinite");
+  return {};
+}
+
+// Moves the validated tensors into `out`, refusing non-finite values.
+Status fill(Layout& layout, std::string_view label, SafeTensors& out) {
+  for (auto& e : layout.entries) {
+    if (const std::string why = non_finite(e.tensor); !why.empty()) {
+      out.clear();
+      return Status::io(fmt::format("{}: tensor '{}' ({}): {}; the weights are corrupt (training diverged?)", label,
+                                    e.name, st_dtype_name(e.tensor.dtype), why));
+    }
+    out.set(e.name, std::move(e.tensor));
   }
   return Status::success();
+}
+
+}  // namespace
+
+Status SafeTensors::parse(std::span<const std::byte> bytes, std::string_view label, SafeTensors& out) {
+  out.clear();
+  std::uint64_t header_len = 0;
+  CVPIPE_RETURN_IF_ERROR(check_header_length(bytes.size(), bytes.data(), label, header_len));
+  const std::string_view text(reinterpret_cast<const char*>(bytes.data() + 8), header_len);
+  const std::uint64_t data_size = bytes.size() - 8 - header_len;
+  const std::byte* data = bytes.data() + 8 + header_len;
+  Layout layout;
+  if (Status s = parse_header(text, data_size, label, out.metadata, layout); !s.ok()) {
+    out.clear();
+    return s;
+  }
+  for (auto& e : layout.entries) e.tensor.data.assign(data + e.begin, data + e.end);
+  return fill(layout, label, out);
 }
 
 Status SafeTensors::save(const std::filesystem::path& path) const {
@@ -428,18 +483,42 @@ Status SafeTensors::save(const std::filesystem::path& path) const {
 
 Status SafeTensors::load(const std::filesystem::path& path, SafeTensors& out) {
   out.clear();
+  const std::string label = path.string();
   std::error_code ec;
-  if (!std::filesystem::is_regular_file(path, ec))
-    return Status::not_found(fmt::format("{}: no such safetensors file", path.string()));
+  const auto status = std::filesystem::status(path, ec);
+  if (!std::filesystem::exists(status)) return Status::not_found(fmt::format("{}: no such safetensors file", label));
+  if (std::filesystem::is_directory(status))
+    return Status::io(fmt::format("{}: is a folder, not a safetensors file", label));
+  if (!std::filesystem::is_regular_file(status))
+    return Status::io(fmt::format("{}: not a regular file (a FIFO, device or socket), not a safetensors file", label));
   std::ifstream in(path, std::ios::binary | std::ios::ate);
-  if (!in) return Status::io(fmt::format("{}: cannot open: {}", path.string(), std::strerror(errno)));
+  if (!in) return Status::io(fmt::format("{}: cannot open: {}", label, std::strerror(errno)));
   const std::streamoff size = in.tellg();
-  if (size < 0) return Status::io(fmt::format("{}: cannot determine the file size", path.string()));
-  std::vector<std::byte> bytes(static_cast<std::size_t>(size));
+  if (size < 0) return Status::io(fmt::format("{}: cannot determine the file size", label));
   in.seekg(0);
-  if (size > 0 && !in.read(reinterpret_cast<char*>(bytes.data()), size))
-    return Status::io(fmt::format("{}: read failed", path.string()));
-  return parse(bytes, path.string(), out);
+  // The header is checked against the file size before any tensor byte is read or allocated.
+  std::byte first8[8] = {};
+  if (size >= 8 && !in.read(reinterpret_cast<char*>(first8), 8)) return Status::io(fmt::format("{}: read failed", label));
+  std::uint64_t header_len = 0;
+  CVPIPE_RETURN_IF_ERROR(check_header_length(static_cast<std::uint64_t>(size), first8, label, header_len));
+  std::string text(header_len, '\0');
+  if (!in.read(text.data(), static_cast<std::streamsize>(header_len)))
+    return Status::io(fmt::format("{}: read failed", label));
+  Layout layout;
+  if (Status s = parse_header(text, static_cast<std::uint64_t>(size) - 8 - header_len, label, out.metadata, layout);
+      !s.ok()) {
+    out.clear();
+    return s;
+  }
+  for (auto& e : layout.entries) {  // data order: one sequential pass
+    e.tensor.data.resize(e.end - e.begin);
+    if (!e.tensor.data.empty() &&
+        !in.read(reinterpret_cast<char*>(e.tensor.data.data()), static_cast<std::streamsize>(e.tensor.data.size()))) {
+      out.clear();
+      return Status::io(fmt::format("{}: read failed in tensor '{}'", label, e.name));
+    }
+  }
+  return fill(layout, label, out);
 }
 
 Status write_file_atomic(const std::filesystem::path& path, std::span<const std::byte> bytes, bool durable) {

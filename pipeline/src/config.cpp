@@ -28,6 +28,9 @@ const std::vector<ParamSpec>& runtime_params() {
                         "live sources: frames to drop when stages fall behind (auto: oldest); files never drop"),
       ParamSpec::choice("executor", "streaming", {"streaming", "sequential"},
                         "streaming: one worker per stage, bounded queues; sequential: one thread (debugging)"),
+      ParamSpec::integer("max_pixels", kDefaultMaxPixels, 1, std::nullopt,
+                         "largest image or frame (width x height) a source may deliver; larger ones are refused, "
+                         "PNG and JPEG files before decoding"),
   };
   return params;
 }
@@ -435,6 +438,7 @@ class ConfigLoader {
     if (p.has("batch_timeout_ms")) r.batch_timeout_ms = static_cast<int>(p.get_int("batch_timeout_ms"));
     if (p.has("drop")) r.drop = p.get_string("drop");
     if (p.has("executor")) r.executor = p.get_string("executor");
+    if (p.has("max_pixels")) r.max_pixels = p.get_int("max_pixels");
   }
 
   YamlDoc& doc_;

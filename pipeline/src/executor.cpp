@@ -41,6 +41,7 @@ class SequentialRun {
     report_.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
     report_.status = st;
     report_.errors = parts_.errors();
+    report_.skipped = parts_.skipped();
     report_.source = parts_.source().finished();
     for (const auto& s : parts_.stages()) report_.stages.push_back(s.finished());
     for (const auto& s : parts_.sinks()) report_.sinks.push_back(s.finished());

@@ -43,6 +43,7 @@ struct RunReport {
   int64_t frames = 0;          // frames that reached the sinks
   int64_t source_errors = 0;   // unreadable items (corrupt images) skipped
   int64_t errors = 0;          // all errors, source + stages + sinks
+  int64_t skipped = 0;         // frames those errors dropped (on_error: skip)
   double seconds = 0;
   StageMetrics source;         // reads: frames delivered, read time, unreadable items
   std::vector<StageMetrics> stages;

@@ -84,6 +84,7 @@ Status PipelineParts::open_source(int stage_threads, const std::atomic<bool>* re
   Status st = src.type == "generate"
                   ? io::make_generate_source(src, registry_, context_for(src.stage, stage_threads), source_ptr_)
                   : io::make_source(src, source_ptr_);
+  if (st.ok()) source_ptr_->set_max_pixels(spec_.runtime.max_pixels);
   if (st.ok() && retry_stop && src.type != "generate") {
     const io::RetryPolicy policy = io::retry_policy(src.options);
     if (policy.attempts > 0) {
@@ -161,6 +162,15 @@ PipelineParts::Read PipelineParts::read(Frame& frame, Clock::time_point& deliver
     error = Status(st.code(), source_.label + ": " + st.message());
     return Read::error;
   }
+  if (const cv::Mat& image = frame.image;
+      image.rows > 0 && static_cast<int64_t>(image.cols) > spec_.runtime.max_pixels / image.rows) {
+    ++report_.source_errors;
+    error = Status::io(source_.label + ": " + frame_text(frame) + ": a " + std::to_string(image.cols) + "x" +
+                       std::to_string(image.rows) + " frame exceeds the budget of " +
+                       std::to_string(spec_.runtime.max_pixels) + " pixels (runtime.max_pixels)");
+    frame = Frame{};
+    return Read::error;
+  }
   source_.latency.add(ms_between(t0, delivered));
   trace_.complete(source_.metrics.name, "source", t0, delivered, 0);
   ++source_.metrics.frames;
@@ -222,6 +232,7 @@ Status PipelineParts::failed(Component& c, const std::string& message, StatusCod
   c.metrics.errors += frames;
   errors_ += frames;
   if (spec_.runtime.on_error == OnError::stop) return Status(code, message);
+  skipped_ += frames;
   if (c.printed_errors < kMaxPrintedErrors) say("cvpipe: error: " + message + " (skipped)");
   else if (c.printed_errors == kMaxPrintedErrors) say("cvpipe: error: " + c.label + ": further errors are not shown");
   ++c.printed_errors;

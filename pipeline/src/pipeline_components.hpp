@@ -85,6 +85,7 @@ class PipelineParts {
 
   // Errors counted so far by failed() and close_all() (any thread may read it).
   int64_t errors() const { return errors_.load(); }
+  int64_t skipped() const { return skipped_.load(); }  // frames dropped by on_error: skip
 
   // The end of a run (report().errors set from errors() by the caller): the progress line, --metrics, --trace, and (unless quiet, and only when
   // the pipeline started: `ran`) the summary. Failures to write files are printed and counted.
@@ -128,6 +129,7 @@ class PipelineParts {
   int64_t read_ = 0;
   int64_t last_pts_ = 0;
   std::atomic<int64_t> errors_{0};
+  std::atomic<int64_t> skipped_{0};
 };
 
 }  // namespace cvpipe

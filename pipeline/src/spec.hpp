@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "cvpipe/image_file.hpp"
 #include "cvpipe/params.hpp"
 
 namespace cvpipe {
@@ -49,6 +50,7 @@ struct RuntimeSpec {
   int batch_timeout_ms = -1;          // -1: 50 ms for live sources, else wait for a full batch
   std::string drop = "auto";          // auto | oldest | newest | none (live sources only)
   std::string executor = "streaming"; // streaming | sequential
+  int64_t max_pixels = kDefaultMaxPixels;  // largest frame (width x height) a source may deliver
 };
 
 struct PipelineSpec {

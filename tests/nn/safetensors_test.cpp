@@ -3,6 +3,7 @@
 #include "cvpipe/nn/safetensors.hpp"
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <cmath>
 #include <cstring>
@@ -268,6 +269,86 @@ TEST(Safetensors, AtomicSaveLeavesNoTemporaryFiles) {
   EXPECT_EQ(back.find("a")->to_f32()[0], 2.0f);
   const Status s = st.save("/proc/forbidden/m.safetensors");
   EXPECT_FALSE(s.ok());
+  fs::remove_all(dir);
+}
+
+
+// A file is judged by its 8-byte header length and JSON header before any tensor byte is read: a
+// 1 GB sparse file with a bad header is refused without the resident memory growing by its size.
+TEST(SafetensorsLimits, HeaderIsCheckedBeforeTheDataIsRead) {
+  const auto dir = temp_dir() / "sparse";
+  fs::create_directories(dir);
+  const std::string header = R"({"w":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}})";
+  const auto write_sparse = [&](const fs::path& file, std::uint64_t header_len) {
+    {
+      std::ofstream out(file, std::ios::binary);
+      out.write(reinterpret_cast<const char*>(&header_len), 8);
+      out.write(header.data(), static_cast<std::streamsize>(header.size()));
+    }
+    fs::resize_file(file, 1ull << 30);  // 1 GB, sparse: costs no disk
+  };
+  const auto rss_kb = [] {
+    std::ifstream status("/proc/self/status");
+    std::string line;
+    while (std::getline(status, line))
+      if (line.rfind("VmHWM:", 0) == 0) return std::stol(line.substr(6));
+    return 0L;
+  };
+  const long before = rss_kb();
+  write_sparse(dir / "trailing.safetensors", header.size());
+  SafeTensors st;
+  Status s = SafeTensors::load(dir / "trailing.safetensors", st);
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("trailing bytes"), std::string::npos) << s.message();
+  write_sparse(dir / "huge_header.safetensors", 512ull << 20);
+  s = SafeTensors::load(dir / "huge_header.safetensors", st);
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("implausibly large"), std::string::npos) << s.message();
+  EXPECT_LT(rss_kb() - before, 64 * 1024) << "the peak resident memory grew by the file's size";
+  fs::remove_all(dir);
+}
+
+// Weights that are NaN or infinite are refused at load, naming the tensor; integers are not judged.
+TEST(SafetensorsLimits, NonFiniteValuesAreRefusedNamingTheTensor) {
+  for (const StDtype dtype : {StDtype::F32, StDtype::F16, StDtype::BF16, StDtype::F64}) {
+    for (const float bad : {std::nanf(""), INFINITY, -INFINITY}) {
+      SafeTensors st;
+      st.set_f32("conv.bias", {3}, std::vector<float>{1.0f, 2.0f, 3.0f}, dtype);
+      st.set_f32("conv.weight", {2, 2}, std::vector<float>{0.5f, bad, 0.25f, 1.0f}, dtype);
+      SafeTensors back;
+      const Status s = SafeTensors::parse(st.serialize(), "model.safetensors", back);
+      expect_error(s, {"tensor 'conv.weight'", std::string(st_dtype_name(dtype)), "value 1 of 4",
+                       std::isnan(bad) ? "NaN" : "infinite"});
+      EXPECT_EQ(back.size(), 0u);
+    }
+  }
+  const auto path = temp_dir() / "nan.safetensors";
+  SafeTensors st;
+  st.set_f32("fc.weight", {2}, std::vector<float>{std::nanf(""), std::nanf("")});
+  ASSERT_TRUE(st.save(path).ok());
+  SafeTensors back;
+  const Status s = SafeTensors::load(path, back);
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.message().find(path.string()), std::string::npos) << s.message();
+  EXPECT_NE(s.message().find("'fc.weight'"), std::string::npos) << s.message();
+  fs::remove(path);
+  SafeTensors ints;  // every bit pattern is a valid integer
+  ints.set("idx", StTensor::from_i64({2}, std::vector<std::int64_t>{-1, 0x7ff8000000000000}));
+  EXPECT_TRUE(SafeTensors::parse(ints.serialize(), "x", back).ok());
+}
+
+// A folder or a FIFO where a weights file is expected is named as such, not "no such file".
+TEST(SafetensorsLimits, FolderOrFifoIsNamedAsSuch) {
+  const auto dir = temp_dir() / "notfile";
+  fs::create_directories(dir / "m.safetensors");
+  SafeTensors st;
+  Status s = SafeTensors::load(dir / "m.safetensors", st);
+  EXPECT_EQ(s.code(), StatusCode::io_error);
+  EXPECT_NE(s.message().find("is a folder"), std::string::npos) << s.message();
+  ASSERT_EQ(::mkfifo((dir / "fifo.safetensors").c_str(), 0600), 0);
+  s = SafeTensors::load(dir / "fifo.safetensors", st);  // must not block opening the FIFO
+  EXPECT_EQ(s.code(), StatusCode::io_error);
+  EXPECT_NE(s.message().find("not a regular file"), std::string::npos) << s.message();
   fs::remove_all(dir);
 }
 

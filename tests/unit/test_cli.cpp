@@ -107,6 +107,10 @@ TEST(Cli, ValidateEachConfigErrorClassExitsTwoWithFileLineCol) {
     EXPECT_TRUE(starts_with(r.err, path + expected)) << file << ": expected '" << path + expected << "'\n got: " << r.err;
     EXPECT_EQ(r.out, "") << file;
   }
+  // `run` judges a stage's refusal of its parameters like `validate`: a config error, exit 2.
+  const Result run = cvpipe({"run", kData + "/bad_configure.yaml"});
+  EXPECT_EQ(run.code, 2) << run.err;
+  EXPECT_NE(run.err.find("cannot read model"), std::string::npos) << run.err;
   // The known stages are listed (real plugins in the build tree may add more).
   const Result r = cvpipe({"validate", kData + "/bad_stage.yaml"});
   EXPECT_NE(r.err.find("ut_model, ut_scale, ut_source"), std::string::npos) << r.err;

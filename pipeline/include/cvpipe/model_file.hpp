@@ -7,7 +7,7 @@
 // holding models/... or the file itself by name); the cvpipe source tree; the install share
 // folder next to the binary (<prefix>/lib/cvpipe/plugins/libX.so or <prefix>/bin/cvpipe ->
 // <prefix>/share/cvpipe); the configured install share folder. not_found names every place that
-// was tried.
+// was tried; a folder or FIFO where the file should be is invalid_argument saying so.
 //
 // `anchor` is the address of any function of the calling binary: dladdr() maps it to its file.
 // (The lookup cannot take the address of a function in this header: an inline function may
@@ -48,11 +48,18 @@ inline Status find_model_file(const std::string& value, const ModelSearch& where
   if (value.empty()) return Status::invalid("model: no model file given");
   std::error_code ec;
   const fs::path p(value);
+  // Something that exists but is no file (a folder, a FIFO) is named as such, not "not found".
+  auto not_a_file = [&](const fs::path& c) {
+    const auto st = fs::status(c, ec);
+    return Status::invalid("model file '" + c.string() + "' is " +
+                           (fs::is_directory(st) ? "a folder" : "not a regular file (a FIFO, device or socket)"));
+  };
   if (p.is_absolute()) {
     if (fs::is_regular_file(p, ec)) {
       out = p;
       return {};
     }
+    if (fs::exists(p, ec)) return not_a_file(p);
     return Status::not_found("model file '" + value + "' does not exist");
   }
   std::vector<fs::path> candidates;
@@ -78,6 +85,7 @@ inline Status find_model_file(const std::string& value, const ModelSearch& where
       out = n;
       return {};
     }
+    if (fs::exists(n, ec)) return not_a_file(n);
     tried += (tried.empty() ? "" : ", ") + n.string();
   }
   return Status::not_found("model file '" + value + "' not found (looked in: " + tried + ")");

@@ -1,6 +1,7 @@
 // Atomic output files: see atomic_file.hpp.
 #include "io/atomic_file.hpp"
 
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -35,12 +36,30 @@ fs::path partial_path_for(const fs::path& final_path) {
   return final_path.parent_path() / (final_path.stem().string() + ".partial" + final_path.extension().string());
 }
 
+Status check_writable(const fs::path& final_path) {
+  std::error_code ec;
+  if (fs::is_directory(final_path, ec))
+    return Status::io("cannot write '" + final_path.string() + "': it is a folder");
+  const fs::path probe = temp_path_for(final_path);
+  const int fd = ::open(probe.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    const fs::path dir = final_path.has_parent_path() ? final_path.parent_path() : fs::path(".");
+    return Status::io("cannot write '" + final_path.string() + "': cannot create files in '" + dir.string() +
+                      "': " + std::strerror(errno));
+  }
+  ::close(fd);
+  ::unlink(probe.c_str());
+  return {};
+}
+
 Status commit_file(const fs::path& temp, const fs::path& final_path) {
   std::error_code ec;
   fs::rename(temp, final_path, ec);
   if (ec) {
+    std::error_code dir_ec;
+    const std::string why = fs::is_directory(final_path, dir_ec) ? std::string("a folder has that name") : ec.message();
     fs::remove(temp, ec);
-    return Status::io("cannot rename '" + temp.string() + "' to '" + final_path.string() + "': " + ec.message());
+    return Status::io("cannot rename '" + temp.string() + "' to '" + final_path.string() + "': " + why);
   }
   return {};
 }

@@ -23,6 +23,11 @@ std::filesystem::path partial_path_for(const std::filesystem::path& final_path);
 // Writes `size` bytes to a temp file, then renames it to `final_path` (replacing it).
 Status write_file_atomic(const std::filesystem::path& final_path, const void* data, std::size_t size);
 
+// Before a long write: `final_path` is not a folder and its folder accepts a new file (a hidden
+// probe file is created and removed). Errors name the path and the reason (errno), so a sink
+// fails once at open instead of after processing every frame.
+Status check_writable(const std::filesystem::path& final_path);
+
 // Renames a finished temp file to its final name; removes the temp file when that fails.
 Status commit_file(const std::filesystem::path& temp, const std::filesystem::path& final_path);
 

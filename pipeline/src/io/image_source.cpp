@@ -66,7 +66,7 @@ class ImageSource final : public Source {
     const fs::path& file = files_[next_++];
     cv::Mat image;
     // A listed file that has gone since open() is a runtime error of this item too (io_error).
-    if (Status s = read_image(file, flags_, image); !s.ok()) return Status::io(s.message());
+    if (Status s = read_image(file, flags_, image, max_pixels_); !s.ok()) return Status::io(s.message());
     frame = Frame{};
     if (image.channels() == 4) {
       std::vector<cv::Mat> parts;

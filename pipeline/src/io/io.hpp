@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "cvpipe/frame.hpp"
+#include "cvpipe/image_file.hpp"
 #include "cvpipe/stage.hpp"
 #include "spec.hpp"
 
@@ -38,6 +39,12 @@ class Source : public WarningLog {
   virtual Status read(Frame& frame) = 0;       // end_of_stream when done; io_error for a bad item
   virtual std::string describe() const = 0;    // for messages: "images:/data/x (12 files)"
   virtual Status close() { return {}; }        // releases the device / stage; called once after open
+  // Pixel budget of one frame (runtime.max_pixels), set before open(). Sources that can tell a
+  // frame's size before decoding it (images: the file header) refuse larger ones unallocated.
+  virtual void set_max_pixels(int64_t max_pixels) { max_pixels_ = max_pixels; }
+
+ protected:
+  int64_t max_pixels_ = kDefaultMaxPixels;
 };
 
 class Sink : public WarningLog {

@@ -32,6 +32,7 @@ class JsonlSink final : public Sink {
 
   Status open(const StreamInfo&) override {
     if (Status st = ensure_folder(path_.parent_path()); !st.ok()) return Status::io("jsonl sink: " + st.message());
+    if (Status st = check_writable(path_); !st.ok()) return Status::io("jsonl sink: " + st.message());
     file_ = std::fopen(partial_.c_str(), "wb");
     if (!file_) return Status::io("jsonl sink: cannot write '" + partial_.string() + "': " + std::strerror(errno));
     return {};

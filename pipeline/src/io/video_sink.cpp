@@ -57,6 +57,7 @@ class VideoSink final : public Sink {
     for (const auto& c : codecs_)
       if (c.size() != 4) return Status::invalid("video sink: codec '" + c + "' is not a 4-character FourCC (e.g. mp4v, MJPG)");
     if (Status st = ensure_folder(path_.parent_path()); !st.ok()) return Status::io("video sink: " + st.message());
+    if (Status st = check_writable(path_); !st.ok()) return Status::io("video sink: " + st.message());
     opened_ = true;
     return {};
   }

@@ -95,6 +95,7 @@ class StreamingRun {
     report_.status = st;
     report_.frames = frames_out_.load();
     report_.errors = parts_.errors();
+    report_.skipped = parts_.skipped();
     report_.dropped = dropped_.load();
     report_.source_retries = parts_.retrying() ? parts_.retrying()->retries() : 0;
     report_.latency_ms_p50 = end_to_end_.percentile(50);
