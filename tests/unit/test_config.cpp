@@ -100,7 +100,7 @@ TEST_F(ConfigTest, MalformedYaml) {
 
 TEST_F(ConfigTest, OneDocumentNoDuplicateKeysBoundedDepth) {
   expect_error(std::string(kGood) + "---\nsource: {type: video}\n",
-               "cfg.yaml:11:1: error: content after the first YAML document (a second document after '---'?)");
+               "cfg.yaml:10:1: error: content after the first YAML document (a second document after '---'?)");
   // yaml-cpp's multi-document loop never ends on these (found by fuzzing): each must end quickly.
   for (const char* text : {",\n", "# c\n  ,\n", "[1]\n,\n", "a: 1\n---\n,\n"}) EXPECT_FALSE(load(text).ok()) << text;
   expect_error("source: {type: generate, stage: ut_source, type: video}\n",
