@@ -181,9 +181,9 @@ TEST_P(BatchNormVsRef, TrainForwardBackwardAndRunningStats) {
   EXPECT_TRUE(close(bn.running_mean().to_vector(), rm, 1e-6)) << "eval must not touch running stats";
 }
 
-// The engine's own training kernels on both channel-blocked layouts (nChw8c from AVX2 convolutions,
-// nChw16c from AVX-512 ones), with padding channels (C = 11).
-TEST(BatchNorm, TrainingKernelsMatchReferenceOnBothBlockedLayouts) {
+// Training on both channel-blocked layouts (nChw8c from AVX2 convolutions: oneDNN's bnorm;
+// nChw16c from AVX-512 ones: the engine's own kernels), with padding channels (C = 11).
+TEST(BatchNorm, TrainingMatchesReferenceOnBothBlockedLayouts) {
   using tag = dnnl::memory::format_tag;
   const Shape4 xs{3, 11, 5, 7};
   const Vec x = random_vec(static_cast<size_t>(xs.size()), 51, -2.f, 3.f);

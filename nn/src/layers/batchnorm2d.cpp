@@ -1,7 +1,7 @@
 // BatchNorm2d: oneDNN batch normalization with separate scale/shift (torch weight/bias), batch
 // statistics in training (running stats updated with torch's momentum rule and unbiased variance),
 // running statistics in eval; optional fused ReLU (fuse_norm_relu) set by containers. Training on
-// f32 nChw16c / nChw8c inputs (every f32 conv output) runs the barrier-free kernels of bnorm_kernels.hpp;
+// f32 nChw16c inputs (every f32 conv output) runs the barrier-free kernels of bnorm_kernels.hpp;
 // other layouts / bf16 / eval use oneDNN.
 #include <optional>
 
@@ -25,7 +25,7 @@ struct BatchNorm2d::Impl {
   struct Plan {
     md key;
     bool training, relu;
-    bool custom = false;  // bnorm_kernels.hpp instead of oneDNN (f32 nChw16c / nChw8c, training)
+    bool custom = false;  // bnorm_kernels.hpp instead of oneDNN (f32 nChw16c, training)
     md src;
     nflags flags;
     bnf::primitive_desc fwd_pd;
@@ -77,7 +77,7 @@ Tensor BatchNorm2d::forward(const Tensor& x) {
       if (I.relu) f = f | nflags::fuse_norm_relu;
       if (!training_) f = f | nflags::use_global_stats;
       pl->flags = f;
-      if (training_ && xd.data_type() == dt::f32 && xd.dims().size() == 4 && (channel_block(xd) == 16 || channel_block(xd) == 8)) {
+      if (training_ && xd.data_type() == dt::f32 && xd.dims().size() == 4 && channel_block(xd) == 16) {
         pl->custom = true;
         pl->src = xd;
         pl->y = Tensor::empty(xd);
@@ -111,10 +111,10 @@ Tensor BatchNorm2d::forward(const Tensor& x) {
   }
   Tensor xs = p->x_conv(x, p->src);
   if (p->custom) {
-    bn_train_forward_blocked({x.dim(0), I.c, x.dim(2) * x.dim(3), static_cast<int>(channel_block(p->src))},
-                             static_cast<const float*>(xs.raw()), static_cast<float*>(p->y.raw()),
-                             static_cast<float*>(p->mean.raw()), static_cast<float*>(p->var.raw()),
-                             I.weight.value.data<float>(), I.bias.value.data<float>(), I.eps, p->relu);
+    bn_train_forward_blk16({x.dim(0), I.c, x.dim(2) * x.dim(3)}, static_cast<const float*>(xs.raw()),
+                           static_cast<float*>(p->y.raw()), static_cast<float*>(p->mean.raw()),
+                           static_cast<float*>(p->var.raw()), I.weight.value.data<float>(), I.bias.value.data<float>(),
+                           I.eps, p->relu);
   } else {
     std::unordered_map<int, dnnl::memory> args{{DNNL_ARG_SRC, xs.memory()},
                                                {DNNL_ARG_DST, p->y.memory()},
@@ -163,9 +163,8 @@ Tensor BatchNorm2d::backward(const Tensor& dy) {
       p.dshift = Tensor::empty(md({I.c}, dt::f32, tag::x));
     }
     Tensor dyc = p.dy_conv(dy, p.src);
-    bn_train_backward_blocked({dy.dim(0), I.c, dy.dim(2) * dy.dim(3), static_cast<int>(channel_block(p.src))},
-                              static_cast<const float*>(I.saved_x.raw()),
-                              static_cast<const float*>(dyc.raw()), static_cast<float*>(p.dx.raw()),
+    bn_train_backward_blk16({dy.dim(0), I.c, dy.dim(2) * dy.dim(3)}, static_cast<const float*>(I.saved_x.raw()),
+                            static_cast<const float*>(dyc.raw()), static_cast<float*>(p.dx.raw()),
                             static_cast<const float*>(p.mean.raw()), static_cast<const float*>(p.var.raw()),
                             I.weight.value.data<float>(), I.bias.value.data<float>(), I.eps, p.relu,
                             static_cast<float*>(p.dscale.raw()), static_cast<float*>(p.dshift.raw()));

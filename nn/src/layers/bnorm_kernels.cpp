@@ -1,4 +1,4 @@
-// Batch-normalization training kernels on nChw16c / nChw8c f32 (see bnorm_kernels.hpp).
+// Batch-normalization training kernels on nChw16c f32 (see bnorm_kernels.hpp).
 #include "bnorm_kernels.hpp"
 
 #include <cmath>
@@ -8,11 +8,12 @@
 namespace cvpipe::nn::detail {
 namespace {
 
-// One block of L channels (16 or 8), all samples. Compiled for AVX-512 / AVX2 / baseline (picked at load
+constexpr int L = 16;  // channels per block
+
+// One block of 16 channels, all samples. Compiled for AVX-512 / AVX2 / baseline (picked at load
 // time); no FP contraction, so forward and backward recompute the ReLU mask with identical bits.
 #define CVPIPE_BN_KERNEL [[gnu::target_clones("avx512f", "avx2", "default"), gnu::optimize("fp-contract=off")]]
 
-template <int L>
 CVPIPE_BN_KERNEL void forward_block(const float* x, float* y, std::int64_t n, std::int64_t s, std::int64_t stride_n,
                                     const float* g, const float* bt, float eps, bool relu, float* mean, float* var) {
   const double m = static_cast<double>(n * s);
@@ -60,7 +61,6 @@ CVPIPE_BN_KERNEL void forward_block(const float* x, float* y, std::int64_t n, st
   }
 }
 
-template <int L>
 CVPIPE_BN_KERNEL void backward_block(const float* x, const float* dy, float* dx, std::int64_t n, std::int64_t s,
                                      std::int64_t stride_n, const float* mean, const float* var, const float* g,
                                      const float* bt, float eps, bool relu, float* dgamma, float* dbeta) {
@@ -112,8 +112,7 @@ CVPIPE_BN_KERNEL void backward_block(const float* x, const float* dy, float* dx,
   }
 }
 
-// gamma/beta of block b as L lanes (zero for padding channels).
-template <int L>
+// gamma/beta of block b as 16 lanes (zero for padding channels).
 void lanes(const float* src, std::int64_t c, std::int64_t b, float* out) {
   for (int j = 0; j < L; ++j) {
     const std::int64_t ch = b * L + j;
@@ -121,31 +120,30 @@ void lanes(const float* src, std::int64_t c, std::int64_t b, float* out) {
   }
 }
 
-template <int L>
-void store(const float* lanes_in, std::int64_t c, std::int64_t b, float* dst) {
+void store(const float* lanes16, std::int64_t c, std::int64_t b, float* dst) {
   for (int j = 0; j < L; ++j)
-    if (b * L + j < c) dst[b * L + j] = lanes_in[j];
+    if (b * L + j < c) dst[b * L + j] = lanes16[j];
 }
 
-template <int L>
-void train_forward(const BnBlocked& sh, const float* x, float* y, float* mean, float* var, const float* gamma,
+}  // namespace
+
+void bn_train_forward_blk16(const BnBlocked& sh, const float* x, float* y, float* mean, float* var, const float* gamma,
                             const float* beta, float eps, bool relu) {
   const std::int64_t blocks = (sh.channels + L - 1) / L;
   const std::int64_t stride_n = blocks * sh.spatial * L;
 #pragma omp parallel for schedule(static) if (!serial_bytes(static_cast<std::size_t>(sh.n * stride_n) * 8))
   for (std::int64_t b = 0; b < blocks; ++b) {
     float g[L], bt[L], mu[L], vr[L];
-    lanes<L>(gamma, sh.channels, b, g);
-    lanes<L>(beta, sh.channels, b, bt);
+    lanes(gamma, sh.channels, b, g);
+    lanes(beta, sh.channels, b, bt);
     const std::int64_t off = b * sh.spatial * L;
-    forward_block<L>(x + off, y + off, sh.n, sh.spatial, stride_n, g, bt, eps, relu, mu, vr);
-    store<L>(mu, sh.channels, b, mean);
-    store<L>(vr, sh.channels, b, var);
+    forward_block(x + off, y + off, sh.n, sh.spatial, stride_n, g, bt, eps, relu, mu, vr);
+    store(mu, sh.channels, b, mean);
+    store(vr, sh.channels, b, var);
   }
 }
 
-template <int L>
-void train_backward(const BnBlocked& sh, const float* x, const float* dy, float* dx, const float* mean,
+void bn_train_backward_blk16(const BnBlocked& sh, const float* x, const float* dy, float* dx, const float* mean,
                              const float* var, const float* gamma, const float* beta, float eps, bool relu,
                              float* dgamma, float* dbeta) {
   const std::int64_t blocks = (sh.channels + L - 1) / L;
@@ -153,30 +151,15 @@ void train_backward(const BnBlocked& sh, const float* x, const float* dy, float*
 #pragma omp parallel for schedule(static) if (!serial_bytes(static_cast<std::size_t>(sh.n * stride_n) * 12))
   for (std::int64_t b = 0; b < blocks; ++b) {
     float g[L], bt[L], mu[L], vr[L], dg[L], db[L];
-    lanes<L>(gamma, sh.channels, b, g);
-    lanes<L>(beta, sh.channels, b, bt);
-    lanes<L>(mean, sh.channels, b, mu);
-    lanes<L>(var, sh.channels, b, vr);
+    lanes(gamma, sh.channels, b, g);
+    lanes(beta, sh.channels, b, bt);
+    lanes(mean, sh.channels, b, mu);
+    lanes(var, sh.channels, b, vr);
     const std::int64_t off = b * sh.spatial * L;
-    backward_block<L>(x + off, dy + off, dx + off, sh.n, sh.spatial, stride_n, mu, vr, g, bt, eps, relu, dg, db);
-    store<L>(dg, sh.channels, b, dgamma);
-    store<L>(db, sh.channels, b, dbeta);
+    backward_block(x + off, dy + off, dx + off, sh.n, sh.spatial, stride_n, mu, vr, g, bt, eps, relu, dg, db);
+    store(dg, sh.channels, b, dgamma);
+    store(db, sh.channels, b, dbeta);
   }
-}
-
-}  // namespace
-
-void bn_train_forward_blocked(const BnBlocked& sh, const float* x, float* y, float* mean, float* var,
-                              const float* gamma, const float* beta, float eps, bool relu) {
-  if (sh.block == 16) train_forward<16>(sh, x, y, mean, var, gamma, beta, eps, relu);
-  else train_forward<8>(sh, x, y, mean, var, gamma, beta, eps, relu);
-}
-
-void bn_train_backward_blocked(const BnBlocked& sh, const float* x, const float* dy, float* dx, const float* mean,
-                               const float* var, const float* gamma, const float* beta, float eps, bool relu,
-                               float* dgamma, float* dbeta) {
-  if (sh.block == 16) train_backward<16>(sh, x, dy, dx, mean, var, gamma, beta, eps, relu, dgamma, dbeta);
-  else train_backward<8>(sh, x, dy, dx, mean, var, gamma, beta, eps, relu, dgamma, dbeta);
 }
 
 }  // namespace cvpipe::nn::detail
