@@ -206,8 +206,7 @@ bool YamlDoc::text(const YAML::Node& node, std::string& out, const std::string& 
 }
 
 bool YamlDoc::check_keys(const YAML::Node& map, const std::vector<std::string>& allowed, const std::string& owner) {
-  bool ok = true;
-  std::set<std::string> seen;
+  bool ok = true;  // keys given twice are refused at load (check_structure)
   for (auto it = map.begin(); it != map.end(); ++it) {
     const YAML::Node key = it->first;
     const std::string name = key.IsScalar() ? key.Scalar() : std::string("?");
@@ -216,9 +215,6 @@ bool YamlDoc::check_keys(const YAML::Node& map, const std::vector<std::string>& 
       if (auto m = closest_match(name, allowed)) msg += "; did you mean '" + *m + "'?";
       else msg += " (keys: " + join_names(allowed) + ")";
       error(key, msg, map);
-      ok = false;
-    } else if (!seen.insert(name).second) {
-      error(key, "key '" + name + "' is given twice in " + owner, map);
       ok = false;
     }
   }

@@ -101,26 +101,7 @@ class PoolEngine {
       // Right padding so that the floor-mode output size holds exactly.
       pl->pad_r = {std::max<std::int64_t>(0, (y_dims[2] - 1) * strides[0] + kernel[0] - x.dims()[2] - pad[0]),
                    std::max<std::int64_t>(0, (y_dims[3] - 1) * strides[1] + kernel[1] - x.dims()[3] - pad[1])};
-      if (plan_own(*pl, x, y_dims)) {
-        if (plans_.size() >= 16) plans_.erase(plans_.begin());
-        plans_.push_back(std::move(pl));
-        last_ = nullptr;
-        return *plans_.back();
-      }
-      auto prop = training ? dnnl::prop_kind::forward_training : dnnl::prop_kind::forward_inference;
-      std::vector<md> candidates{x};
-      if (x.data_type() == dt::f32) candidates.push_back(blocked16_desc(x.dims(), dt::f32));
-      candidates.push_back(nhwc_desc(x.dims(), x.data_type()));
-      for (std::size_t i = 0; i < candidates.size(); ++i) {
-        dnnl::pooling_forward::desc d(prop, algo, candidates[i], any_desc(y_dims, candidates[i].data_type()),
-                                      strides, kernel, pad, pl->pad_r);
-        pl->fwd_pd = dnnl::pooling_forward::primitive_desc(d, primitive_attr(), engine());
-        pl->src = candidates[i];
-        if (!is_ref_impl(pl->fwd_pd)) break;
-      }
-      pl->fwd = dnnl::pooling_forward(pl->fwd_pd);
-      pl->y = Tensor::empty(pl->fwd_pd.dst_desc());
-      if (training && pl->fwd_pd.workspace_desc().get_size() > 0) pl->ws = Tensor::empty(pl->fwd_pd.workspace_desc());
+      if (!plan_own(*pl, x, y_dims)) plan_onednn(*pl, x, y_dims);
       if (plans_.size() >= 16) plans_.erase(plans_.begin());
       plans_.push_back(std::move(pl));
       last_ = nullptr;
@@ -128,6 +109,24 @@ class PoolEngine {
     } catch (const dnnl::error& e) {
       throw Error(who + ": cannot plan for input " + dims_string(x.dims()) + ": " + e.what());
     }
+  }
+
+  // oneDNN pooling; the input keeps its layout unless oneDNN would run reference code on it.
+  void plan_onednn(Plan& pl, const md& x, const Dims& y_dims) const {
+    auto prop = pl.training ? dnnl::prop_kind::forward_training : dnnl::prop_kind::forward_inference;
+    std::vector<md> candidates{x};
+    if (x.data_type() == dt::f32) candidates.push_back(blocked16_desc(x.dims(), dt::f32));
+    candidates.push_back(nhwc_desc(x.dims(), x.data_type()));
+    for (const md& c : candidates) {
+      dnnl::pooling_forward::desc d(prop, algo, c, any_desc(y_dims, c.data_type()), pl.strides, pl.kernel, pl.pad,
+                                    pl.pad_r);
+      pl.fwd_pd = dnnl::pooling_forward::primitive_desc(d, primitive_attr(), engine());
+      pl.src = c;
+      if (!is_ref_impl(pl.fwd_pd)) break;
+    }
+    pl.fwd = dnnl::pooling_forward(pl.fwd_pd);
+    pl.y = Tensor::empty(pl.fwd_pd.dst_desc());
+    if (pl.training && pl.fwd_pd.workspace_desc().get_size() > 0) pl.ws = Tensor::empty(pl.fwd_pd.workspace_desc());
   }
 
   // Plans the engine's own max pooling when the algorithm, window and layout allow it.
