@@ -16,7 +16,7 @@
 #include "denoiser.hpp"
 #include "metrics.hpp"
 #include "nlmeans.hpp"
-#include "photo_set.hpp"
+#include "cvpipe/photos.hpp"
 #include "synthetic_noise.hpp"
 
 namespace cvpipe::denoise {

@@ -4,7 +4,7 @@
 //   {"psnr","ssim","psnr_nlmeans","ssim_nlmeans","psnr_noisy","ms_per_mpix","ms_per_mpix_nlmeans","n", ...}
 // (means over images; ms per megapixel over all images after one untimed warm-up). `--save DIR`
 // writes side-by-side PNGs (noisy | nlmeans | cnn | clean) per image. Without --images the
-// held-out photos of the sample folder are used (photo_set.hpp).
+// held-out photos of the sample folder are used (cvpipe/photos.hpp).
 #pragma once
 #include <string>
 #include <vector>

@@ -1,4 +1,4 @@
-// Training and validation data for the denoiser, made from photographs (see photo_set.hpp).
+// Training and validation data for the denoiser, made from photographs (see cvpipe/photos.hpp).
 //
 // Training sample: a random patch of a random photo (photos drawn with probability proportional
 // to their area), one of the 8 flips/rotations, sigma ~ U[sigma_min, sigma_max], 8-bit-quantised

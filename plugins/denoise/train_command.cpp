@@ -22,7 +22,7 @@
 #include "metrics.hpp"
 #include "network.hpp"
 #include "patch_dataset.hpp"
-#include "photo_set.hpp"
+#include "cvpipe/photos.hpp"
 #include "timed_cosine.hpp"
 
 namespace cvpipe::denoise {
@@ -115,7 +115,7 @@ Status train_impl(const Params& p, const CommandContext& ctx, std::string& outpu
   if (ec) return Status::io("cannot create output folder '" + out_dir.string() + "': " + ec.message());
 
   std::vector<std::string> train_files = split_list(p.get_string("photos"));
-  if (train_files.empty()) train_files = training_files(channels);
+  if (train_files.empty()) train_files = training_photos(channels);
   std::vector<std::string> val_files = split_list(p.get_string("val_photos"));
   if (val_files.empty()) val_files = photo_lists().held_out;
   std::vector<cv::Mat> photos, val_photos;

@@ -314,6 +314,27 @@ class Add : public Layer {
   std::unique_ptr<Impl> impl_;
 };
 
+// Elementwise product of two inputs of equal dims (gated convolutions: features * sigmoid(gate)).
+// Gradient: dy * other input, to each input.
+class Multiply : public Layer {
+ public:
+  Multiply();
+  ~Multiply() override;
+  std::string type() const override { return "Multiply"; }
+  int num_inputs() const override { return 2; }
+  Tensor forward(const Tensor& x) override;  // throws: needs two inputs
+  Tensor forward_n(std::span<const Tensor> xs) override;
+  std::vector<Tensor> backward_n(const Tensor& dy) override;
+  Tensor backward(const Tensor& dy) override;
+  Dims output_dims(const std::vector<Dims>& in) const override;
+  void set_dtype(DType dtype) override;
+  void reset_plans() override;
+
+  struct Impl;
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
 // Concatenation along the channel axis (dim 1) of >= 1 inputs with equal N, H, W.
 class Concat : public Layer {
  public:
