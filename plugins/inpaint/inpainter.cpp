@@ -1,0 +1,151 @@
+// Whole-image hole filling; see inpainter.hpp.
+#include "inpainter.hpp"
+
+#include <vector>
+
+#include <opencv2/imgproc.hpp>
+#include <opencv2/photo.hpp>
+
+#include "cvpipe/model_file.hpp"
+#include "masks.hpp"
+#include "tiling.hpp"
+
+namespace cvpipe::inpaint {
+
+namespace {
+
+std::string size_text(const cv::Mat& m) { return std::to_string(m.cols) + "x" + std::to_string(m.rows); }
+
+// The colour part of an image as BGR (gray replicated, alpha dropped), same depth.
+cv::Mat bgr_of(const cv::Mat& image) {
+  cv::Mat bgr;
+  if (image.channels() == 1) cv::cvtColor(image, bgr, cv::COLOR_GRAY2BGR);
+  else if (image.channels() == 4) cv::cvtColor(image, bgr, cv::COLOR_BGRA2BGR);
+  else bgr = image;
+  return bgr;
+}
+
+// Copies the hole pixels of `filled` (same size and depth as image; BGR, or image's channels)
+// into a copy of image; alpha stays.
+cv::Mat composite(const cv::Mat& image, const cv::Mat& filled_bgr_or_gray, const cv::Mat& hole) {
+  cv::Mat filled = filled_bgr_or_gray;
+  if (image.channels() == 1 && filled.channels() == 3) cv::cvtColor(filled, filled, cv::COLOR_BGR2GRAY);
+  if (image.channels() == 4) {
+    std::vector<cv::Mat> planes;
+    cv::split(image, planes);
+    std::vector<cv::Mat> colour;
+    cv::split(filled, colour);
+    for (int k = 0; k < 3; ++k) colour[k].copyTo(planes[k], hole);
+    cv::Mat out;
+    cv::merge(planes, out);
+    return out;
+  }
+  cv::Mat out = image.clone();
+  filled.copyTo(out, hole);
+  return out;
+}
+
+}  // namespace
+
+Status check_inputs(const cv::Mat& image, const cv::Mat& mask, cv::Mat& hole) {
+  if (image.empty()) return Status::invalid("inpaint: empty image");
+  if (image.depth() != CV_8U && image.depth() != CV_16U) {
+    return Status::unsupported("inpaint: needs an 8-bit or 16-bit image (got OpenCV depth " + std::to_string(image.depth()) + ")");
+  }
+  const int ch = image.channels();
+  if (ch != 1 && ch != 3 && ch != 4) return Status::unsupported("inpaint: needs 1, 3 or 4 channels, got " + std::to_string(ch));
+  if (mask.empty()) return Status::invalid("inpaint: empty mask");
+  if (mask.size() != image.size()) {
+    return Status::invalid("inpaint: the mask is " + size_text(mask) + " but the image is " + size_text(image));
+  }
+  hole = binarize(mask);
+  return {};
+}
+
+Inpainter::Inpainter(std::unique_ptr<InpaintNet> net, TileOptions options) : net_(std::move(net)), options_(options) {}
+
+Status Inpainter::inpaint(const cv::Mat& image, const cv::Mat& mask, cv::Mat& out) {
+  cv::Mat hole;
+  CVPIPE_RETURN_IF_ERROR(check_inputs(image, mask, hole));
+  if (cv::countNonZero(hole) == 0) {
+    out = image;
+    return {};
+  }
+  const bool wide = image.depth() == CV_16U;
+  cv::Mat bgr = bgr_of(image), bgr8;
+  if (wide) bgr.convertTo(bgr8, CV_8U, 1.0 / 257.0);
+  else bgr8 = bgr;
+  // Tiles carry the mask as a 4th channel, so both are cut (and padded) together.
+  cv::Mat packed;
+  cv::merge(std::vector<cv::Mat>{bgr8, hole}, packed);
+  denoise::TilingOptions t;
+  t.align = net_->multiple();
+  t.tile = options_.tile;
+  t.margin = options_.margin;
+  cv::Mat estimate;
+  CVPIPE_RETURN_IF_ERROR(denoise::process_tiled(packed, estimate, t, [&](const cv::Mat& in, cv::Mat& tile_out) -> Status {
+    cv::Mat tile_bgr, tile_hole;
+    cv::extractChannel(in, tile_hole, 3);
+    if (cv::countNonZero(tile_hole) == 0) {
+      tile_out = cv::Mat::zeros(in.size(), CV_32FC3);  // no hole here: nothing of it is used
+      return {};
+    }
+    cv::cvtColor(in, tile_bgr, cv::COLOR_BGRA2BGR);
+    try {
+      tile_out = net_->run(tile_bgr, tile_hole);
+    } catch (const std::exception& e) {
+      return Status::runtime(std::string("inpaint network: ") + e.what());
+    }
+    return {};
+  }));
+  cv::Mat filled;
+  estimate.convertTo(filled, CV_MAKETYPE(image.depth(), 3), wide ? 65535.0 : 255.0);  // saturating
+  out = composite(image, filled, hole);
+  return {};
+}
+
+Status classic_inpaint(const cv::Mat& image, const cv::Mat& mask, ClassicMethod method, double radius, cv::Mat& out) {
+  cv::Mat hole;
+  CVPIPE_RETURN_IF_ERROR(check_inputs(image, mask, hole));
+  if (cv::countNonZero(hole) == 0) {
+    out = image;
+    return {};
+  }
+  const int flag = method == ClassicMethod::ns ? cv::INPAINT_NS : cv::INPAINT_TELEA;
+  cv::Mat body = image.channels() == 4 ? bgr_of(image) : image.clone();
+  body.setTo(cv::Scalar::all(0), hole);  // what the hole held never matters
+  cv::Mat filled;
+  try {
+    if (body.depth() == CV_8U || body.channels() == 1) {
+      cv::inpaint(body, hole, filled, radius, flag);
+    } else {  // OpenCV fills 16-bit images one channel at a time
+      std::vector<cv::Mat> planes;
+      cv::split(body, planes);
+      for (auto& p : planes) {
+        cv::Mat f;
+        cv::inpaint(p, hole, f, radius, flag);
+        p = f;
+      }
+      cv::merge(planes, filled);
+    }
+  } catch (const cv::Exception& e) {
+    return Status::runtime(std::string("inpaint (classic): ") + e.what());
+  }
+  out = composite(image, filled, hole);
+  return {};
+}
+
+const char* default_model_name() { return "models/inpaint.safetensors"; }
+
+Status load_inpainter(const std::string& model, const TileOptions& options, std::unique_ptr<Inpainter>& out) {
+  const ModelSearch where{{}, CVPIPE_INPAINT_SOURCE_DIR, CVPIPE_INPAINT_INSTALL_DATADIR,
+                          reinterpret_cast<const void*>(&load_inpainter)};
+  std::filesystem::path path;
+  CVPIPE_RETURN_IF_ERROR(find_model_file(model.empty() ? default_model_name() : model, where, path));
+  std::unique_ptr<InpaintNet> net;
+  CVPIPE_RETURN_IF_ERROR(InpaintNet::load(path, net));
+  out = std::make_unique<Inpainter>(std::move(net), options);
+  return {};
+}
+
+}  // namespace cvpipe::inpaint
