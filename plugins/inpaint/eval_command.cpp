@@ -31,6 +31,7 @@ std::vector<ParamSpec> eval_params() {
       ParamSpec::path("save", "", false, "folder for side-by-side PNGs: masked | telea | cnn | original"),
       ParamSpec::boolean("classic", true, "also run the Telea and Navier-Stokes baselines"),
       ParamSpec::integer("tile", TileOptions{}.tile, 128, 16384, "network tile side in pixels"),
+      ParamSpec::integer("flips", TileOptions{}.flips, 1, 4, "self-ensemble passes of the network (as the stage's 'flips')"),
   };
 }
 
@@ -73,6 +74,7 @@ Status eval_impl(const Params& p, const CommandContext& ctx, std::string& output
   TileOptions t;
   t.tile = static_cast<int>(p.get_int("tile"));
   t.margin = std::min(t.margin, t.tile / 4);
+  t.flips = static_cast<int>(p.get_int("flips"));
   std::unique_ptr<Inpainter> cnn;
   CVPIPE_RETURN_IF_ERROR(load_inpainter(p.get_string("model"), t, cnn));
   const MaskOptions mo{p.get_number("coverage_min"), p.get_number("coverage_max")};

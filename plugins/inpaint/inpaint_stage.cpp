@@ -44,6 +44,8 @@ std::vector<ParamSpec> InpaintStage::params() {
       ParamSpec::integer("grow", 0, 0, 256, "dilate the hole by this many pixels"),
       ParamSpec::path("model", "", false, "model file (empty: the shipped models/inpaint.safetensors)"),
       ParamSpec::integer("tile", TileOptions{}.tile, 128, 16384, "cnn: largest tile side in pixels; bounds memory on large frames"),
+      ParamSpec::integer("flips", TileOptions{}.flips, 1, 4,
+                         "cnn: self-ensemble passes (1: as is; 2: + mirrored; 4: + upside down and both), averaged"),
       ParamSpec::choice("classic", "telea", {"telea", "ns"}, "method: classic - telea (fast marching) or ns (Navier-Stokes)"),
       ParamSpec::number("radius", 3.0, 0.5, 100.0, "method: classic - neighbourhood radius in pixels"),
   };
@@ -57,7 +59,7 @@ Status InpaintStage::configure(const Params& p, const StageContext& ctx) {
     std::error_code ec;
     if (mask_dir_.empty()) return Status::invalid("inpaint: mask: files needs 'mask_dir' (the folder of mask images)");
     if (!std::filesystem::is_directory(mask_dir_, ec)) {
-      return Status::not_found("inpaint: mask_dir '" + mask_dir_.string() + "' is not a folder");
+      return Status::invalid("inpaint: mask_dir '" + mask_dir_.string() + "' is not a folder");
     }
   }
   CVPIPE_RETURN_IF_ERROR(parse_color(p.get_string("mask_color"), color_));
@@ -73,6 +75,7 @@ Status InpaintStage::configure(const Params& p, const StageContext& ctx) {
   TileOptions t;
   t.tile = static_cast<int>(p.get_int("tile"));
   t.margin = std::min(t.margin, t.tile / 4);
+  t.flips = static_cast<int>(p.get_int("flips"));
   return load_inpainter(p.get_string("model"), t, cnn_);
 }
 

@@ -1,6 +1,7 @@
 // Whole-image hole filling; see inpainter.hpp.
 #include "inpainter.hpp"
 
+#include <algorithm>
 #include <vector>
 
 #include <opencv2/imgproc.hpp>
@@ -91,11 +92,30 @@ Status Inpainter::inpaint(const cv::Mat& image, const cv::Mat& mask, cv::Mat& ou
       return {};
     }
     cv::cvtColor(in, tile_bgr, cv::COLOR_BGRA2BGR);
+    // Flip codes of the self-ensemble passes (cv::flip: 1 left-right, 0 upside down, -1 both); a
+    // flip is its own inverse and keeps the tile's shape, so the network plans once.
+    static const int k_flips[] = {2, 1, 0, -1};
+    const int passes = std::clamp(options_.flips, 1, 4);
     try {
-      tile_out = net_->run(tile_bgr, tile_hole);
+      for (int k = 0; k < passes; ++k) {
+        cv::Mat bgr = tile_bgr, hole_k = tile_hole;
+        if (k > 0) {
+          cv::flip(tile_bgr, bgr, k_flips[k]);
+          cv::flip(tile_hole, hole_k, k_flips[k]);
+        }
+        cv::Mat estimate = net_->run(bgr, hole_k);
+        if (k > 0) {
+          cv::Mat back;  // cv::flip is not in-place safe
+          cv::flip(estimate, back, k_flips[k]);
+          estimate = back;
+        }
+        if (k == 0) tile_out = estimate;
+        else tile_out += estimate;
+      }
     } catch (const std::exception& e) {
       return Status::runtime(std::string("inpaint network: ") + e.what());
     }
+    if (passes > 1) tile_out /= static_cast<double>(passes);
     return {};
   }));
   cv::Mat filled;
@@ -140,10 +160,12 @@ const char* default_model_name() { return "models/inpaint.safetensors"; }
 Status load_inpainter(const std::string& model, const TileOptions& options, std::unique_ptr<Inpainter>& out) {
   const ModelSearch where{{}, CVPIPE_INPAINT_SOURCE_DIR, CVPIPE_INPAINT_INSTALL_DATADIR,
                           reinterpret_cast<const void*>(&load_inpainter)};
+  // Every failure here is a bad `model` setting, found before any image: invalid_argument.
   std::filesystem::path path;
-  CVPIPE_RETURN_IF_ERROR(find_model_file(model.empty() ? default_model_name() : model, where, path));
+  Status st = find_model_file(model.empty() ? default_model_name() : model, where, path);
   std::unique_ptr<InpaintNet> net;
-  CVPIPE_RETURN_IF_ERROR(InpaintNet::load(path, net));
+  if (st.ok()) st = InpaintNet::load(path, net);
+  if (!st.ok()) return Status::invalid(st.message());
   out = std::make_unique<Inpainter>(std::move(net), options);
   return {};
 }

@@ -27,6 +27,8 @@ namespace cvpipe::inpaint {
 struct TileOptions {
   int tile = 512;    // largest tile side, margins included
   int margin = 96;   // context on each inner tile side
+  int flips = 1;     // self-ensemble: mean of the estimates of the tile as is (1), + mirrored left-right
+                     // (2), + upside down and both (4); more passes, a smoother and closer estimate
 };
 
 // Checks image and mask and returns the binary mask (CV_8UC1, 255 = hole) in `hole`.
@@ -49,7 +51,8 @@ enum class ClassicMethod { telea, ns };
 Status classic_inpaint(const cv::Mat& image, const cv::Mat& mask, ClassicMethod method, double radius, cv::Mat& out);
 
 // Finds and loads a model: `model` empty means the shipped models/inpaint.safetensors (looked up
-// like every model file, cvpipe/model_file.hpp).
+// like every model file, cvpipe/model_file.hpp). Any failure (missing, truncated, not an inpaint
+// model) is invalid_argument naming the file.
 Status load_inpainter(const std::string& model, const TileOptions& options, std::unique_ptr<Inpainter>& out);
 
 // The shipped model's name, "models/inpaint.safetensors".

@@ -94,7 +94,7 @@ TEST_F(StageTest, MaskFiles) {
   InpaintStage stage;
   EXPECT_EQ(configure(stage, params({{"mask", std::string("files")}})).code(), StatusCode::invalid_argument) << "no mask_dir";
   EXPECT_EQ(configure(stage, params({{"mask", std::string("files")}, {"mask_dir", (dir_->path / "nope").string()}})).code(),
-            StatusCode::not_found);
+            StatusCode::invalid_argument);
 }
 
 TEST_F(StageTest, KeyColour) {
@@ -167,13 +167,13 @@ TEST_F(StageTest, GrowDilatesTheHole) {
 TEST_F(StageTest, MissingOrTruncatedModel) {
   InpaintStage stage;
   const Status missing = configure(stage, params({{"mask", std::string("plane")}, {"model", (dir_->path / "none.safetensors").string()}}));
-  EXPECT_FALSE(missing.ok());
+  EXPECT_EQ(missing.code(), StatusCode::invalid_argument);
   EXPECT_NE(missing.message().find("none.safetensors"), std::string::npos) << missing.message();
   const fs::path cut = dir_->path / "cut.safetensors";
   fs::copy_file(model_, cut, fs::copy_options::overwrite_existing);
   fs::resize_file(cut, fs::file_size(cut) - 100);
   const Status truncated = configure(stage, params({{"mask", std::string("plane")}, {"model", cut.string()}}));
-  EXPECT_FALSE(truncated.ok());
+  EXPECT_EQ(truncated.code(), StatusCode::invalid_argument);
   EXPECT_NE(truncated.message().find("cut.safetensors"), std::string::npos) << truncated.message();
   // classic needs no model
   EXPECT_TRUE(configure(stage, params({{"mask", std::string("plane")}, {"method", std::string("classic")},
