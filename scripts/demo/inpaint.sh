@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Inpaint demo, called by scripts/demo.sh with the cvpipe binary ($1) and an output folder ($2).
-# 1. `cvpipe eval inpaint` on 320x256 crops of four held-out photos with seeded free-form masks (5-20% of each):
-#    hole PSNR and speed of the network vs Telea and Navier-Stokes in eval.json, the masks in masks/, one strip per photo (masked | telea | cnn | original) in strips/.
+# 1. `cvpipe eval inpaint` on 256x192 crops of four held-out photos with seeded free-form masks
+#    (5-20% of each): hole PSNR and speed of the network vs Telea and Navier-Stokes in eval.json,
+#    the masks in masks/, one strip per photo (masked | telea | cnn | original) in strips/.
 # 2. The user path: configs/inpaint.yaml over the crops and their mask files -> filled/.
 # 3. A pipeline (a config written to $2): the strips -> imgproc grid -> one before/after contact
 #    sheet, contact_sheet_000000.png.
-# Takes about 5-10 s on 2 cores.
+# Takes about 5-10 s on 2 idle cores (30 s under load 7).
 set -euo pipefail
 CVPIPE="${1:?usage: scripts/demo/inpaint.sh PATH/TO/cvpipe OUTPUT_DIR}"
 OUT="${2:?usage: scripts/demo/inpaint.sh PATH/TO/cvpipe OUTPUT_DIR}"
@@ -13,18 +14,18 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 DATA="${CVPIPE_DATA:-/usr/share/doc/opencv-doc/examples/data}"
 mkdir -p "$OUT/originals"
 for f in fruits.jpg butterfly.jpg baboon.jpg messi5.jpg; do cp "$DATA/$f" "$OUT/originals/"; done
-# 320x256 crops (the same window of each photo), written by a one-off pipeline.
+# 256x192 crops (the same window of each photo), written by a one-off pipeline.
 cat > "$OUT/crops.yaml" <<YAML
-# Written by scripts/demo/inpaint.sh: a 320x256 window of each photo, as PNG.
+# Written by scripts/demo/inpaint.sh: a 256x192 window of each photo, as PNG.
 source: { type: images, path: $OUT/originals }
 stages:
-  - { stage: crop, params: { x: 96, y: 48, width: 320, height: 256 } }
+  - { stage: crop, params: { x: 128, y: 64, width: 256, height: 192 } }
 sinks:
   - { type: images, path: $OUT/photos, ext: png }
 YAML
 "$CVPIPE" run "$OUT/crops.yaml" --quiet
 
-echo "inpaint: learned hole filling vs Telea / Navier-Stokes on 320x256 crops of 4 held-out photos (holes 5-20%)"
+echo "inpaint: learned hole filling vs Telea / Navier-Stokes on 256x192 crops of 4 held-out photos (holes 5-20%)"
 "$CVPIPE" eval inpaint --model "$ROOT/models/inpaint.safetensors" --images "$OUT/photos" --seed 0 \
   --masks "$OUT/masks" --save "$OUT/strips" --json > "$OUT/eval.json"
 python3 - "$OUT/eval.json" <<'PY' || cat "$OUT/eval.json"
@@ -44,7 +45,7 @@ source: { type: images, path: $OUT/strips }
 stages:
   - stage: grid
     name: contact_sheet
-    params: { cols: 1, count: 16, tile_width: 1292, tile_height: 278, captions: false }
+    params: { cols: 1, count: 16, tile_width: 1036, tile_height: 214, captions: false }
 sinks:
   - { type: images, path: $OUT }
 YAML
