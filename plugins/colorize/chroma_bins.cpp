@@ -135,13 +135,15 @@ int ChromaBins::soft_encode(float a, float b, int* bins, float* values) const {
   return n;
 }
 
-cv::Vec2f ChromaBins::decode(const float* logits, std::size_t stride, float temperature, float saturation) const {
+cv::Vec2f ChromaBins::decode(const float* logits, std::size_t stride, float temperature, float saturation,
+                             float prior_correction) const {
   const int k = size();
+  auto z = [&](int i) { return logits[i * stride] - prior_correction * std::log(weights_[i]); };
   float mx = -std::numeric_limits<float>::max();
-  for (int i = 0; i < k; ++i) mx = std::max(mx, logits[i * stride]);
+  for (int i = 0; i < k; ++i) mx = std::max(mx, z(i));
   double sum = 0, a = 0, b = 0;
   for (int i = 0; i < k; ++i) {
-    const double e = std::exp((logits[i * stride] - mx) / temperature);
+    const double e = std::exp((z(i) - mx) / temperature);
     sum += e;
     a += e * centres_[i][0];
     b += e * centres_[i][1];

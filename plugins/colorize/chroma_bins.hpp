@@ -4,7 +4,8 @@
 // over its 5 nearest bins (Gaussian weights, sigma 5); its loss weight is the class-rebalancing
 // weight of its nearest bin, w = 1 / ((1 - lambda) p + lambda / K) normalised to mean 1 under p,
 // where p is the bins' training frequency smoothed by a Gaussian in ab. Decoding is the annealed
-// mean: softmax(logits / T) weighted mean of the centres (T -> 0: the mode, T = 1: the mean).
+// mean: softmax(logits / T) weighted mean of the centres (T -> 0: the mode, T = 1: the mean), after
+// an optional partial undoing of the rebalancing (prior_correction).
 //
 // Guarantees: bins are sorted (a, then b) and unique; decode() of K logits returns a colour inside
 // the convex hull of the centres. ChromaBins is immutable after construction and thread-safe.
@@ -37,8 +38,11 @@ class ChromaBins {
   int nearest(float a, float b) const;
   // Up to 5 nearest bins of (a, b) and their soft-encoding weights (summing to 1).
   int soft_encode(float a, float b, int* bins, float* values) const;
-  // Annealed mean of one pixel's K logits at `stride` apart, times `saturation`.
-  cv::Vec2f decode(const float* logits, std::size_t stride, float temperature, float saturation) const;
+  // Annealed mean of one pixel's K logits at `stride` apart, times `saturation`. The logits are first
+  // corrected by -prior_correction * log(weight): a network trained with rebalanced weights predicts
+  // about weight(c) * p(c | L), so 1 recovers p(c | L) and 0 keeps the rebalanced (more vivid) one.
+  cv::Vec2f decode(const float* logits, std::size_t stride, float temperature, float saturation,
+                   float prior_correction = 0.f) const;
 
  private:
   float grid_ = 10.f;

@@ -16,7 +16,9 @@ ColorizeNet::ColorizeNet(nn::UNetOptions unet, ChromaBins bins, int net_side, De
     : unet_(std::move(unet)), bins_(std::move(bins)), net_side_(net_side), decoding_(decoding) {
   if (bins_.size() < 2) throw nn::Error("colorize net: needs at least 2 chroma bins");
   if (net_side_ < 16) throw nn::Error("colorize net: net_side must be at least 16");
-  if (!(decoding_.temperature > 0) || !(decoding_.saturation >= 0)) throw nn::Error("colorize net: bad decoding defaults");
+  if (!(decoding_.temperature > 0) || !(decoding_.saturation >= 0) || !(decoding_.prior_correction >= 0)) {
+    throw nn::Error("colorize net: bad decoding defaults");
+  }
   unet_.in_channels = 1;
   unet_.out_channels = bins_.size();
   net_ = nn::make_unet(unet_);
@@ -57,8 +59,11 @@ cv::Mat ColorizeNet::decode(const nn::Tensor& logits, cv::Size size, Decoding d)
   cv::Mat ab(h, w, CV_32FC2);
   for (int y = 0; y < h; ++y) {
     cv::Vec2f* o = ab.ptr<cv::Vec2f>(y);
-    for (int x = 0; x < w; ++x) o[x] = bins_.decode(z + static_cast<std::size_t>(y) * w + x, plane, d.temperature, d.saturation);
+    for (int x = 0; x < w; ++x) {
+      o[x] = bins_.decode(z + static_cast<std::size_t>(y) * w + x, plane, d.temperature, d.saturation, d.prior_correction);
+    }
   }
+  if (d.cast_removal > 0) ab -= cv::mean(ab) * d.cast_removal;  // gray world: no global colour cast
   cv::Mat full;
   cv::resize(ab, full, size, 0, 0, cv::INTER_LINEAR);
   return full;
@@ -101,6 +106,8 @@ std::string ColorizeNet::preprocessing_json() const {
                    {"net_side", net_side_},
                    {"temperature", decoding_.temperature},
                    {"saturation", decoding_.saturation},
+                   {"prior_correction", decoding_.prior_correction},
+                   {"cast_removal", decoding_.cast_removal},
                    {"grid", bins_.grid()},
                    {"bins", bins},
                    {"weights", bins_.weights()}};
@@ -133,12 +140,14 @@ Status ColorizeNet::load(const std::filesystem::path& path, std::unique_ptr<Colo
     if (!arch.contains("unet") || !arch["unet"].is_object()) return Status::invalid(label + ": architecture lacks 'unet'");
     CVPIPE_RETURN_IF_ERROR(nn::unet_from_json(arch["unet"].dump(), label, unet));
     const auto pre = nlohmann::json::parse(info.preprocessing);
-    for (const char* key : {"net_side", "temperature", "saturation", "grid", "bins", "weights"}) {
+    for (const char* key : {"net_side", "temperature", "saturation", "prior_correction", "cast_removal", "grid", "bins", "weights"}) {
       if (!pre.contains(key)) return Status::invalid(label + ": preprocessing lacks '" + key + "'");
     }
     net_side = pre.at("net_side").get<int>();
     dec.temperature = pre.at("temperature").get<float>();
     dec.saturation = pre.at("saturation").get<float>();
+    dec.prior_correction = pre.at("prior_correction").get<float>();
+    dec.cast_removal = pre.at("cast_removal").get<float>();
     grid = pre.at("grid").get<float>();
     for (const auto& c : pre.at("bins")) centres.push_back({c.at(0).get<float>(), c.at(1).get<float>()});
     weights = pre.at("weights").get<std::vector<float>>();
@@ -148,7 +157,8 @@ Status ColorizeNet::load(const std::filesystem::path& path, std::unique_ptr<Colo
   ChromaBins bins;
   CVPIPE_RETURN_IF_ERROR(ChromaBins::from_lists(std::move(centres), std::move(weights), grid, label, bins));
   if (net_side < 16 || net_side > 4096) return Status::invalid(label + ": net_side " + std::to_string(net_side) + " is outside [16, 4096]");
-  if (!(dec.temperature > 0.01f && dec.temperature <= 10.f) || !(dec.saturation >= 0.f && dec.saturation <= 10.f)) {
+  if (!(dec.temperature > 0.01f && dec.temperature <= 10.f) || !(dec.saturation >= 0.f && dec.saturation <= 10.f) ||
+      !(dec.prior_correction >= 0.f && dec.prior_correction <= 1.f) || !(dec.cast_removal >= 0.f && dec.cast_removal <= 1.f)) {
     return Status::invalid(label + ": decoding temperature/saturation out of range");
   }
   std::unique_ptr<ColorizeNet> net;

@@ -9,8 +9,10 @@
 // So any image size works and the output's L is the input's (up to clipping of colours that are
 // outside the displayable range). The model file (cvpipe/nn/model_file.hpp) holds:
 //   architecture  {"type": "colorize_ab_classes", "unet": UNetOptions}
-//   preprocessing {"net_side", "temperature", "saturation", "grid", "bins": [[a, b]...], "weights": [...]}
-// temperature and saturation are the decoding defaults chosen on a validation split at training.
+//   preprocessing {"net_side", "temperature", "saturation", "prior_correction", "cast_removal", "grid",
+//                  "bins": [[a, b]...], "weights": [...]}
+// The decoding (temperature, saturation, prior_correction, cast_removal) is chosen on a validation
+// split of the training photos after training (scoring.hpp).
 // Guarantees: load() validates metadata and every tensor and names the file in errors. A
 // ColorizeNet is used by one thread at a time.
 #pragma once
@@ -31,8 +33,10 @@ namespace cvpipe::colorize {
 inline constexpr const char* k_colorize_arch = "colorize_ab_classes";
 
 struct Decoding {
-  float temperature = 0.4f;  // annealed-mean temperature (> 0)
-  float saturation = 1.0f;   // scale of the predicted ab
+  float temperature = 0.4f;       // annealed-mean temperature (> 0)
+  float saturation = 1.0f;        // scale of the predicted ab
+  float prior_correction = 0.0f;  // 0..1: how much of the class rebalancing to undo (chroma_bins.hpp)
+  float cast_removal = 0.0f;      // 0..1: share of the image's mean predicted ab removed (gray-world)
 };
 
 class ColorizeNet {

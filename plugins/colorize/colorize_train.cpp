@@ -253,7 +253,8 @@ Status train_impl(const Params& p, const CommandContext& ctx, std::string& outpu
   fs::create_directories(out_dir, ec);
   {
     std::ofstream f(out_dir / "tuning.json");
-    f << nlohmann::json{{"chosen", {{"temperature", chosen.temperature}, {"saturation", chosen.saturation}}},
+    f << nlohmann::json{{"chosen", {{"temperature", chosen.temperature}, {"saturation", chosen.saturation},
+                                   {"prior_correction", chosen.prior_correction}, {"cast_removal", chosen.cast_removal}}},
                         {"tune_photos", tune_names}, {"candidates", table}}
              .dump(1)
       << "\n";
@@ -273,6 +274,8 @@ Status train_impl(const Params& p, const CommandContext& ctx, std::string& outpu
   j["stopped_by_time_limit"] = time_up;
   j["temperature"] = chosen.temperature;
   j["saturation"] = chosen.saturation;
+  j["prior_correction"] = chosen.prior_correction;
+  j["cast_removal"] = chosen.cast_removal;
   j["tune_psnr"] = tuned.psnr;
   j["tune_psnr_gray"] = tuned.psnr_gray;
   j["tune_colorfulness_ratio"] = tuned.colorfulness_ratio();

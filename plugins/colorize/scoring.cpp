@@ -56,13 +56,18 @@ Decoding tune_decoding(const ColorizeNet& net, const std::vector<Prepared>& phot
   };
   std::vector<Candidate> all;
   table = nlohmann::json::array();
-  for (float t : {0.2f, 0.3f, 0.38f, 0.45f, 0.55f, 0.7f, 1.0f}) {
-    for (float sat : {0.4f, 0.5f, 0.6f, 0.8f, 1.0f, 1.2f, 1.4f}) {
-      const Decoding d{t, sat};
-      const Scores s = score(net, photos, d);
-      all.push_back({d, s});
-      table.push_back({{"temperature", t}, {"saturation", sat}, {"psnr", s.psnr}, {"psnr_gray", s.psnr_gray},
-                       {"colorfulness", s.colorfulness}, {"colorfulness_truth", s.colorfulness_truth}});
+  for (float cast : {0.f, 0.5f, 1.f}) {
+    for (float prior : {0.f, 0.5f, 1.f}) {
+      for (float t : {0.3f, 0.45f, 0.7f, 1.0f}) {
+        for (float sat : {0.4f, 0.6f, 0.8f, 1.0f, 1.2f}) {
+          const Decoding d{t, sat, prior, cast};
+          const Scores s = score(net, photos, d);
+          all.push_back({d, s});
+          table.push_back({{"cast_removal", cast}, {"prior_correction", prior}, {"temperature", t}, {"saturation", sat},
+                           {"psnr", s.psnr}, {"psnr_gray", s.psnr_gray}, {"colorfulness", s.colorfulness},
+                           {"colorfulness_truth", s.colorfulness_truth}});
+        }
+      }
     }
   }
   const Candidate* best = nullptr;

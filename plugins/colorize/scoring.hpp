@@ -42,7 +42,7 @@ struct TuneOptions {
   double psnr_margin = 0.2;         // required PSNR gain over the grayscale pictures (dB)
   double target_colorfulness = 0.7; // colourfulness ratio that is enough
 };
-// Picks the decoding on `photos`: among temperatures x saturations whose PSNR beats the gray
+// Picks the decoding on `photos`: among the decodings of a grid (cast removal, prior correction, temperature, saturation) whose PSNR beats the gray
 // pictures by psnr_margin, the highest PSNR among those reaching target_colorfulness, else the most
 // colourful; with none beating the margin, the highest PSNR. `table` gets every candidate's scores.
 Decoding tune_decoding(const ColorizeNet& net, const std::vector<Prepared>& photos, const TuneOptions& o, nlohmann::json& table);

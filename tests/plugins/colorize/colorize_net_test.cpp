@@ -97,7 +97,7 @@ TEST(ColorizeNet, RefusesUnsupportedImages) {
 TEST(ColorizeNet, SaveLoadRoundTripGivesTheSameOutput) {
   testing::TempDir dir("roundtrip");
   auto net = testing::random_colorize_net();
-  net->set_decoding({0.33f, 1.2f});
+  net->set_decoding({0.33f, 1.2f, 0.5f, 1.f});
   const auto path = dir.path / "m.safetensors";
   ASSERT_TRUE(net->save(path, {}).ok());
   std::unique_ptr<ColorizeNet> loaded;
@@ -105,6 +105,8 @@ TEST(ColorizeNet, SaveLoadRoundTripGivesTheSameOutput) {
   ASSERT_TRUE(st.ok()) << st.message();
   EXPECT_FLOAT_EQ(loaded->decoding().temperature, 0.33f);
   EXPECT_FLOAT_EQ(loaded->decoding().saturation, 1.2f);
+  EXPECT_FLOAT_EQ(loaded->decoding().prior_correction, 0.5f);
+  EXPECT_FLOAT_EQ(loaded->decoding().cast_removal, 1.f);
   EXPECT_EQ(loaded->bins().size(), net->bins().size());
   const cv::Mat in = colour_picture(50, 45, 7);
   cv::Mat a, b;
