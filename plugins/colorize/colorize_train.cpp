@@ -34,7 +34,8 @@ std::vector<ParamSpec> colorize_train_params() {
       ParamSpec::string("photos", "", "comma-separated training photos (empty: the SDK's train_color list minus tune_photos)"),
       ParamSpec::string("tune_photos", k_tune_photos, "training photos kept out of fitting; validation and decoding choice"),
       ParamSpec::string("videos", "vtest.avi,Megamind.avi,tree.avi", "comma-separated videos to sample frames from"),
-      ParamSpec::integer("frames_per_video", 16, 0, 10000, "frames taken from each video, spread over it (frames and photos are drawn equally often)"),
+      ParamSpec::integer("frames_per_video", 16, 0, 10000, "frames taken from each video, spread over it"),
+      ParamSpec::number("photo_share", 0.5, 0.0, 1.0, "share of training crops taken from photos (the rest from video frames)"),
       ParamSpec::integer("net_side", 128, 32, 1024, "short side of the network input (images are resized to it)"),
       ParamSpec::integer("patch", 96, 16, 1024, "training crop side at network scale (a multiple of 2^levels)"),
       ParamSpec::integer("batch", 12, 1, 1024, "crops per step"),
@@ -129,7 +130,7 @@ Status train_impl(const Params& p, const CommandContext& ctx, std::string& outpu
   CVPIPE_RETURN_IF_ERROR(load_photos(data, tune_names, 3, tune_images));
 
   // Each image at network scale and at 1.25x (scale variety), as L / ab planes.
-  // Photos and video frames are drawn equally often (there are many more frames than photos).
+  // Photos and video frames are drawn in the ratio photo_share (there are many more frames than photos).
   std::vector<LabPlanes> photo_planes, frame_planes;
   std::vector<cv::Mat> ab_all;
   for (std::size_t i = 0; i < images.size(); ++i) {
@@ -149,8 +150,8 @@ Status train_impl(const Params& p, const CommandContext& ctx, std::string& outpu
   const int out_scale = net.output_scale();
   auto dataset = std::make_shared<nn::FunctionDataset>(
       static_cast<std::size_t>(std::max<std::int64_t>(1, p.get_int("eval_every")) * batch),
-      [&photo_planes, &frame_planes, patch, out_scale](std::size_t, nn::Rng& rng) {
-        const auto& set = frame_planes.empty() || (!photo_planes.empty() && nn::bernoulli(rng, 0.5)) ? photo_planes : frame_planes;
+      [&photo_planes, &frame_planes, patch, out_scale, share = p.get_number("photo_share")](std::size_t, nn::Rng& rng) {
+        const auto& set = frame_planes.empty() || (!photo_planes.empty() && nn::bernoulli(rng, share)) ? photo_planes : frame_planes;
         const LabPlanes& src = set[static_cast<std::size_t>(nn::uniform_int(rng, 0, static_cast<std::int64_t>(set.size()) - 1))];
         const int x = static_cast<int>(nn::uniform_int(rng, 0, src.l.cols - patch));
         const int y = static_cast<int>(nn::uniform_int(rng, 0, src.l.rows - patch));

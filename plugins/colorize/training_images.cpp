@@ -33,8 +33,10 @@ Status read_video_frames(const std::filesystem::path& video, int every, int max_
   for (int i = 0; taken < max_frames && cap.read(frame); ++i) {
     if (frame.empty()) break;
     if (i % every == every / 2) {
-      out.push_back(frame.channels() == 3 ? frame.clone() : cv::Mat());
-      if (out.back().empty()) cv::cvtColor(frame, out.back(), cv::COLOR_GRAY2BGR);
+      cv::Mat bgr;
+      if (frame.channels() == 3) bgr = frame.clone();
+      else cv::cvtColor(frame, bgr, frame.channels() == 4 ? cv::COLOR_BGRA2BGR : cv::COLOR_GRAY2BGR);
+      out.push_back(bgr);
       ++taken;
     }
   }
