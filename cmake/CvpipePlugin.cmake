@@ -3,6 +3,12 @@
 # tree it lands in the build's plugins/ folder and installs with cvpipe; out of tree it builds
 # wherever the caller's project puts it (install it to CVPIPE_PLUGIN_INSTALL_DIR or point
 # CVPIPE_PLUGIN_PATH at it).
+# Out of tree, a project that names no build type builds optimised (Release): a plugin built
+# without optimisation would run several times slower than the shipped ones.
+if(NOT TARGET cvpipe_sdk AND NOT CMAKE_BUILD_TYPE AND NOT CMAKE_CONFIGURATION_TYPES)
+  set(CMAKE_BUILD_TYPE Release CACHE STRING "Build type (cvpipe plugins default to Release)" FORCE)
+endif()
+
 function(cvpipe_add_plugin name)
   cmake_parse_arguments(ARG "" "" "SOURCES;LIBRARIES" ${ARGN})
   set(target cvpipe_${name})

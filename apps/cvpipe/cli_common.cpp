@@ -41,6 +41,10 @@ bool load_plugins(PluginRegistry& registry, const std::vector<std::string>& dirs
     print_error(st.message());
     return false;
   }
+  // A broken plugin costs only its own stages: say so, and go on.
+  for (const auto& r : registry.refused()) print_warning("plugin skipped: " + r.message());
+  for (const auto& f : registry.ignored())
+    print_warning("'" + f.string() + "' is not loaded: plugin files must be named libcvpipe_NAME.so");
   return true;
 }
 

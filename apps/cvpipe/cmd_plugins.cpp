@@ -1,6 +1,7 @@
 // `cvpipe plugins [list | show NAME] [--json]`: what the loaded plugins provide.
 // list: each plugin (file, name, version), its stages (kind, summary) and commands, the built-in
-// source and sink types, and any refused plugin file (then exit 2). show NAME: a stage ("resize"
+// source and sink types, plugin files that were refused (with the reason) or ignored (misnamed);
+// exit 0 even then: a broken file costs only its own stages. show NAME: a stage ("resize"
 // or "imgproc.resize"), a plugin ("imgproc": all its stages and commands), a command
 // ("classify.train"), or a built-in source/sink ("source.images", "sink.video"), with every
 // parameter's type, default (or "required"), range/choices and doc. --json prints the same as JSON.
@@ -69,18 +70,21 @@ void print_command(const CommandInfo& c) {
 
 int list(const PluginsArgs& a) {
   PluginRegistry registry;
-  std::vector<Status> refused;
   std::vector<std::filesystem::path> dirs(a.plugin_paths.begin(), a.plugin_paths.end());
-  if (Status st = registry.load_all(dirs, &refused); !st.ok()) {
+  if (Status st = registry.load_all(dirs); !st.ok()) {
     print_error(st.message());
     return kExitUsage;
   }
+  const std::vector<Status>& refused = registry.refused();
   if (a.json) {
     json plugins = json::array();
     for (const auto& p : registry.plugins()) plugins.push_back(plugin_json(registry, *p, false));
     json r = json::array();
     for (const auto& s : refused) r.push_back(s.message());
-    json out{{"plugins", plugins}, {"sources", config_source_types()}, {"sinks", io::sink_types()}, {"refused", r}};
+    json ignored = json::array();
+    for (const auto& f : registry.ignored()) ignored.push_back(f.string());
+    json out{{"plugins", plugins}, {"sources", config_source_types()}, {"sinks", io::sink_types()}, {"refused", r},
+             {"ignored", ignored}};
     std::printf("%s\n", out.dump(2).c_str());
   } else {
     if (registry.plugins().empty()) std::printf("no plugins found (search path: --plugin-path, CVPIPE_PLUGIN_PATH, build and install folders)\n");
@@ -98,8 +102,12 @@ int list(const PluginsArgs& a) {
     std::printf("built-in sources: %s\nbuilt-in sinks: %s\n", join_names(config_source_types()).c_str(),
                 join_names(io::sink_types()).c_str());
   }
-  for (const auto& s : refused) print_error(s.message());
-  return refused.empty() ? kExitOk : kExitUsage;
+  if (!a.json) {
+    for (const auto& s : refused) std::printf("refused: %s\n", s.message().c_str());
+    for (const auto& f : registry.ignored())
+      std::printf("ignored: %s (plugin files must be named libcvpipe_NAME.so)\n", f.c_str());
+  }
+  return kExitOk;
 }
 
 int show(const PluginsArgs& a, const std::string& name) {

@@ -265,10 +265,10 @@ class ConfigLoader {
       if (!sources_only || info->entry->kind == StageKind::source) names.push_back(n);
     }
     std::string msg = "unknown " + std::string(sources_only ? "source stage" : "stage") + " '" + name + "'";
-    if (reg_.plugins().empty()) return msg + ": no plugins are loaded (see --plugin-path and CVPIPE_PLUGIN_PATH)";
+    if (reg_.plugins().empty()) return msg + ": no plugins are loaded (see --plugin-path and CVPIPE_PLUGIN_PATH)" + reg_.refusals_note();
     msg += did_you_mean(name, names);
-    if (names.empty()) return msg + " (no loaded plugin has " + (sources_only ? "source stages" : "stages") + ")";
-    return msg + " (known " + (sources_only ? "source stages" : "stages") + ": " + join_names(names) + ")";
+    if (names.empty()) return msg + " (no loaded plugin has " + (sources_only ? "source stages" : "stages") + ")" + reg_.refusals_note();
+    return msg + " (known " + (sources_only ? "source stages" : "stages") + ": " + join_names(names) + ")" + reg_.refusals_note();
   }
 
   std::string source_stages_text() const {

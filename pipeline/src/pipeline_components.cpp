@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <map>
 
+#include "crash_report.hpp"
 #include "io/generate_source.hpp"
 
 namespace cvpipe {
@@ -111,6 +112,9 @@ Status PipelineParts::open(int stage_threads, const std::atomic<bool>* retry_sto
     slot.label = with_location("stage '" + s.name + "'" + (s.name != s.stage ? " (" + s.stage + ")" : ""), s.where);
     slot.metrics.name = s.name;
     CVPIPE_RETURN_IF_ERROR(prefixed(slot.label, registry_.create_stage(s.stage, slot.stage)));
+    slot.plugin_file = registry_.find_stage(s.stage)->plugin->file.string();
+    install_crash_report();
+    const CrashScope scope(slot.label + " configure()/open(), plugin " + slot.plugin_file);
     const StageContext ctx = context_for(s.name, stage_threads);
     CVPIPE_RETURN_IF_ERROR(prefixed(slot.label + ": configure", guarded("configure", [&] { return slot.stage->configure(s.params, ctx); })));
     StreamInfo out = info;
@@ -185,7 +189,11 @@ PipelineParts::Read PipelineParts::read(Frame& frame, Clock::time_point& deliver
 
 Status PipelineParts::process(StageSlot& s, Frame& frame, int tid) {
   const auto t0 = Clock::now();
-  Status st = guarded("process", [&] { return s.stage->process(frame); });
+  Status st;
+  {
+    const CrashScope scope(s.label + " process() of " + frame_text(frame) + ", plugin " + s.plugin_file);
+    st = guarded("process", [&] { return s.stage->process(frame); });
+  }
   const auto t1 = Clock::now();
   if (!st.ok()) return Status(st.code(), s.label + ": " + frame_text(frame) + ": " + st.message());
   s.latency.add(ms_between(t0, t1));
@@ -198,7 +206,11 @@ Status PipelineParts::process_batch(StageSlot& s, std::vector<Frame>& batch, int
   const std::string what = frames_text(batch);
   const size_t n = batch.size();
   const auto t0 = Clock::now();
-  Status st = guarded("process_batch", [&] { return s.stage->process_batch(batch); });
+  Status st;
+  {
+    const CrashScope scope(s.label + " process_batch() of " + what + ", plugin " + s.plugin_file);
+    st = guarded("process_batch", [&] { return s.stage->process_batch(batch); });
+  }
   const auto t1 = Clock::now();
   if (!st.ok()) return Status(st.code(), s.label + ": " + what + ": " + st.message());
   const double per_frame = ms_between(t0, t1) / static_cast<double>(std::max<size_t>(n, 1));
@@ -210,7 +222,11 @@ Status PipelineParts::process_batch(StageSlot& s, std::vector<Frame>& batch, int
 
 Status PipelineParts::finish(StageSlot& s, std::vector<Frame>& out, int tid) {
   const auto t0 = Clock::now();
-  Status st = guarded("finish", [&] { return s.stage->finish(out); });
+  Status st;
+  {
+    const CrashScope scope(s.label + " finish(), plugin " + s.plugin_file);
+    st = guarded("finish", [&] { return s.stage->finish(out); });
+  }
   trace_.complete(s.metrics.name + ".finish", "stage", t0, Clock::now(), tid);
   if (!st.ok()) return Status(st.code(), s.label + ": finish: " + st.message());
   return {};

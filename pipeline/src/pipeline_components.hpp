@@ -43,6 +43,7 @@ struct Component {
 
 struct StageSlot : Component {
   StageHandle stage;
+  std::string plugin_file;    // the plugin library (named in a crash report)
   bool opened = false;
   size_t batch = 1;           // > 1: the stage gets batches of this size
   std::vector<Frame> pending; // a batch being collected (sequential executor)

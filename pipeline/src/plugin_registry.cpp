@@ -202,11 +202,14 @@ Status PluginRegistry::load_file(const fs::path& file_in, bool from_folder) {
   return {};
 }
 
-Status PluginRegistry::load_all(const std::vector<fs::path>& extra_dirs, std::vector<Status>* refused) {
+Status PluginRegistry::load_all(const std::vector<fs::path>& extra_dirs) {
   for (const auto& d : extra_dirs) {
     std::error_code ec;
     if (!fs::is_directory(d, ec)) return Status::not_found("plugin folder " + quoted(d) + " does not exist");
   }
+  const auto is_extra = [&](const fs::path& dir) {
+    return std::any_of(extra_dirs.begin(), extra_dirs.end(), [&](const fs::path& d) { return fs::weakly_canonical(d) == fs::weakly_canonical(dir); });
+  };
   for (const auto& dir : search_path(extra_dirs)) {
     std::error_code ec;
     if (!fs::is_directory(dir, ec)) continue;
@@ -214,16 +217,22 @@ Status PluginRegistry::load_all(const std::vector<fs::path>& extra_dirs, std::ve
     for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
       const std::string n = it->path().filename().string();
       if (is_plugin_file_name(n)) files.push_back(it->path());
+      else if (is_extra(dir) && (n.ends_with(".so") || n.find(".so.") != std::string::npos)) ignored_.push_back(it->path());
     }
     std::sort(files.begin(), files.end());
-    for (const auto& f : files) {
-      Status st = load_file(f, true);
-      if (st.ok()) continue;
-      if (!refused) return st;
-      refused->push_back(std::move(st));
-    }
+    for (const auto& f : files)
+      if (Status st = load_file(f, true); !st.ok()) refused_.push_back(std::move(st));
   }
+  std::sort(ignored_.begin(), ignored_.end());
   return {};
+}
+
+std::string PluginRegistry::refusals_note() const {
+  if (refused_.empty()) return {};
+  std::string note = " (" + std::to_string(refused_.size()) + " plugin file" + (refused_.size() == 1 ? "" : "s") +
+                     " could not be loaded: ";
+  for (std::size_t i = 0; i < refused_.size(); ++i) note += (i ? "; " : "") + refused_[i].message();
+  return note + ")";
 }
 
 const LoadedPlugin* PluginRegistry::find_plugin(const std::string& name) const {
@@ -273,7 +282,7 @@ std::vector<const CommandInfo*> PluginRegistry::commands_of(const LoadedPlugin& 
 
 Status PluginRegistry::create_stage(const std::string& name, StageHandle& out) const {
   const StageInfo* info = find_stage(name);
-  if (!info) return Status::not_found("unknown stage '" + name + "'" + did_you_mean(name, stage_names()));
+  if (!info) return Status::not_found("unknown stage '" + name + "'" + did_you_mean(name, stage_names()) + refusals_note());
   Stage* raw = nullptr;
   try {
     raw = info->entry->create();

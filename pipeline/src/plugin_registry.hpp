@@ -8,6 +8,10 @@
 // Refuses, with a sentence naming the file: a library that cannot be loaded (dlopen's reason), a
 // library without the entry point, a wrong ABI version or tag, a malformed descriptor or
 // parameter schema, two plugins registering the same stage name (naming both files).
+// A folder scan is resilient: a refused file is skipped and kept in refused() with its reason, so
+// one broken library never stops the others; a lookup that fails names the refusals
+// (refusals_note()), since a skipped file may be the one that provides the stage. Shared
+// libraries in --plugin-path folders that are not named libcvpipe_*.so are kept in ignored().
 // Objects it creates keep their library loaded while they live. Not thread-safe for loading;
 // lookups are const and may run concurrently; created stages are independent.
 #pragma once
@@ -60,10 +64,16 @@ class PluginRegistry {
   // Loads one library. Returns an error Status (io_error / invalid_argument) on refusal; loading
   // the same file twice is a no-op.
   Status load_file(const std::filesystem::path& file);
-  // Loads every libcvpipe_*.so in the folders of search_path(extra). An extra dir that does not exist
-  // is an error. Without `refused`, the first refusal stops it and is returned; with it, refusals are
-  // collected there and loading goes on (for `cvpipe plugins list`).
-  Status load_all(const std::vector<std::filesystem::path>& extra_dirs, std::vector<Status>* refused = nullptr);
+  // Loads every libcvpipe_*.so in the folders of search_path(extra); refusals are skipped and kept
+  // in refused(). Only an extra dir that does not exist is an error.
+  Status load_all(const std::vector<std::filesystem::path>& extra_dirs);
+  // Files a folder scan refused, each with its reason (the message names the file).
+  const std::vector<Status>& refused() const { return refused_; }
+  // Shared libraries (*.so, *.so.N) in the extra dirs that are not named libcvpipe_*.so: not loaded.
+  const std::vector<std::filesystem::path>& ignored() const { return ignored_; }
+  // "" when nothing was refused, else " (N plugin file(s) could not be loaded: REASON; ...)" for
+  // messages about a stage or command that was not found.
+  std::string refusals_note() const;
 
   const std::vector<std::unique_ptr<LoadedPlugin>>& plugins() const { return plugins_; }
   const LoadedPlugin* find_plugin(const std::string& name) const;
@@ -83,6 +93,8 @@ class PluginRegistry {
   std::vector<std::unique_ptr<LoadedPlugin>> plugins_;
   std::vector<std::pair<std::string, StageInfo>> stages_;
   std::vector<std::pair<std::string, CommandInfo>> commands_;  // key "plugin.command"
+  std::vector<Status> refused_;
+  std::vector<std::filesystem::path> ignored_;
 };
 
 }  // namespace cvpipe

@@ -1,6 +1,7 @@
 // `cvpipe run` end to end on real files: configs/blur.yaml over a folder and over a video,
 // corrupt images (skip / stop), a truncated video, jsonl / metrics / null outputs, --max-frames,
 // generate sources and the imgproc grid, and configs/*.yaml validation.
+#include <csignal>
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
@@ -188,6 +189,26 @@ sinks:
   const auto stop = cvpipe({"run", "p.yaml", "--plugin-path", E2E_PLUGIN_DIR, "--set", "runtime.on_error=stop"}, dir.path());
   EXPECT_EQ(stop.exit_code, 1) << stop.describe();
   EXPECT_EQ(jsonl_lines(dir / "out.jsonl").size(), 1u);
+}
+
+TEST(RunConfig, ACrashInsideAStageNamesTheStageAndFrame) {
+  TempDir dir;
+  write_file(dir / "p.yaml", R"(
+source: {type: generate, stage: counter, params: {count: 6}}
+stages:
+  - {stage: fail_on, name: crashy, params: {seqs: "3", crash: true}}
+sinks:
+  - {type: jsonl, path: out.jsonl}
+)");
+  for (const char* executor : {"sequential", "streaming"}) {
+    const auto r = cvpipe({"run", "p.yaml", "--plugin-path", E2E_PLUGIN_DIR, "--set", std::string("runtime.executor=") + executor},
+                          dir.path());
+    EXPECT_EQ(r.exit_code, 128 + SIGSEGV) << executor << ": " << r.describe();
+    EXPECT_NE(r.err.find("cvpipe: fatal: SIGSEGV"), std::string::npos) << executor << ": " << r.err;
+    EXPECT_NE(r.err.find("stage 'crashy' (fail_on)"), std::string::npos) << executor << ": " << r.err;
+    EXPECT_NE(r.err.find("process() of frame 3 (count_3)"), std::string::npos) << executor << ": " << r.err;
+    EXPECT_NE(r.err.find("libcvpipe_e2etest.so"), std::string::npos) << "the plugin file: " << r.err;
+  }
 }
 
 TEST(RunConfig, ShowWithoutADisplayWarnsAndRuns) {

@@ -11,8 +11,34 @@ test -x "$work/prefix/bin/cvpipe" || { echo "FAIL: cvpipe not installed"; exit 1
 test -f "$work/prefix/include/cvpipe/plugin.hpp" || { echo "FAIL: SDK headers not installed"; exit 1; }
 ls "$work/prefix"/lib*/cvpipe/plugins/libcvpipe_imgproc.so > /dev/null || { echo "FAIL: plugins not installed"; exit 1; }
 
-cmake -S "$example_dir" -B "$work/example" -DCMAKE_PREFIX_PATH="$work/prefix" -DCMAKE_BUILD_TYPE=Release > "$work/configure.log" \
+# No build type given: cvpipe_add_plugin projects default to Release.
+cmake -S "$example_dir" -B "$work/example" -DCMAKE_PREFIX_PATH="$work/prefix" > "$work/configure.log" \
   || { cat "$work/configure.log"; echo "FAIL: find_package(cvpipe) from the install prefix"; exit 1; }
+grep -q "^CMAKE_BUILD_TYPE:STRING=Release" "$work/example/CMakeCache.txt" \
+  || { echo "FAIL: the example plugin does not default to a Release build"; exit 1; }
+
+# A project that links the nn engine (cvpipe::nn pulls OpenMP, oneDNN, OpenCV) configures and links.
+mkdir -p "$work/nn_user"
+cat > "$work/nn_user/CMakeLists.txt" <<'CMAKE'
+cmake_minimum_required(VERSION 3.22)
+project(nn_user LANGUAGES CXX)
+find_package(cvpipe REQUIRED)
+add_executable(nn_user main.cpp)
+target_link_libraries(nn_user PRIVATE cvpipe::nn)
+CMAKE
+cat > "$work/nn_user/main.cpp" <<'CPP'
+#include <cvpipe/nn/layers.hpp>
+int main() { cvpipe::nn::Conv2d conv(3, 8, 3); return conv.out_channels() == 8 ? 0 : 1; }
+CPP
+cmake -S "$work/nn_user" -B "$work/nn_user/build" -DCMAKE_PREFIX_PATH="$work/prefix" > "$work/nn_user.log" 2>&1 \
+  && cmake --build "$work/nn_user/build" >> "$work/nn_user.log" 2>&1 \
+  && LD_LIBRARY_PATH="$(dirname "$(ls "$work/prefix"/lib*/libcvpipe_nn.so* | head -1)")" "$work/nn_user/build/nn_user" \
+  || { cat "$work/nn_user.log"; echo "FAIL: a cvpipe::nn program against the install prefix"; exit 1; }
+
+# pkg-config describes the same SDK.
+pc=$(ls "$work/prefix"/lib*/pkgconfig/cvpipe.pc 2>/dev/null || ls "$work/prefix"/lib/*/pkgconfig/cvpipe.pc)
+PKG_CONFIG_PATH="$(dirname "$pc")" pkg-config --cflags cvpipe | grep -q -- "-I$work/prefix/.*include" \
+  || { PKG_CONFIG_PATH="$(dirname "$pc")" pkg-config --cflags cvpipe; echo "FAIL: pkg-config cvpipe"; exit 1; }
 cmake --build "$work/example" > "$work/build.log" || { cat "$work/build.log"; echo "FAIL: example plugin build"; exit 1; }
 
 # The installed CLI finds its installed plugins (imgproc) and the example from --plugin-path.

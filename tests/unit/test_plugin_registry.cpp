@@ -186,7 +186,7 @@ TEST(PluginRegistry, SearchPathOrderIsExtraThenEnvThenBuildThenInstall) {
   EXPECT_EQ(std::count(again.begin(), again.end(), fs::path("/ut/extra")), 1);
 }
 
-TEST(PluginRegistry, FolderScanStopsAtARefusalOrCollectsThem) {
+TEST(PluginRegistry, FolderScanSkipsRefusalsAndKeepsTheirReasons) {
   // A folder with one good and several broken plugins.
   const fs::path dir = fs::temp_directory_path() / "cvpipe_ut_scan";
   fs::remove_all(dir);
@@ -195,26 +195,25 @@ TEST(PluginRegistry, FolderScanStopsAtARefusalOrCollectsThem) {
   fs::copy_file(broken("abi0"), dir / broken("abi0").filename());
   fs::copy_file(broken("garbage"), dir / broken("garbage").filename());
   std::ofstream(dir / "README.txt") << "not scanned";
-  fs::copy_file(broken("garbage"), dir / "libother_garbage.so");  // not libcvpipe_*: not scanned
+  fs::copy_file(broken("garbage"), dir / "libother_garbage.so");  // not libcvpipe_*: not loaded, reported
   {
     PluginRegistry reg;
-    Status st = reg.load_all({dir});
-    EXPECT_FALSE(st.ok());
-    expect_contains(st.message(), "libcvpipe_ut_abi0.so");  // sorted: abi0 comes first
-  }
-  {
-    PluginRegistry reg;
-    std::vector<Status> refused;
-    EXPECT_TRUE(reg.load_all({dir}, &refused).ok());
-    EXPECT_EQ(refused.size(), 2u);
+    EXPECT_TRUE(reg.load_all({dir}).ok());
+    ASSERT_EQ(reg.refused().size(), 2u);
+    expect_contains(reg.refused()[0].message(), "libcvpipe_ut_abi0.so");  // sorted: abi0 comes first
     ASSERT_NE(reg.find_plugin("unittest"), nullptr);
     EXPECT_EQ(reg.find_plugin("unittest")->file, fs::weakly_canonical(dir / kGood.filename()));
+    ASSERT_EQ(reg.ignored().size(), 1u);
+    EXPECT_EQ(reg.ignored()[0].filename(), "libother_garbage.so");
+    StageHandle h;
+    const Status st = reg.create_stage("no_such_stage", h);
+    expect_contains(st.message(), "2 plugin files could not be loaded");
+    expect_contains(st.message(), "libcvpipe_ut_abi0.so");
   }
   {
     // An earlier folder shadows a later one holding the same plugin (like PATH).
     PluginRegistry reg;
-    std::vector<Status> refused;
-    EXPECT_TRUE(reg.load_all({dir, kGood.parent_path()}, &refused).ok());
+    EXPECT_TRUE(reg.load_all({dir, kGood.parent_path()}).ok());
     EXPECT_EQ(reg.find_plugin("unittest")->file.parent_path(), fs::weakly_canonical(dir));
   }
   PluginRegistry reg;

@@ -2,10 +2,11 @@
 // installed). Stages:
 //   counter (source)  `count` frames (0: endless) of width x height, pixel value = index % 256,
 //                     source "count_N", one label and one detection; optional fail_at / delay_ms
-//   fail_on           fails (or throws) for the frames whose seq is listed in `seqs`
+//   fail_on           fails (or throws, or crashes with SIGSEGV) for the frames whose seq is listed in `seqs`
 //   batcher           prefers batches of `batch`; writes meta["batch_size"] on each frame
 //   absorb            consumes odd-seq frames; at finish emits one frame "absorbed" counting them
 #include <chrono>
+#include <csignal>
 #include <sstream>
 #include <set>
 #include <stdexcept>
@@ -69,7 +70,8 @@ class FailOn final : public Stage {
  public:
   static std::vector<ParamSpec> params() {
     return {ParamSpec::string("seqs", std::string(), "comma-separated seq numbers that fail"),
-            ParamSpec::boolean("throw", false, "throw an exception instead of returning an error")};
+            ParamSpec::boolean("throw", false, "throw an exception instead of returning an error"),
+            ParamSpec::boolean("crash", false, "raise SIGSEGV instead of returning an error")};
   }
   Status configure(const Params& p, const StageContext&) override {
     std::stringstream ss(p.get_string("seqs"));
@@ -77,17 +79,19 @@ class FailOn final : public Stage {
     while (std::getline(ss, part, ','))
       if (!part.empty()) seqs_.insert(std::stoll(part));
     throw_ = p.get_bool("throw");
+    crash_ = p.get_bool("crash");
     return {};
   }
   Status process(Frame& f) override {
     if (!seqs_.count(f.seq)) return {};
+    if (crash_) std::raise(SIGSEGV);
     if (throw_) throw std::runtime_error("fail_on: thrown at seq " + std::to_string(f.seq));
     return Status::runtime("fail_on: deliberate failure at seq " + std::to_string(f.seq));
   }
 
  private:
   std::set<int64_t> seqs_;
-  bool throw_ = false;
+  bool throw_ = false, crash_ = false;
 };
 
 class Batcher final : public Stage {

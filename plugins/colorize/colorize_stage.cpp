@@ -1,0 +1,48 @@
+// The `colorize` stage; see colorize_stage.hpp.
+#include "colorize_stage.hpp"
+
+#include "cvpipe/nn/context.hpp"
+
+namespace cvpipe::colorize {
+
+std::vector<ParamSpec> ColorizeStage::params() {
+  return {
+      ParamSpec::model("model", "models/colorize.safetensors", "colorize model file"),
+      ParamSpec::number("saturation", 1.0, 0.0, 10.0, "scale of the predicted chroma (1: as tuned at training, 0: gray)"),
+      ParamSpec::number("temperature", 0.0, 0.0, 10.0, "annealed-mean temperature (0: the model's)"),
+  };
+}
+
+Status ColorizeStage::configure(const Params& p, const StageContext& ctx) {
+  saturation_ = static_cast<float>(p.get_number("saturation"));
+  threads_ = ctx.threads;
+  CVPIPE_RETURN_IF_ERROR(ColorizeNet::load(p.get_string("model"), net_));
+  if (const double t = p.get_number("temperature"); t > 0) {
+    Decoding d = net_->decoding();
+    d.temperature = static_cast<float>(t);
+    net_->set_decoding(d);
+  }
+  return {};
+}
+
+Status ColorizeStage::open(const StreamInfo& in, StreamInfo& out) {
+  out = in;
+  if (in.type >= 0) out.type = CV_MAKETYPE(CV_MAT_DEPTH(in.type), CV_MAT_CN(in.type) == 4 ? 4 : 3);
+  return {};
+}
+
+Status ColorizeStage::process(Frame& frame) {
+  if (frame.image.empty()) return Status::invalid("colorize: empty image in frame " + std::to_string(frame.seq));
+  if (std::this_thread::get_id() != configured_thread_) {
+    nn::set_num_threads(threads_);
+    configured_thread_ = std::this_thread::get_id();
+  }
+  cv::Mat out;
+  if (Status s = net_->colorize(frame.image, saturation_, out); !s.ok()) {
+    return Status(s.code(), s.message() + " (frame " + std::to_string(frame.seq) + ")");
+  }
+  frame.image = out;
+  return {};
+}
+
+}  // namespace cvpipe::colorize

@@ -1,0 +1,35 @@
+// Stage `translate`: runs a translate model (translate_net.hpp) on every frame: 8/16-bit gray,
+// BGR or BGRA in, BGR of the same size and depth out. The model is loaded in configure().
+// Stage `night_style`: the synthetic day -> night task itself (night_style.hpp), 8-bit frames;
+// with it a pipeline writes the b/ half of a folder of pairs.
+#pragma once
+#include <memory>
+#include <thread>
+
+#include "cvpipe/stage.hpp"
+#include "translate_net.hpp"
+
+namespace cvpipe::colorize {
+
+class TranslateStage final : public Stage {
+ public:
+  static std::vector<ParamSpec> params();
+  Status configure(const Params& params, const StageContext& ctx) override;
+  Status open(const StreamInfo& in, StreamInfo& out) override;
+  Status process(Frame& frame) override;
+
+ private:
+  std::unique_ptr<TranslateNet> net_;
+  int threads_ = 0;
+  std::thread::id configured_thread_{};
+};
+
+class NightStyleStage final : public Stage {
+ public:
+  static std::vector<ParamSpec> params() { return {}; }
+  Status configure(const Params&, const StageContext&) override { return {}; }
+  Status open(const StreamInfo& in, StreamInfo& out) override;
+  Status process(Frame& frame) override;
+};
+
+}  // namespace cvpipe::colorize
