@@ -2,6 +2,7 @@
 #include "cvpipe/nn/schedule.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <numbers>
 #include <stdexcept>
@@ -76,10 +77,39 @@ class Warmup final : public LrSchedule {
 
 }  // namespace
 
+class TimedCosine final : public LrSchedule {
+ public:
+  TimedCosine(double base, double min_lr, std::int64_t warmup, std::int64_t total, double time_limit_s)
+      : base_(base), min_(min_lr), warmup_(warmup), total_(total), limit_s_(time_limit_s), start_(std::chrono::steady_clock::now()) {}
+  double lr(std::int64_t step) const override {
+    if (step < warmup_) return base_ * (0.01 + 0.99 * static_cast<double>(step) / static_cast<double>(warmup_));
+    double progress = static_cast<double>(step - warmup_) / static_cast<double>(std::max<std::int64_t>(1, total_ - warmup_));
+    if (limit_s_ > 0) {
+      const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+      progress = std::max(progress, elapsed / limit_s_);
+    }
+    progress = std::clamp(progress, 0.0, 1.0);
+    return min_ + (base_ - min_) * (1.0 + std::cos(std::numbers::pi * progress)) / 2.0;
+  }
+  std::string describe() const override {
+    return fmt::format("warm-up {} steps, then cosine({} -> {}) over max(step, time) progress", warmup_, base_, min_);
+  }
+
+ private:
+  double base_, min_;
+  std::int64_t warmup_, total_;
+  double limit_s_;
+  std::chrono::steady_clock::time_point start_;
+};
+
 LrSchedulePtr constant_lr(double base) { return std::make_shared<Constant>(base); }
 LrSchedulePtr step_lr(double base, std::int64_t step_size, double gamma) { return std::make_shared<Step>(base, step_size, gamma); }
 LrSchedulePtr cosine_lr(double base, std::int64_t total_steps, double min_lr) {
   return std::make_shared<Cosine>(base, total_steps, min_lr);
+}
+LrSchedulePtr timed_cosine_lr(double base, double min_lr, std::int64_t warmup_steps, std::int64_t total_steps,
+                              double time_limit_s) {
+  return std::make_shared<TimedCosine>(base, min_lr, warmup_steps, total_steps, time_limit_s);
 }
 LrSchedulePtr warmup_lr(LrSchedulePtr inner, std::int64_t warmup_steps, double start_factor) {
   return std::make_shared<Warmup>(std::move(inner), warmup_steps, start_factor);

@@ -1,4 +1,7 @@
-// The classical detection backends (OpenCV's objdetect), behind the Detector interface:
+// The detection backends behind the Detector interface:
+//   cnn:  the plugin's own CenterNet-style network (centernet.hpp) from a model file; classes and
+//         labels from the file; score = the heatmap peak's sigmoid.
+// and the classical ones (OpenCV's objdetect):
 //   haar: cv::CascadeClassifier, one cascade per class (opencv-data's haarcascades by short name,
 //         or any cascade .xml by path). score = n / (n + 4), n = the raw windows merged into the box.
 //   hog:  cv::HOGDescriptor with OpenCV's default people detector (64x128 window), class "person".
@@ -19,6 +22,7 @@ std::vector<std::string> cascade_names();
 // (e.g. "face" -> .../haarcascade_frontalface_default.xml, "face"). not_found lists the names.
 Status resolve_cascade(const std::string& name, std::filesystem::path& file, std::string& label);
 
+Status create_cnn(const DetectorOptions& options, std::unique_ptr<Detector>& out);
 Status create_haar(const DetectorOptions& options, std::unique_ptr<Detector>& out);
 Status create_hog(const DetectorOptions& options, std::unique_ptr<Detector>& out);
 

@@ -45,8 +45,12 @@ std::vector<ParamSpec> detector_params() {
                              .also_accepts({"auto"});
   neighbours.default_value = std::string("auto");
   return {
-      ParamSpec::choice("backend", "hog", {"haar", "hog"},
-                        "haar: OpenCV cascades (faces, eyes, bodies); hog: OpenCV's HOG people detector"),
+      ParamSpec::choice("backend", "cnn", {"cnn", "haar", "hog"},
+                        "cnn: the trained detector in `model`; haar: OpenCV cascades (faces, eyes, bodies); "
+                        "hog: OpenCV's HOG people detector"),
+      ParamSpec::model("model", "models/detect_digits.safetensors", "cnn: the detector model file (default: the shipped digits detector)"),
+      ParamSpec::integer("width", 0, 0, 16384, "cnn: network input width (letterbox); 0: the frame's own size padded to a multiple of 32"),
+      ParamSpec::integer("height", 0, 0, 16384, "cnn: network input height (letterbox); 0: the frame's own size padded to a multiple of 32"),
       ParamSpec::string("cascade", std::string("face"),
                         "haar: cascade short name (face, eye, body, upperbody, ...) or .xml path; a comma list = one class each"),
       ParamSpec::number("score", 0.3, 0.0, 1.0, "keep detections scoring at least this"),
@@ -62,6 +66,10 @@ std::vector<ParamSpec> detector_params() {
 
 Status parse_detector_options(const Params& p, DetectorOptions& o) {
   o.backend = p.get_string("backend");
+  o.model = p.get_string("model");
+  o.input_size = cv::Size(static_cast<int>(p.get_int("width")), static_cast<int>(p.get_int("height")));
+  if ((o.input_size.width == 0) != (o.input_size.height == 0))
+    return Status::invalid("parameters 'width' and 'height': give both (letterbox) or neither (the frame's own size)");
   o.cascades = split_list(p.get_string("cascade"));
   if (o.backend == "haar" && o.cascades.empty()) return Status::invalid("parameter 'cascade': empty; name a cascade, e.g. face");
   o.score = static_cast<float>(p.get_number("score"));
@@ -77,9 +85,10 @@ Status parse_detector_options(const Params& p, DetectorOptions& o) {
 }
 
 Status create_backend(const DetectorOptions& o, std::unique_ptr<Detector>& out) {
+  if (o.backend == "cnn") return create_cnn(o, out);
   if (o.backend == "haar") return create_haar(o, out);
   if (o.backend == "hog") return create_hog(o, out);
-  return Status::invalid("unknown detection backend '" + o.backend + "' (haar, hog)");
+  return Status::invalid("unknown detection backend '" + o.backend + "' (cnn, haar, hog)");
 }
 
 std::vector<Detection> filter_detections(std::vector<Detection> candidates, float min_score, float iou, int max_detections,

@@ -21,7 +21,9 @@
 namespace cvpipe::detect {
 
 struct DetectorOptions {
-  std::string backend = "hog";       // "haar" | "hog"
+  std::string backend = "cnn";       // "cnn" | "haar" | "hog"
+  std::string model;                  // cnn: the model file (found by the host)
+  cv::Size input_size;                // cnn: letterbox into this size; 0 x 0: the image's own size, stride-padded
   std::vector<std::string> cascades;  // haar: one cascade (short name or .xml path) per class
   float score = 0.3f;                 // keep detections scoring at least this
   float iou = 0.45f;                  // NMS: drop a box overlapping a better one of its class by more

@@ -1,4 +1,4 @@
-// The detect plugin's entry point: stages `detect` and `track`, commands `eval` and
+// The detect plugin's entry point: stages `detect` and `track`, commands `train`, `eval` and
 // `data:digit-scenes` (run as `cvpipe data digit-scenes`).
 #include "commands.hpp"
 #include "cvpipe/plugin.hpp"
@@ -9,13 +9,15 @@ namespace {
 
 const cvpipe::StageEntry kStages[] = {
     cvpipe::stage_entry<cvpipe::detect::DetectStage>(
-        "detect", "object detection (haar cascades: faces, eyes, bodies; hog: people) into the frame's detections",
+        "detect", "object detection (cnn: the trained detector; haar cascades: faces, eyes, bodies; hog: people) into the frame's detections",
         cvpipe::StageKind::transform),
     cvpipe::stage_entry<cvpipe::detect::TrackStage>(
         "track", "SORT tracking: persistent track ids for the detections of a video", cvpipe::StageKind::transform),
 };
 
 const cvpipe::CommandEntry kCommands[] = {
+    {"train", "train the CNN detector on composed digit scenes or a COCO folder", &cvpipe::detect::train_params,
+     &cvpipe::detect::run_train},
     {"eval", "mAP@0.5, mAP@0.5:0.95, precision, recall and speed of a detection backend on a COCO folder",
      &cvpipe::detect::eval_params, &cvpipe::detect::run_eval},
     {"data:digit-scenes", "write a COCO dataset of handwritten digits pasted on real photos",

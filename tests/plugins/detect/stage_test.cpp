@@ -14,7 +14,7 @@ namespace cvpipe::test {
 namespace {
 
 const std::vector<ParamTexts>& backends() {
-  static const std::vector<ParamTexts> b = {{{"backend", "haar"}, {"cascade", "face"}}, {{"backend", "hog"}}};
+  static const std::vector<ParamTexts> b = {{{"backend", "cnn"}}, {{"backend", "haar"}, {"cascade", "face"}}, {{"backend", "hog"}}};
   return b;
 }
 
@@ -60,6 +60,20 @@ TEST(DetectStage, UnknownCascadeOrClassIsAConfigError) {
   EXPECT_NE(st.message().find("unknown class 'car'"), std::string::npos) << st.message();
   EXPECT_NE(st.message().find("person"), std::string::npos) << st.message();
   EXPECT_OK(h.configure({{"backend", "haar"}, {"cascade", "face, eye"}, {"classes", "eye"}}));
+}
+
+TEST(DetectStage, CnnRefusesAModelOfAnotherPluginAndHalfALetterbox) {
+  StageHarness h("detect", "detect");
+  ASSERT_OK(h.load_status());
+  const std::string classify_model = (std::filesystem::path(CVPIPE_SOURCE_DIR) / "models/classify_digits.safetensors").string();
+  Status st = h.configure({{"backend", "cnn"}, {"model", classify_model}});
+  EXPECT_STATUS(st, invalid_argument);
+  EXPECT_NE(st.message().find("classify_digits.safetensors"), std::string::npos) << st.message();
+  EXPECT_NE(st.message().find("not a detect model"), std::string::npos) << st.message();
+  st = h.configure({{"backend", "cnn"}, {"width", "320"}});
+  EXPECT_STATUS(st, invalid_argument);
+  EXPECT_NE(st.message().find("'width' and 'height'"), std::string::npos) << st.message();
+  EXPECT_OK(h.configure({{"backend", "cnn"}, {"width", "320"}, {"height", "240"}}));
 }
 
 TEST(DetectStage, FindsPeopleInAVideoFrameAndTrackNumbersThem) {

@@ -8,6 +8,12 @@
 //   cosine:   lr = min + (base - min) * (1 + cos(pi * min(step, T) / T)) / 2 (torch CosineAnnealingLR)
 //   warmup:   for step < W: lr = inner(0) * (f0 + (1 - f0) * step / W)  (linear from f0 * inner(0))
 //             then lr = inner(step - W)  (so give the inner schedule T = total - W).
+//   timed cosine: linear warm-up from 1% of base over W steps, then cosine decay to min driven by
+//             the larger of step progress (step - W) / (T - W) and elapsed-time progress
+//             (seconds since construction / time limit). On a shared machine the step rate is
+//             unknown in advance: a run cut by its time limit still ends annealed at min. Without a
+//             time limit (<= 0) it is exactly warm-up + cosine over the steps. Not a pure function
+//             of the step (the clock starts at construction, so a limit counts per invocation).
 // Schedules are immutable and thread-safe.
 #pragma once
 #include <cstdint>
@@ -29,6 +35,8 @@ LrSchedulePtr constant_lr(double base);
 LrSchedulePtr step_lr(double base, std::int64_t step_size, double gamma = 0.1);
 LrSchedulePtr cosine_lr(double base, std::int64_t total_steps, double min_lr = 0.0);
 LrSchedulePtr warmup_lr(LrSchedulePtr inner, std::int64_t warmup_steps, double start_factor = 0.0);
+LrSchedulePtr timed_cosine_lr(double base, double min_lr, std::int64_t warmup_steps, std::int64_t total_steps,
+                              double time_limit_s);
 
 // Builds a schedule from a recipe-style description: kind "constant" | "step" | "cosine",
 // with warmup_steps > 0 wrapping it in a linear warm-up; total_steps counts the warm-up too.

@@ -1,4 +1,4 @@
-// The training schedule: plain warm-up + cosine without a time limit; with one, elapsed time
+// The timed cosine schedule: plain warm-up + cosine without a time limit; with one, elapsed time
 // drives the decay so a run cut by the limit ends at min_lr.
 #include <gtest/gtest.h>
 
@@ -7,13 +7,14 @@
 #include <numbers>
 #include <thread>
 
-#include "timed_cosine.hpp"
+#include "cvpipe/nn/schedule.hpp"
 
-namespace cvpipe::denoise {
+namespace cvpipe::nn {
 namespace {
 
 TEST(TimedCosine, WithoutTimeLimitIsWarmupThenCosineOverSteps) {
-  const TimedCosine s(1e-3, 1e-5, 10, 110, 0.0);
+  const auto p = timed_cosine_lr(1e-3, 1e-5, 10, 110, 0.0);
+  const LrSchedule& s = *p;
   EXPECT_NEAR(s.lr(0), 1e-5, 1e-12);
   EXPECT_NEAR(s.lr(5), 1e-3 * (0.01 + 0.99 * 0.5), 1e-12);
   EXPECT_NEAR(s.lr(10), 1e-3, 1e-12);
@@ -24,16 +25,17 @@ TEST(TimedCosine, WithoutTimeLimitIsWarmupThenCosineOverSteps) {
 }
 
 TEST(TimedCosine, ElapsedTimeDrivesTheDecayWhenAheadOfTheSteps) {
-  const TimedCosine s(1e-3, 1e-5, 0, 1000000, 0.2);  // 0.2 s budget for a million steps
+  const auto p = timed_cosine_lr(1e-3, 1e-5, 0, 1000000, 0.2);  // 0.2 s budget for a million steps
+  const LrSchedule& s = *p;
   const double early = s.lr(1);
   EXPECT_GT(early, 0.5e-3);
   std::this_thread::sleep_for(std::chrono::milliseconds(250));
   EXPECT_NEAR(s.lr(2), 1e-5, 1e-12);  // past the limit: fully annealed after 2 of 10^6 steps
   EXPECT_LT(s.lr(2), early);
   // Step progress still counts when it is ahead of the clock.
-  const TimedCosine slow_clock(1e-3, 1e-5, 0, 100, 3600.0);
-  EXPECT_NEAR(slow_clock.lr(100), 1e-5, 1e-9);
+  const auto slow_clock = timed_cosine_lr(1e-3, 1e-5, 0, 100, 3600.0);
+  EXPECT_NEAR(slow_clock->lr(100), 1e-5, 1e-9);
 }
 
 }  // namespace
-}  // namespace cvpipe::denoise
+}  // namespace cvpipe::nn

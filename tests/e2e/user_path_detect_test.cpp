@@ -1,0 +1,70 @@
+// User path = measured path, detect: test-split digit scenes (held-out digits on held-out photos)
+// written by `cvpipe data digit-scenes`, run through configs/detect_digits.yaml with `cvpipe run
+// --input DIR --output FILE.jsonl`, score the map50 that `cvpipe eval detect` reports on the same
+// folder. Boxes in the jsonl are rounded to 0.01 px, so the two may differ in the fourth decimal.
+// The scenes also go through as gray files (the stage makes them BGR, as eval reads them).
+#include <opencv2/imgcodecs.hpp>
+
+#include "average_precision.hpp"
+#include "coco.hpp"
+#include "user_path.hpp"
+
+namespace cvpipe::test {
+namespace {
+
+namespace fs = std::filesystem;
+
+double map50_of_run(const detect::CocoDataset& data, const fs::path& jsonl) {
+  std::map<std::string, std::vector<detect::PredictedBox>> by_file;
+  for (const auto& line : read_jsonl(jsonl)) {
+    auto& preds = by_file[fs::path(line.at("source").get<std::string>()).filename().string()];
+    for (const auto& d : line.at("detections")) {
+      const auto& b = d.at("box");
+      preds.push_back({cv::Rect2f(b[0].get<float>(), b[1].get<float>(), b[2].get<float>(), b[3].get<float>()),
+                       d.at("class_id").get<int>(), d.at("score").get<float>()});
+    }
+  }
+  EXPECT_EQ(by_file.size(), data.images.size()) << "one jsonl line per image";
+  const auto truth = data.annotations_by_image();
+  std::vector<detect::ImageResult> results;
+  for (std::size_t i = 0; i < data.images.size(); ++i) {
+    detect::ImageResult r;
+    for (const auto* a : truth[i]) r.truth.push_back({a->bbox, data.class_index(a->category_id), a->iscrowd});
+    r.predictions = by_file[data.images[i].file_name];
+    results.push_back(std::move(r));
+  }
+  return detect::evaluate_detections(results, static_cast<int>(data.categories.size())).map50;
+}
+
+TEST(UserPath, DetectDigitScenesAsFiles) {
+  CVPIPE_SAMPLE_OR_SKIP(digits, "digits.png");
+  TempDir dir;
+  const ProcessResult made = cvpipe({"data", "digit-scenes", "--split", "test", "--count", "40", "--seed", "11", "--out", "scenes"},
+                                    dir.path(), with_timeout(120));
+  ASSERT_EQ(made.exit_code, 0) << made.describe();
+  detect::CocoDataset data;
+  ASSERT_TRUE(detect::read_coco(dir / "scenes", data).ok());
+
+  const nlohmann::json eval = eval_json("detect", {"--data", "scenes"}, dir.path());
+  ASSERT_TRUE(eval.is_object());
+  ASSERT_EQ(eval.value("n", 0), 40) << eval.dump();
+
+  ASSERT_TRUE(run_shipped_config("detect_digits.yaml", "scenes/images", "color.jsonl", {}, dir.path()));
+  const double color = map50_of_run(data, dir / "color.jsonl");
+  EXPECT_NEAR(color, eval.at("map50").get<double>(), 2e-3) << "cvpipe eval: " << eval.dump();
+  EXPECT_GE(color, 0.9) << "the shipped model's map50 on held-out scenes";
+
+  // The same scenes as gray files: the detector sees the gray image as BGR.
+  fs::create_directories(dir / "gray");
+  for (const auto& im : data.images) {
+    const cv::Mat g = cv::imread((dir / "scenes/images" / im.file_name).string(), cv::IMREAD_GRAYSCALE);
+    ASSERT_TRUE(cv::imwrite((dir / "gray" / (fs::path(im.file_name).stem().string() + ".png")).string(), g));
+  }
+  ASSERT_TRUE(run_shipped_config("detect_digits.yaml", "gray", "gray.jsonl", {}, dir.path()));
+  detect::CocoDataset gray = data;
+  for (auto& im : gray.images) im.file_name = fs::path(im.file_name).stem().string() + ".png";
+  EXPECT_GE(map50_of_run(gray, dir / "gray.jsonl"), color - 0.1) << "gray files lose little";
+}
+
+}  // namespace
+}  // namespace cvpipe::test
