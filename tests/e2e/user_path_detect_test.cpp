@@ -66,5 +66,45 @@ TEST(UserPath, DetectDigitScenesAsFiles) {
   EXPECT_GE(map50_of_run(gray, dir / "gray.jsonl"), color - 0.1) << "gray files lose little";
 }
 
+// Detect, then classify each box (configs/detect_classify_digits.yaml): the boxes are the
+// detector's, unchanged; the labels are the classifier's reading of each box.
+TEST(UserPath, DetectThenClassifyEachDetection) {
+  CVPIPE_SAMPLE_OR_SKIP(digits, "digits.png");
+  TempDir dir;
+  const ProcessResult made = cvpipe({"data", "digit-scenes", "--split", "test", "--count", "20", "--seed", "12", "--out", "scenes"},
+                                    dir.path(), with_timeout(120));
+  ASSERT_EQ(made.exit_code, 0) << made.describe();
+  detect::CocoDataset data;
+  ASSERT_TRUE(detect::read_coco(dir / "scenes", data).ok());
+  ASSERT_TRUE(run_shipped_config("detect_digits.yaml", "scenes/images", "detected.jsonl", {}, dir.path()));
+  ASSERT_TRUE(run_shipped_config("detect_classify_digits.yaml", "scenes/images", "classified.jsonl", {}, dir.path()));
+  const auto detected = read_jsonl(dir / "detected.jsonl");
+  const auto classified = read_jsonl(dir / "classified.jsonl");
+  ASSERT_EQ(detected.size(), classified.size());
+  std::map<std::string, std::vector<const detect::CocoAnnotation*>> truth;
+  const auto by_image = data.annotations_by_image();
+  for (std::size_t i = 0; i < data.images.size(); ++i) truth[data.images[i].file_name] = by_image[i];
+  int matched = 0, right = 0;
+  for (std::size_t i = 0; i < detected.size(); ++i) {
+    const auto& a = detected[i].at("detections");
+    const auto& b = classified[i].at("detections");
+    ASSERT_EQ(a.size(), b.size()) << "classify keeps every box";
+    for (std::size_t k = 0; k < a.size(); ++k) {
+      EXPECT_EQ(a[k].at("box"), b[k].at("box")) << "boxes are the detector's";
+      const auto& box = b[k].at("box");
+      const cv::Rect2f r(box[0].get<float>(), box[1].get<float>(), box[2].get<float>(), box[3].get<float>());
+      for (const auto* t : truth[fs::path(classified[i].at("source").get<std::string>()).filename().string()]) {
+        const float inter = (r & t->bbox).area();
+        if (inter / (r.area() + t->bbox.area() - inter) < 0.5f) continue;
+        ++matched;
+        right += b[k].at("label").get<std::string>() == data.categories[data.class_index(t->category_id)].name;
+        break;
+      }
+    }
+  }
+  ASSERT_GT(matched, 30);
+  EXPECT_GE(static_cast<double>(right) / matched, 0.8) << right << " of " << matched << " boxes read right by the classifier";
+}
+
 }  // namespace
 }  // namespace cvpipe::test
