@@ -14,8 +14,8 @@ namespace cvpipe::denoise {
 CnnDenoiser::CnnDenoiser(std::unique_ptr<DenoiseNet> net, CnnOptions options)
     : net_(std::move(net)), options_(options) {}
 
-TilingOptions CnnDenoiser::tiling() const {
-  TilingOptions t;
+nn::TilingOptions CnnDenoiser::tiling() const {
+  nn::TilingOptions t;
   t.align = 2;
   t.margin = options_.margin > 0 ? options_.margin : net_->receptive_radius();
   t.tile = options_.tile;
@@ -25,7 +25,7 @@ TilingOptions CnnDenoiser::tiling() const {
 Status CnnDenoiser::denoise_matching(const cv::Mat& src, double sigma, cv::Mat& dst) {
   const double maxval = src.depth() == CV_8U ? 255.0 : 65535.0;
   const int depth = src.depth();
-  return process_tiled(src, dst, tiling(), [&](const cv::Mat& in, cv::Mat& out) -> Status {
+  return nn::process_tiled(src, dst, tiling(), [&](const cv::Mat& in, cv::Mat& out) -> Status {
     cv::Mat f;
     in.convertTo(f, CV_MAKETYPE(CV_32F, in.channels()), 1.0 / maxval);
     cv::Mat clean;

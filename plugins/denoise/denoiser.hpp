@@ -4,7 +4,7 @@
 // scaled to [0, 1] by the type maximum, so `sigma` is always in 8-bit levels (a 16-bit image with
 // noise of 257 * s levels takes sigma = s). A gray model on a colour image denoises each channel
 // on its own; a colour model on a gray image runs on the gray replicated to BGR. The result has
-// the input's type. Memory is bounded by the tile size (see tiling.hpp), not the image size.
+// the input's type. Memory is bounded by the tile size (see cvpipe/nn/tiling.hpp), not the image size.
 // Errors are Status values naming what is wrong. Not thread-safe (one network, one thread).
 #pragma once
 #include <memory>
@@ -14,7 +14,7 @@
 
 #include "cvpipe/status.hpp"
 #include "network.hpp"
-#include "tiling.hpp"
+#include "cvpipe/nn/tiling.hpp"
 
 namespace cvpipe::denoise {
 
@@ -29,7 +29,7 @@ class CnnDenoiser {
   DenoiseNet& net() { return *net_; }
   const CnnOptions& options() const { return options_; }
   void set_options(const CnnOptions& options) { options_ = options; }
-  TilingOptions tiling() const;
+  nn::TilingOptions tiling() const;
 
   Status denoise(const cv::Mat& src, double sigma, cv::Mat& dst);
 

@@ -86,7 +86,7 @@ class CocoSource final : public SceneSource {
 };
 
 // A random crop x scale-jittered training sample: image (CV_32FC3, BGR / 255) and the targets.
-nn::Sample crop_sample(const Scene& sc, cv::Size crop, double jitter, int classes, nn::Rng& rng) {
+nn::Sample crop_sample(const Scene& sc, cv::Size crop, double jitter, double gray, int classes, nn::Rng& rng) {
   const double s = 1.0 + jitter * (2.0 * nn::uniform01(rng) - 1.0);
   cv::Mat scaled;
   cv::resize(sc.image, scaled, cv::Size(), s, s, s < 1 ? cv::INTER_AREA : cv::INTER_LINEAR);
@@ -102,6 +102,11 @@ nn::Sample crop_sample(const Scene& sc, cv::Size crop, double jitter, int classe
                            b.box.width * static_cast<float>(s), b.box.height * static_cast<float>(s));
     const cv::Rect2f inside = moved & view;
     if (inside.area() >= 0.5f * moved.area() && inside.width >= 2 && inside.height >= 2) boxes.push_back({inside, b.class_id});
+  }
+  if (nn::uniform01(rng) < gray) {  // gray pictures reach the stage as BGR with equal channels
+    cv::Mat g;
+    cv::cvtColor(canvas, g, cv::COLOR_BGR2GRAY);
+    cv::cvtColor(g, canvas, cv::COLOR_GRAY2BGR);
   }
   nn::Sample out;
   canvas.convertTo(out.image, CV_32FC3, 1.0 / 255.0);
@@ -184,9 +189,9 @@ Status train_impl(const Params& p, const CommandContext& ctx, std::string& outpu
   }
 
   const int classes = net.classes();
-  const double jitter = p.get_number("scale_jitter");
-  auto dataset = std::make_shared<nn::FunctionDataset>(train->size(), [train, crop, jitter, classes](std::size_t i, nn::Rng& rng) {
-    return crop_sample(train->get(i), crop, jitter, classes, rng);
+  const double jitter = p.get_number("scale_jitter"), gray = p.get_number("gray");
+  auto dataset = std::make_shared<nn::FunctionDataset>(train->size(), [train, crop, jitter, gray, classes](std::size_t i, nn::Rng& rng) {
+    return crop_sample(train->get(i), crop, jitter, gray, classes, rng);
   });
   nn::DataLoader loader(dataset, {.batch_size = batch, .shuffle = true, .drop_last = true, .seed = seed, .prefetch = 3});
 
@@ -276,6 +281,7 @@ std::vector<ParamSpec> train_params() {
       ParamSpec::integer("crop_width", 256, 32, 4096, "training crop width (a multiple of 32)"),
       ParamSpec::integer("crop_height", 192, 32, 4096, "training crop height (a multiple of 32)"),
       ParamSpec::number("scale_jitter", 0.2, 0.0, 0.9, "scenes are resized by a random factor in [1 - j, 1 + j] before cropping"),
+      ParamSpec::number("gray", 0.25, 0.0, 1.0, "share of training crops turned gray (the detector then works on gray pictures too)"),
       ParamSpec::integer("stem_width", 16, 1, 1024, "channels of the first stride-2 conv"),
       ParamSpec::integer("base_width", 24, 1, 1024, "U-Net channels at stride 4 (doubled per level)"),
       ParamSpec::integer("max_width", 96, 1, 4096, "U-Net channel cap"),

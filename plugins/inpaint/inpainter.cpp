@@ -9,7 +9,7 @@
 
 #include "cvpipe/model_file.hpp"
 #include "masks.hpp"
-#include "tiling.hpp"
+#include "cvpipe/nn/tiling.hpp"
 
 namespace cvpipe::inpaint {
 
@@ -79,12 +79,12 @@ Status Inpainter::inpaint(const cv::Mat& image, const cv::Mat& mask, cv::Mat& ou
   // Tiles carry the mask as a 4th channel, so both are cut (and padded) together.
   cv::Mat packed;
   cv::merge(std::vector<cv::Mat>{bgr8, hole}, packed);
-  denoise::TilingOptions t;
+  nn::TilingOptions t;
   t.align = net_->multiple();
   t.tile = options_.tile;
   t.margin = options_.margin;
   cv::Mat estimate;
-  CVPIPE_RETURN_IF_ERROR(denoise::process_tiled(packed, estimate, t, [&](const cv::Mat& in, cv::Mat& tile_out) -> Status {
+  CVPIPE_RETURN_IF_ERROR(nn::process_tiled(packed, estimate, t, [&](const cv::Mat& in, cv::Mat& tile_out) -> Status {
     cv::Mat tile_bgr, tile_hole;
     cv::extractChannel(in, tile_hole, 3);
     if (cv::countNonZero(tile_hole) == 0) {

@@ -9,7 +9,7 @@
 //   - the result has the input's size and type; alpha (4th channel) passes through untouched;
 //   - a mask of another size is an invalid_argument Status naming both sizes.
 // The network runs only on tiles that contain hole pixels (tiles of at most `tile` pixels with
-// `margin` pixels of context, see plugins/denoise/tiling.hpp), so memory is bounded by the tile and
+// `margin` pixels of context, see cvpipe/nn/tiling.hpp), so memory is bounded by the tile and
 // time by the holes, not the image. Gray images are filled as BGR and converted back; 16-bit
 // images feed the network their 8-bit version and get 16-bit results in the hole.
 // An Inpainter is used by one thread at a time; classic_inpaint is thread-safe.

@@ -14,7 +14,7 @@
 #include "cvpipe/photos.hpp"
 #include "hole_psnr.hpp"
 #include "network.hpp"
-#include "timed_cosine.hpp"
+#include "cvpipe/nn/schedule.hpp"
 #include "train_data.hpp"
 
 namespace cvpipe::inpaint {
@@ -200,7 +200,7 @@ Status train_impl(const Params& p, const CommandContext& ctx, std::string& outpu
   ao.lr = p.get_number("lr");
   nn::Adam adam(params, ao);
   const double time_limit_s = p.get_number("time_limit") * 60.0;
-  auto schedule = std::make_shared<const denoise::TimedCosine>(
+  auto schedule = nn::timed_cosine_lr(
       ao.lr, p.get_number("min_lr"), std::min<std::int64_t>(p.get_int("warmup"), steps - 1), steps, time_limit_s);
 
   nn::TrainerOptions to = nn::with_command(ctx, {});

@@ -216,3 +216,29 @@ TEST(Schema, ConstraintAndExpectedTexts) {
 }
 
 }  // namespace cvpipe
+
+namespace cvpipe {
+namespace {
+
+TEST(Params, UndeclaredOrMistypedReadsSayWhich) {
+  Params p;
+  p.set("sigma", 1.5);
+  p.set("mode", std::string("fast"));
+  EXPECT_EQ(p.get_int("sigma"), 1);
+  try {
+    (void)p.get_number("radius");
+    ADD_FAILURE() << "an undeclared parameter must throw";
+  } catch (const std::out_of_range& e) {
+    EXPECT_STREQ(e.what(), "parameter 'radius' is not declared in params() (declared: mode, sigma)");
+  }
+  try {
+    (void)p.get_number("mode");
+    ADD_FAILURE() << "a string read as a number must throw";
+  } catch (const std::logic_error& e) {
+    EXPECT_STREQ(e.what(), "parameter 'mode' holds a string, read as a number");
+  }
+  EXPECT_THROW((void)p.get_bool("sigma"), std::logic_error);
+}
+
+}  // namespace
+}  // namespace cvpipe

@@ -6,6 +6,7 @@
 #pragma once
 #include <cstdint>
 #include <map>
+#include <stdexcept>
 #include <optional>
 #include <string>
 #include <variant>
@@ -49,24 +50,27 @@ struct ParamSpec {
 const char* to_string(ParamType t);
 std::string format_value(const ParamValue& v);
 
-// Validated values by name. Getters convert int<->double; a missing name or a wrong type
-// throws std::out_of_range / std::bad_variant_access inside the plugin, which means the
-// stage read a parameter it did not declare: a programming error, not a user error.
+// Validated values by name. Getters convert int<->double. Reading a name the stage did not declare
+// throws std::out_of_range ("parameter 'x' is not declared; declared: a, b"), reading a value as
+// another type std::logic_error ("parameter 'x' holds a string, read as a number"): programming
+// errors in the plugin, which the host reports with the stage's name.
 class Params {
  public:
   Params() = default;
   void set(const std::string& name, ParamValue v) { values_[name] = std::move(v); }
   bool has(const std::string& name) const { return values_.count(name) != 0; }
-  const ParamValue& get(const std::string& name) const { return values_.at(name); }
-  bool get_bool(const std::string& name) const { return std::get<bool>(get(name)); }
+  const ParamValue& get(const std::string& name) const;
+  bool get_bool(const std::string& name) const { return typed<bool>(name, "a bool"); }
   int64_t get_int(const std::string& name) const;
   double get_number(const std::string& name) const;
-  const std::string& get_string(const std::string& name) const { return std::get<std::string>(get(name)); }
+  const std::string& get_string(const std::string& name) const { return typed<std::string>(name, "a string"); }
   // True when the value is the keyword `word` (for numbers that also accept words like "auto").
   bool is_keyword(const std::string& name, const std::string& word) const;
   const std::map<std::string, ParamValue>& values() const { return values_; }
 
  private:
+  template <class T>
+  const T& typed(const std::string& name, const char* as) const;
   std::map<std::string, ParamValue> values_;
 };
 
@@ -126,15 +130,29 @@ inline std::string format_value(const ParamValue& v) {
   }
   return std::get<std::string>(v);
 }
+inline const ParamValue& Params::get(const std::string& n) const {
+  if (auto it = values_.find(n); it != values_.end()) return it->second;
+  std::string declared;
+  for (const auto& [k, v] : values_) declared += (declared.empty() ? "" : ", ") + k;
+  throw std::out_of_range("parameter '" + n + "' is not declared in params() (declared: " +
+                          (declared.empty() ? "none" : declared) + ")");
+}
+template <class T>
+const T& Params::typed(const std::string& n, const char* as) const {
+  const ParamValue& v = get(n);
+  if (auto p = std::get_if<T>(&v)) return *p;
+  static const char* kinds[] = {"a bool", "an int", "a number", "a string"};
+  throw std::logic_error("parameter '" + n + "' holds " + kinds[v.index()] + ", read as " + as);
+}
 inline int64_t Params::get_int(const std::string& n) const {
   const auto& v = get(n);
   if (auto d = std::get_if<double>(&v)) return static_cast<int64_t>(*d);
-  return std::get<int64_t>(v);
+  return typed<int64_t>(n, "an int");
 }
 inline double Params::get_number(const std::string& n) const {
   const auto& v = get(n);
   if (auto i = std::get_if<int64_t>(&v)) return static_cast<double>(*i);
-  return std::get<double>(v);
+  return typed<double>(n, "a number");
 }
 inline bool Params::is_keyword(const std::string& n, const std::string& word) const {
   auto s = std::get_if<std::string>(&get(n));

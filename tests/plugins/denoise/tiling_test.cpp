@@ -8,10 +8,14 @@
 #include "metrics.hpp"
 #include "synthetic_noise.hpp"
 #include "test_support.hpp"
-#include "tiling.hpp"
+#include "cvpipe/nn/tiling.hpp"
 
 namespace cvpipe::denoise {
 namespace {
+
+using nn::process_tiled;
+using nn::tile_spans;
+using nn::TilingOptions;
 
 TEST(TileSpans, PartitionTheAxisWithEqualAlignedTiles) {
   for (int length : {2, 64, 100, 128, 130, 500, 1000, 1026}) {

@@ -1,12 +1,12 @@
 // Overlapping tiles; see tiling.hpp.
-#include "tiling.hpp"
+#include "cvpipe/nn/tiling.hpp"
 
 #include <algorithm>
 #include <string>
 
 #include <opencv2/core.hpp>
 
-namespace cvpipe::denoise {
+namespace cvpipe::nn {
 
 namespace {
 int round_up(int v, int a) { return (v + a - 1) / a * a; }
@@ -90,4 +90,4 @@ Status process_tiled(const cv::Mat& src, cv::Mat& dst, const TilingOptions& opti
   return {};
 }
 
-}  // namespace cvpipe::denoise
+}  // namespace cvpipe::nn

@@ -1,4 +1,4 @@
-// Overlapping tiles, so a network with a bounded receptive field processes any image size in
+// Overlapping tiles (used by denoise and inpaint), so a network with a bounded receptive field processes any image size in
 // bounded memory. Each tile is read with `margin` pixels of context on every side that is not an
 // image border, and only its centre is written to the output; when margin >= the network's
 // receptive-field radius the result equals one pass over the whole image (up to float rounding).
@@ -17,7 +17,7 @@
 
 #include "cvpipe/status.hpp"
 
-namespace cvpipe::denoise {
+namespace cvpipe::nn {
 
 struct TilingOptions {
   int tile = 512;   // tile side including margins (rounded down to a multiple of align)
@@ -39,4 +39,4 @@ using TileFn = std::function<Status(const cv::Mat& tile_in, cv::Mat& tile_out)>;
 // Runs fn over the tiles of src and assembles dst (src's size, fn's output type).
 Status process_tiled(const cv::Mat& src, cv::Mat& dst, const TilingOptions& options, const TileFn& fn);
 
-}  // namespace cvpipe::denoise
+}  // namespace cvpipe::nn
