@@ -2,6 +2,7 @@
 // written by `cvpipe data digit-scenes`, run through configs/detect_digits.yaml with `cvpipe run
 // --input DIR --output FILE.jsonl`, score the map50 that `cvpipe eval detect` reports on the same
 // folder. Boxes in the jsonl are rounded to 0.01 px, so the two may differ in the fourth decimal.
+// The configs' second sink (a jsonl in the source tree's out/) is moved into the test folder.
 // The scenes also go through as gray files (the stage makes them BGR, as eval reads them).
 #include <opencv2/imgcodecs.hpp>
 
@@ -49,7 +50,7 @@ TEST(UserPath, DetectDigitScenesAsFiles) {
   ASSERT_TRUE(eval.is_object());
   ASSERT_EQ(eval.value("n", 0), 40) << eval.dump();
 
-  ASSERT_TRUE(run_shipped_config("detect_digits.yaml", "scenes/images", "color.jsonl", {}, dir.path()));
+  ASSERT_TRUE(run_shipped_config("detect_digits.yaml", "scenes/images", "color.jsonl", {"--set", "sinks.1.path=color_all.jsonl"}, dir.path()));
   const double color = map50_of_run(data, dir / "color.jsonl");
   EXPECT_NEAR(color, eval.at("map50").get<double>(), 2e-3) << "cvpipe eval: " << eval.dump();
   EXPECT_GE(color, 0.45) << "the shipped model's map50 on held-out scenes (0.655 on 200, models/MODELS.md)";
@@ -60,7 +61,7 @@ TEST(UserPath, DetectDigitScenesAsFiles) {
     const cv::Mat g = cv::imread((dir / "scenes/images" / im.file_name).string(), cv::IMREAD_GRAYSCALE);
     ASSERT_TRUE(cv::imwrite((dir / "gray" / (fs::path(im.file_name).stem().string() + ".png")).string(), g));
   }
-  ASSERT_TRUE(run_shipped_config("detect_digits.yaml", "gray", "gray.jsonl", {}, dir.path()));
+  ASSERT_TRUE(run_shipped_config("detect_digits.yaml", "gray", "gray.jsonl", {"--set", "sinks.1.path=gray_all.jsonl"}, dir.path()));
   detect::CocoDataset gray = data;
   for (auto& im : gray.images) im.file_name = fs::path(im.file_name).stem().string() + ".png";
   // Gray files score lower (0.34 vs 0.54 here; stage 2 of the model added gray crops, models/MODELS.md).
@@ -77,8 +78,8 @@ TEST(UserPath, DetectThenClassifyEachDetection) {
   ASSERT_EQ(made.exit_code, 0) << made.describe();
   detect::CocoDataset data;
   ASSERT_TRUE(detect::read_coco(dir / "scenes", data).ok());
-  ASSERT_TRUE(run_shipped_config("detect_digits.yaml", "scenes/images", "detected.jsonl", {}, dir.path()));
-  ASSERT_TRUE(run_shipped_config("detect_classify_digits.yaml", "scenes/images", "classified.jsonl", {}, dir.path()));
+  ASSERT_TRUE(run_shipped_config("detect_digits.yaml", "scenes/images", "detected.jsonl", {"--set", "sinks.1.path=detected_all.jsonl"}, dir.path()));
+  ASSERT_TRUE(run_shipped_config("detect_classify_digits.yaml", "scenes/images", "classified.jsonl", {"--set", "sinks.1.path=classified_all.jsonl"}, dir.path()));
   const auto detected = read_jsonl(dir / "detected.jsonl");
   const auto classified = read_jsonl(dir / "classified.jsonl");
   ASSERT_EQ(detected.size(), classified.size());
