@@ -94,7 +94,7 @@ void CenterNet::initialize(std::uint64_t seed) {
 std::vector<Detection> CenterNet::detect(const cv::Mat& bgr8, cv::Size input_size, float min_score, int top_k) {
   const InputMapping m = plan_input(bgr8.size(), input_size, multiple());
   const cv::Mat blob = cv::dnn::blobFromImage(map_input(bgr8, m), 1.0 / 255.0);  // [1, 3, H, W] float, BGR kept
-  net_->eval();
+  if (net_->training()) net_->eval();  // switching modes rebuilds the graph schedule: not per frame
   const nn::Tensor x =
       nn::Tensor::from_vector({1, 3, m.input.height, m.input.width}, std::span<const float>(blob.ptr<float>(), blob.total()));
   const std::vector<float> y = net_->forward(x).to_vector();
