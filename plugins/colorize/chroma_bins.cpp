@@ -151,4 +151,19 @@ cv::Vec2f ChromaBins::decode(const float* logits, std::size_t stride, float temp
   return {static_cast<float>(saturation * a / sum), static_cast<float>(saturation * b / sum)};
 }
 
+float ChromaBins::confidence(const float* logits, std::size_t stride, float prior_correction) const {
+  const int k = size();
+  auto z = [&](int i) { return logits[i * stride] - prior_correction * std::log(weights_[i]); };
+  float mx = -std::numeric_limits<float>::max();
+  for (int i = 0; i < k; ++i) mx = std::max(mx, z(i));
+  double sum = 0, ez = 0;  // entropy = log(sum) - sum(e * (z - mx)) / sum
+  for (int i = 0; i < k; ++i) {
+    const double d = z(i) - mx, e = std::exp(d);
+    sum += e;
+    ez += e * d;
+  }
+  const double entropy = std::log(sum) - ez / sum;
+  return static_cast<float>(std::clamp(1.0 - entropy / std::log(static_cast<double>(k)), 0.0, 1.0));
+}
+
 }  // namespace cvpipe::colorize

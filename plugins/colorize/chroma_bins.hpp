@@ -5,7 +5,8 @@
 // weight of its nearest bin, w = 1 / ((1 - lambda) p + lambda / K) normalised to mean 1 under p,
 // where p is the bins' training frequency smoothed by a Gaussian in ab. Decoding is the annealed
 // mean: softmax(logits / T) weighted mean of the centres (T -> 0: the mode, T = 1: the mean), after
-// an optional partial undoing of the rebalancing (prior_correction).
+// an optional partial undoing of the rebalancing (prior_correction). confidence() measures how
+// peaked a pixel's distribution is (the decoding can saturate sure pixels more than unsure ones).
 //
 // Guarantees: bins are sorted (a, then b) and unique; decode() of K logits returns a colour inside
 // the convex hull of the centres. ChromaBins is immutable after construction and thread-safe.
@@ -43,6 +44,9 @@ class ChromaBins {
   // about weight(c) * p(c | L), so 1 recovers p(c | L) and 0 keeps the rebalanced (more vivid) one.
   cv::Vec2f decode(const float* logits, std::size_t stride, float temperature, float saturation,
                    float prior_correction = 0.f) const;
+  // How peaked one pixel's distribution (softmax of the corrected logits, temperature 1) is:
+  // 1 - entropy / log(K), so 1 for a single bin and 0 for the uniform distribution.
+  float confidence(const float* logits, std::size_t stride, float prior_correction = 0.f) const;
 
  private:
   float grid_ = 10.f;

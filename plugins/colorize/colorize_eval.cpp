@@ -22,6 +22,8 @@ std::vector<ParamSpec> colorize_eval_params() {
       ParamSpec::path("images", "", false, "folder (or one file) of colour photos (empty: the held-out photos of the sample folder)"),
       ParamSpec::number("temperature", 0.0, 0.0, 10.0, "annealed-mean temperature (0: the model's)"),
       ParamSpec::number("saturation", 1.0, 0.0, 10.0, "scale of the model's chroma (1: as tuned at training)"),
+      ParamSpec::number("confidence", -1.0, -1.0, 8.0, "confidence-weighting exponent (-1: the model's, 0: off)"),
+      ParamSpec::integer("flip_average", -1, -1, 1, "average with the mirror image's prediction (-1: the model's, 0: off, 1: on)"),
       ParamSpec::path("save", "", false, "folder for side-by-side PNGs: gray | colorized | original"),
   };
 }
@@ -58,6 +60,8 @@ Status eval_impl(const Params& p, const CommandContext&, std::string& output) {
   CVPIPE_RETURN_IF_ERROR(load_eval_photos(p.get_string("images"), names, photos));
   Decoding d = net->decoding();
   if (p.get_number("temperature") > 0) d.temperature = static_cast<float>(p.get_number("temperature"));
+  if (p.get_number("confidence") >= 0) d.confidence = static_cast<float>(p.get_number("confidence"));
+  if (p.get_int("flip_average") >= 0) d.flip_average = p.get_int("flip_average") == 1;
   net->set_decoding(d);
   const float saturation = static_cast<float>(p.get_number("saturation"));
   const fs::path save = p.get_string("save");
@@ -96,6 +100,8 @@ Status eval_impl(const Params& p, const CommandContext&, std::string& output) {
   j["n"] = s.n;
   j["temperature"] = d.temperature;
   j["saturation"] = d.saturation * saturation;
+  j["confidence"] = d.confidence;
+  j["flip_average"] = d.flip_average;
   j["per_image"] = per_image;
   output = j.dump();
   return {};

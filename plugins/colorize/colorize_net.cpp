@@ -1,6 +1,7 @@
 // The colourisation network; see colorize_net.hpp.
 #include "colorize_net.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 #include <nlohmann/json.hpp>
@@ -16,13 +17,18 @@ ColorizeNet::ColorizeNet(nn::UNetOptions unet, ChromaBins bins, int net_side, De
     : unet_(std::move(unet)), bins_(std::move(bins)), net_side_(net_side), decoding_(decoding) {
   if (bins_.size() < 2) throw nn::Error("colorize net: needs at least 2 chroma bins");
   if (net_side_ < 16) throw nn::Error("colorize net: net_side must be at least 16");
-  if (!(decoding_.temperature > 0) || !(decoding_.saturation >= 0) || !(decoding_.prior_correction >= 0)) {
+  if (!(decoding_.temperature > 0) || !(decoding_.saturation >= 0) || !(decoding_.prior_correction >= 0) ||
+      !(decoding_.confidence >= 0)) {
     throw nn::Error("colorize net: bad decoding defaults");
   }
   unet_.in_channels = 1;
   unet_.out_channels = bins_.size();
   net_ = nn::make_unet(unet_);
   net_->set_needs_input_grad(false);
+}
+
+float confidence_scale(float c, float exponent) {
+  return exponent > 0 ? std::pow(std::max(c, 0.f) / k_confidence_ref, exponent) : 1.f;
 }
 
 cv::Size ColorizeNet::input_size(cv::Size size) const {
@@ -35,7 +41,7 @@ cv::Size ColorizeNet::input_size(cv::Size size) const {
   return {side(size.width), side(size.height)};
 }
 
-nn::Tensor ColorizeNet::logits(const cv::Mat& l) {
+nn::Tensor ColorizeNet::logits(const cv::Mat& l, bool flip_average) {
   CV_Assert(l.type() == CV_32FC1 && !l.empty());
   const cv::Size in = input_size(l.size());
   cv::Mat small;
@@ -46,8 +52,33 @@ nn::Tensor ColorizeNet::logits(const cv::Mat& l) {
     for (int x = 0; x < small.cols; ++x) values[static_cast<std::size_t>(y) * small.cols + x] = normalize_l(p[x]);
   }
   if (net_->training()) net_->eval();
-  const nn::Tensor input = nn::Tensor::from_vector({1, 1, in.height, in.width}, values);
-  return net_->forward(input).plain(nn::DType::f32).clone();
+  nn::Tensor z = net_->forward(nn::Tensor::from_vector({1, 1, in.height, in.width}, values)).plain(nn::DType::f32).clone();
+  if (!flip_average) return z;
+  for (int y = 0; y < in.height; ++y) std::reverse(values.begin() + y * in.width, values.begin() + (y + 1) * in.width);
+  const nn::Tensor zf = net_->forward(nn::Tensor::from_vector({1, 1, in.height, in.width}, values)).plain(nn::DType::f32);
+  // log(mean of the two softmax distributions), with the mirror image's output flipped back
+  const auto dims = z.dims();
+  const int k = static_cast<int>(dims[1]), h = static_cast<int>(dims[2]), w = static_cast<int>(dims[3]);
+  const std::size_t plane = static_cast<std::size_t>(h) * w;
+  float* a = z.data<float>();
+  const float* b = zf.data<float>();
+  std::vector<double> pa(k), pb(k);
+  for (int y = 0; y < h; ++y) {
+    for (int x = 0; x < w; ++x) {
+      const std::size_t ia = static_cast<std::size_t>(y) * w + x, ib = static_cast<std::size_t>(y) * w + (w - 1 - x);
+      double ma = -1e30, mb = -1e30, sa = 0, sb = 0;
+      for (int c = 0; c < k; ++c) {
+        ma = std::max<double>(ma, a[c * plane + ia]);
+        mb = std::max<double>(mb, b[c * plane + ib]);
+      }
+      for (int c = 0; c < k; ++c) {
+        sa += (pa[c] = std::exp(a[c * plane + ia] - ma));
+        sb += (pb[c] = std::exp(b[c * plane + ib] - mb));
+      }
+      for (int c = 0; c < k; ++c) a[c * plane + ia] = static_cast<float>(std::log(0.5 * (pa[c] / sa + pb[c] / sb) + 1e-30));
+    }
+  }
+  return z;
 }
 
 cv::Mat ColorizeNet::decode(const nn::Tensor& logits, cv::Size size, Decoding d) const {
@@ -60,7 +91,9 @@ cv::Mat ColorizeNet::decode(const nn::Tensor& logits, cv::Size size, Decoding d)
   for (int y = 0; y < h; ++y) {
     cv::Vec2f* o = ab.ptr<cv::Vec2f>(y);
     for (int x = 0; x < w; ++x) {
-      o[x] = bins_.decode(z + static_cast<std::size_t>(y) * w + x, plane, d.temperature, d.saturation, d.prior_correction);
+      const float* zi = z + static_cast<std::size_t>(y) * w + x;
+      o[x] = bins_.decode(zi, plane, d.temperature, d.saturation, d.prior_correction);
+      if (d.confidence > 0) o[x] *= confidence_scale(bins_.confidence(zi, plane, d.prior_correction), d.confidence);
     }
   }
   if (d.cast_removal > 0) ab -= cv::mean(ab) * d.cast_removal;  // gray world: no global colour cast
@@ -76,7 +109,7 @@ Status ColorizeNet::colorize(const cv::Mat& image, float saturation_scale, cv::M
   try {
     Decoding d = decoding_;
     d.saturation *= saturation_scale;
-    ab = decode(logits(l), l.size(), d);
+    ab = decode(logits(l, d.flip_average), l.size(), d);
   } catch (const std::exception& e) {
     return Status::runtime(std::string("colorize network: ") + e.what());
   }
@@ -108,6 +141,8 @@ std::string ColorizeNet::preprocessing_json() const {
                    {"saturation", decoding_.saturation},
                    {"prior_correction", decoding_.prior_correction},
                    {"cast_removal", decoding_.cast_removal},
+                   {"confidence", decoding_.confidence},
+                   {"flip_average", decoding_.flip_average},
                    {"grid", bins_.grid()},
                    {"bins", bins},
                    {"weights", bins_.weights()}};
@@ -148,6 +183,8 @@ Status ColorizeNet::load(const std::filesystem::path& path, std::unique_ptr<Colo
     dec.saturation = pre.at("saturation").get<float>();
     dec.prior_correction = pre.at("prior_correction").get<float>();
     dec.cast_removal = pre.at("cast_removal").get<float>();
+    dec.confidence = pre.value("confidence", 0.f);  // files written before these two options existed
+    dec.flip_average = pre.value("flip_average", false);
     grid = pre.at("grid").get<float>();
     for (const auto& c : pre.at("bins")) centres.push_back({c.at(0).get<float>(), c.at(1).get<float>()});
     weights = pre.at("weights").get<std::vector<float>>();
@@ -158,8 +195,9 @@ Status ColorizeNet::load(const std::filesystem::path& path, std::unique_ptr<Colo
   CVPIPE_RETURN_IF_ERROR(ChromaBins::from_lists(std::move(centres), std::move(weights), grid, label, bins));
   if (net_side < 16 || net_side > 4096) return Status::invalid(label + ": net_side " + std::to_string(net_side) + " is outside [16, 4096]");
   if (!(dec.temperature > 0.01f && dec.temperature <= 10.f) || !(dec.saturation >= 0.f && dec.saturation <= 10.f) ||
-      !(dec.prior_correction >= 0.f && dec.prior_correction <= 1.f) || !(dec.cast_removal >= 0.f && dec.cast_removal <= 1.f)) {
-    return Status::invalid(label + ": decoding temperature/saturation out of range");
+      !(dec.prior_correction >= 0.f && dec.prior_correction <= 1.f) || !(dec.cast_removal >= 0.f && dec.cast_removal <= 1.f) ||
+      !(dec.confidence >= 0.f && dec.confidence <= 8.f)) {
+    return Status::invalid(label + ": decoding temperature/saturation/prior_correction/cast_removal/confidence out of range");
   }
   std::unique_ptr<ColorizeNet> net;
   try {

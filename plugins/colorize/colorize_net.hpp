@@ -3,16 +3,18 @@
 //
 //   image (any size) -> L (Lab) -> resized so the short side is net_side (sides rounded to the
 //   U-Net multiple) -> L / 100 - 0.5 -> U-Net -> K logits per pixel at reduced size
-//   -> annealed mean (temperature) x saturation -> ab at reduced size -> bilinear to full size
+//   -> annealed mean (temperature) x saturation (x confidence weight) -> ab at reduced size
+//   -> bilinear to full size
 //   -> original L + predicted ab -> BGR
 //
 // So any image size works and the output's L is the input's (up to clipping of colours that are
 // outside the displayable range). The model file (cvpipe/nn/model_file.hpp) holds:
 //   architecture  {"type": "colorize_ab_classes", "unet": UNetOptions}
-//   preprocessing {"net_side", "temperature", "saturation", "prior_correction", "cast_removal", "grid",
+//   preprocessing {"net_side", "temperature", "saturation", "prior_correction", "cast_removal",
+//                  "confidence", "flip_average" (optional: 0 / false when absent), "grid",
 //                  "bins": [[a, b]...], "weights": [...]}
-// The decoding (temperature, saturation, prior_correction, cast_removal) is chosen on a validation
-// split of the training photos after training (scoring.hpp).
+// The decoding (temperature, saturation, prior_correction, cast_removal, confidence, flip_average)
+// is chosen on a validation split of the training photos after training (scoring.hpp).
 // Guarantees: load() validates metadata and every tensor and names the file in errors. A
 // ColorizeNet is used by one thread at a time.
 #pragma once
@@ -37,7 +39,14 @@ struct Decoding {
   float saturation = 1.0f;        // scale of the predicted ab
   float prior_correction = 0.0f;  // 0..1: how much of the class rebalancing to undo (chroma_bins.hpp)
   float cast_removal = 0.0f;      // 0..1: share of the image's mean predicted ab removed (gray-world)
+  float confidence = 0.0f;        // >= 0: each pixel's ab is scaled by (c / 0.5)^confidence, c its confidence
+                                  // (chroma_bins.hpp); 0: off, larger: sure pixels vivid, unsure ones gray
+  bool flip_average = false;      // average the bin probabilities of the image and of its mirror image
 };
+
+// Scale of a pixel's chroma under confidence weighting: (c / k_confidence_ref)^exponent.
+inline constexpr float k_confidence_ref = 0.5f;
+float confidence_scale(float c, float exponent);
 
 class ColorizeNet {
  public:
@@ -56,7 +65,8 @@ class ColorizeNet {
   // The network input size for an image of `size`: short side net_side, sides multiples of multiple().
   cv::Size input_size(cv::Size size) const;
   // Logits [1, K, h, w] (plain f32) for a full-resolution L plane (CV_32FC1, 0..100). Eval mode.
-  nn::Tensor logits(const cv::Mat& l);
+  // With flip_average: log of the mean of the bin probabilities of l and of its mirror image.
+  nn::Tensor logits(const cv::Mat& l, bool flip_average = false);
   // ab (CV_32FC2) of `size` decoded from logits [1, K, h, w].
   cv::Mat decode(const nn::Tensor& logits, cv::Size size, Decoding d) const;
   // Colourises an 8/16-bit gray, BGR or BGRA image into a BGR image of the same depth (BGRA keeps

@@ -10,6 +10,8 @@ std::vector<ParamSpec> ColorizeStage::params() {
       ParamSpec::model("model", "models/colorize.safetensors", "colorize model file"),
       ParamSpec::number("saturation", 1.0, 0.0, 10.0, "scale of the predicted chroma (1: as tuned at training, 0: gray)"),
       ParamSpec::number("temperature", 0.0, 0.0, 10.0, "annealed-mean temperature (0: the model's)"),
+      ParamSpec::number("confidence", -1.0, -1.0, 8.0, "confidence-weighting exponent: sure pixels vivid, unsure ones gray (-1: the model's, 0: off)"),
+      ParamSpec::integer("flip_average", -1, -1, 1, "average with the mirror image's prediction (-1: the model's, 0: off, 1: on)"),
   };
 }
 
@@ -17,11 +19,11 @@ Status ColorizeStage::configure(const Params& p, const StageContext& ctx) {
   saturation_ = static_cast<float>(p.get_number("saturation"));
   threads_ = ctx.threads;
   CVPIPE_RETURN_IF_ERROR(ColorizeNet::load(p.get_string("model"), net_));
-  if (const double t = p.get_number("temperature"); t > 0) {
-    Decoding d = net_->decoding();
-    d.temperature = static_cast<float>(t);
-    net_->set_decoding(d);
-  }
+  Decoding d = net_->decoding();
+  if (const double t = p.get_number("temperature"); t > 0) d.temperature = static_cast<float>(t);
+  if (const double c = p.get_number("confidence"); c >= 0) d.confidence = static_cast<float>(c);
+  if (const auto f = p.get_int("flip_average"); f >= 0) d.flip_average = f == 1;
+  net_->set_decoding(d);
   return {};
 }
 

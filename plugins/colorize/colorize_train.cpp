@@ -38,6 +38,7 @@ std::vector<ParamSpec> colorize_train_params() {
       ParamSpec::number("photo_share", 0.5, 0.0, 1.0, "share of training crops taken from photos (the rest from video frames)"),
       ParamSpec::integer("net_side", 128, 32, 1024, "short side of the network input (images are resized to it)"),
       ParamSpec::integer("patch", 96, 16, 1024, "training crop side at network scale (a multiple of 2^levels)"),
+      ParamSpec::string("scales", "1,1.25", "comma-separated scales of net_side each training image is prepared at (crops vary in scale)"),
       ParamSpec::integer("batch", 12, 1, 1024, "crops per step"),
       ParamSpec::integer("steps", 4000, 1, 10000000, "optimizer steps"),
       ParamSpec::integer("eval_every", 500, 1, 10000000, "steps between validations on tune_photos"),
@@ -105,6 +106,20 @@ Status train_impl(const Params& p, const CommandContext& ctx, std::string& outpu
   const int multiple = 1 << unet.levels;
   if (patch % multiple) return Status::invalid("parameter 'patch' must be a multiple of 2^levels = " + std::to_string(multiple));
   if (patch > net_side) return Status::invalid("parameter 'patch' must not exceed 'net_side'");
+  std::vector<double> scales;
+  for (const auto& v : split_list(p.get_string("scales"))) {
+    double s = 0;
+    try {
+      s = std::stod(v);
+    } catch (const std::exception&) {
+      return Status::invalid("parameter 'scales': '" + v + "' is not a number");
+    }
+    if (!(s * net_side >= patch && s <= 8)) {
+      return Status::invalid("parameter 'scales': " + v + " x net_side is smaller than 'patch' (or above 8)");
+    }
+    scales.push_back(s);
+  }
+  if (scales.empty()) return Status::invalid("parameter 'scales' is empty");
   const auto steps = p.get_int("steps"), batch = p.get_int("batch");
   const auto seed = static_cast<std::uint64_t>(p.get_int("seed"));
 
@@ -129,16 +144,14 @@ Status train_impl(const Params& p, const CommandContext& ctx, std::string& outpu
   std::vector<cv::Mat> tune_images;
   CVPIPE_RETURN_IF_ERROR(load_photos(data, tune_names, 3, tune_images));
 
-  // Each image at network scale and at 1.25x (scale variety), as L / ab planes.
+  // Each image at every scale of net_side in `scales` (scale variety), as L / ab planes.
   // Photos and video frames are drawn in the ratio photo_share (there are many more frames than photos).
   std::vector<LabPlanes> photo_planes, frame_planes;
   std::vector<cv::Mat> ab_all;
   for (std::size_t i = 0; i < images.size(); ++i) {
     auto& dst = i < photo_names.size() ? photo_planes : frame_planes;
-    for (double s : {1.0, 1.25}) {
-      dst.push_back(lab_planes(resize_short_side(images[i], static_cast<int>(std::lround(net_side * s)))));
-      if (s == 1.0) ab_all.push_back(dst.back().ab);
-    }
+    for (double s : scales) dst.push_back(lab_planes(resize_short_side(images[i], static_cast<int>(std::lround(net_side * s)))));
+    ab_all.push_back(lab_planes(resize_short_side(images[i], net_side)).ab);  // bin statistics at network scale
   }
   const ChromaBins bins = ChromaBins::from_data(ab_all, static_cast<float>(p.get_number("grid")),
                                                 p.get_number("min_bin_fraction"), p.get_number("rebalance_lambda"));
@@ -215,7 +228,7 @@ Status train_impl(const Params& p, const CommandContext& ctx, std::string& outpu
   });
   auto validate = [&](Decoding d) {
     std::vector<Prepared> prepared;
-    for (const auto& img : tune_images) prepared.push_back(prepare(net, img));
+    for (const auto& img : tune_images) prepared.push_back(prepare(net, img, true));
     net.module().train();
     return std::pair{score(net, prepared, d), prepared};
   };
@@ -255,7 +268,8 @@ Status train_impl(const Params& p, const CommandContext& ctx, std::string& outpu
   {
     std::ofstream f(out_dir / "tuning.json");
     f << nlohmann::json{{"chosen", {{"temperature", chosen.temperature}, {"saturation", chosen.saturation},
-                                   {"prior_correction", chosen.prior_correction}, {"cast_removal", chosen.cast_removal}}},
+                                   {"prior_correction", chosen.prior_correction}, {"cast_removal", chosen.cast_removal},
+                                   {"confidence", chosen.confidence}, {"flip_average", chosen.flip_average}}},
                         {"tune_photos", tune_names}, {"candidates", table}}
              .dump(1)
       << "\n";
@@ -277,6 +291,8 @@ Status train_impl(const Params& p, const CommandContext& ctx, std::string& outpu
   j["saturation"] = chosen.saturation;
   j["prior_correction"] = chosen.prior_correction;
   j["cast_removal"] = chosen.cast_removal;
+  j["confidence"] = chosen.confidence;
+  j["flip_average"] = chosen.flip_average;
   j["tune_psnr"] = tuned.psnr;
   j["tune_psnr_gray"] = tuned.psnr_gray;
   j["tune_colorfulness_ratio"] = tuned.colorfulness_ratio();

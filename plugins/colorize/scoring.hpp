@@ -31,9 +31,11 @@ struct Prepared {
   cv::Mat gray;       // its grayscale picture (1 channel)
   cv::Mat l;          // L of `gray`
   nn::Tensor logits;  // network output for `l`
+  nn::Tensor logits_flip_average;  // the same with flip averaging (when prepared with it)
 };
-Prepared prepare(ColorizeNet& net, const cv::Mat& truth_bgr);
-// The colourised picture of a prepared photo under `d` (BGR 8-bit).
+Prepared prepare(ColorizeNet& net, const cv::Mat& truth_bgr, bool with_flip_average = false);
+// The colourised picture of a prepared photo under `d` (BGR 8-bit; d.flip_average needs a photo
+// prepared with it).
 cv::Mat render(const ColorizeNet& net, const Prepared& p, Decoding d);
 // Mean scores of `photos` under `d`.
 Scores score(const ColorizeNet& net, const std::vector<Prepared>& photos, Decoding d);
@@ -42,9 +44,10 @@ struct TuneOptions {
   double psnr_margin = 0.2;         // required PSNR gain over the grayscale pictures (dB)
   double target_colorfulness = 0.7; // colourfulness ratio that is enough
 };
-// Picks the decoding on `photos`: among the decodings of a grid (cast removal, prior correction, temperature, saturation) whose PSNR beats the gray
-// pictures by psnr_margin, the highest PSNR among those reaching target_colorfulness, else the most
-// colourful; with none beating the margin, the highest PSNR. `table` gets every candidate's scores.
+// Picks the decoding on `photos` from a grid (flip averaging when the photos were prepared with it,
+// cast removal, prior correction, temperature, confidence exponent, saturation): among the decodings whose PSNR beats the gray pictures by
+// psnr_margin, the highest PSNR among those reaching target_colorfulness, else the most colourful;
+// with none beating the margin, the highest PSNR. `table` gets every candidate's scores.
 Decoding tune_decoding(const ColorizeNet& net, const std::vector<Prepared>& photos, const TuneOptions& o, nlohmann::json& table);
 
 }  // namespace cvpipe::colorize

@@ -60,6 +60,21 @@ TEST(ChromaBins, AnnealedMeanGoesFromMeanToMode) {
   EXPECT_NEAR(bins.decode(logits.data(), 1, 1.f, 0.5f)[0], 0.5 * a / z, 1e-3);
 }
 
+TEST(ChromaBins, ConfidenceIsOneForOneBinAndZeroForUniform) {
+  const ChromaBins bins = testing::test_bins();
+  const int k = bins.size();
+  std::vector<float> logits(k, 0.f);
+  EXPECT_NEAR(bins.confidence(logits.data(), 1), 0.f, 1e-5);  // uniform: entropy log K
+  logits[3] = 60.f;
+  EXPECT_NEAR(bins.confidence(logits.data(), 1), 1.f, 1e-5);  // one bin
+  logits[3] = 8.f;
+  const float mid = bins.confidence(logits.data(), 1);
+  EXPECT_GT(mid, 0.f);
+  EXPECT_LT(mid, 1.f);
+  logits[5] = 8.f;  // the mass split between two bins: less sure
+  EXPECT_LT(bins.confidence(logits.data(), 1), mid);
+}
+
 TEST(ChromaLoss, GradientMatchesFiniteDifferences) {
   const ChromaBins bins = testing::test_bins();
   const int k = bins.size(), h = 2, w = 3;

@@ -86,6 +86,65 @@ TEST(ColorizeNet, SaturationZeroIsTheGrayscalePicture) {
   EXPECT_LT(colorfulness(out), 1.0);
 }
 
+TEST(ColorizeNet, ConfidenceWeightingKeepsSurePixelsAndGraysUnsureOnes) {
+  EXPECT_FLOAT_EQ(confidence_scale(0.3f, 0.f), 1.f);  // off
+  EXPECT_FLOAT_EQ(confidence_scale(k_confidence_ref, 3.f), 1.f);
+  EXPECT_GT(confidence_scale(0.9f, 2.f), 1.f);
+  EXPECT_LT(confidence_scale(0.1f, 2.f), 0.1f);
+  // Two pixels with the same mean colour: one sure (one bin), one unsure (that bin among many).
+  auto net = testing::random_colorize_net();
+  const int k = net->bins().size();
+  const int red = net->bins().nearest(40.f, 30.f);
+  std::vector<float> z(static_cast<std::size_t>(k) * 2, 0.f);
+  z[static_cast<std::size_t>(red) * 2] = 50.f;      // pixel 0: sure
+  z[static_cast<std::size_t>(red) * 2 + 1] = 1.f;   // pixel 1: unsure
+  const nn::Tensor logits = nn::Tensor::from_vector({1, k, 1, 2}, z);
+  Decoding d{1.f, 1.f, 0.f, 0.f, 0.f};
+  const cv::Mat plain = net->decode(logits, cv::Size(2, 1), d);
+  d.confidence = 2.f;
+  const cv::Mat weighted = net->decode(logits, cv::Size(2, 1), d);
+  const auto mag = [](const cv::Mat& ab, int x) { return cv::norm(ab.at<cv::Vec2f>(0, x)); };
+  EXPECT_GE(mag(weighted, 0), mag(plain, 0) * 3.5);  // confidence 1: scale (1 / 0.5)^2
+  EXPECT_LT(mag(weighted, 1), mag(plain, 1) * 0.1);
+  // Through colorize: L is kept with the option on.
+  net->set_decoding(d);
+  const cv::Mat in = colour_picture(45, 33, 8);
+  cv::Mat out;
+  ASSERT_TRUE(net->colorize(in, 1.f, out).ok());
+  EXPECT_LT(mean_l_difference(in, out), 1.0);
+}
+
+TEST(ColorizeNet, FlipAveragingIsMirrorSymmetric) {
+  // The prediction for the mirror image is the mirror of the prediction, which a plain network
+  // does not guarantee; the output keeps L.
+  auto net = testing::random_colorize_net();
+  cv::Mat l, lm;
+  ASSERT_TRUE(lightness(colour_picture(96, 64, 9), l).ok());
+  cv::flip(l, lm, 1);
+  const nn::Tensor a = net->logits(l, true), b = net->logits(lm, true);
+  const auto dims = a.dims();
+  ASSERT_EQ(dims, b.dims());
+  const std::int64_t k = dims[1], h = dims[2], w = dims[3];
+  double worst = 0;
+  for (std::int64_t c = 0; c < k; ++c)
+    for (std::int64_t y = 0; y < h; ++y)
+      for (std::int64_t x = 0; x < w; ++x)
+        worst = std::max<double>(worst, std::abs(a.data<float>()[(c * h + y) * w + x] - b.data<float>()[(c * h + y) * w + (w - 1 - x)]));
+  EXPECT_LT(worst, 1e-4);
+  const nn::Tensor plain = net->logits(l), plain_m = net->logits(lm);
+  double asym = 0;
+  for (std::int64_t c = 0; c < k; ++c)
+    for (std::int64_t x = 0; x < w; ++x)
+      asym = std::max<double>(asym, std::abs(plain.data<float>()[c * h * w + x] - plain_m.data<float>()[c * h * w + (w - 1 - x)]));
+  EXPECT_GT(asym, 1e-3);
+  Decoding d = net->decoding();
+  d.flip_average = true;
+  net->set_decoding(d);
+  cv::Mat out;
+  ASSERT_TRUE(net->colorize(colour_picture(37, 29, 9), 1.f, out).ok());
+  EXPECT_LT(mean_l_difference(colour_picture(37, 29, 9), out), 1.0);
+}
+
 TEST(ColorizeNet, RefusesUnsupportedImages) {
   auto net = testing::random_colorize_net();
   cv::Mat out;
@@ -97,7 +156,7 @@ TEST(ColorizeNet, RefusesUnsupportedImages) {
 TEST(ColorizeNet, SaveLoadRoundTripGivesTheSameOutput) {
   testing::TempDir dir("roundtrip");
   auto net = testing::random_colorize_net();
-  net->set_decoding({0.33f, 1.2f, 0.5f, 1.f});
+  net->set_decoding({0.33f, 1.2f, 0.5f, 1.f, 2.f, true});
   const auto path = dir.path / "m.safetensors";
   ASSERT_TRUE(net->save(path, {}).ok());
   std::unique_ptr<ColorizeNet> loaded;
@@ -107,6 +166,8 @@ TEST(ColorizeNet, SaveLoadRoundTripGivesTheSameOutput) {
   EXPECT_FLOAT_EQ(loaded->decoding().saturation, 1.2f);
   EXPECT_FLOAT_EQ(loaded->decoding().prior_correction, 0.5f);
   EXPECT_FLOAT_EQ(loaded->decoding().cast_removal, 1.f);
+  EXPECT_FLOAT_EQ(loaded->decoding().confidence, 2.f);
+  EXPECT_TRUE(loaded->decoding().flip_average);
   EXPECT_EQ(loaded->bins().size(), net->bins().size());
   const cv::Mat in = colour_picture(50, 45, 7);
   cv::Mat a, b;

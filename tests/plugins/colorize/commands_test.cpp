@@ -77,6 +77,8 @@ TEST(ColorizeTrain, TinyRunLowersTheLossAndWritesATunedModel) {
   ASSERT_TRUE(ls.ok()) << ls.message();
   EXPECT_FLOAT_EQ(net->decoding().temperature, j.at("temperature").get<float>());
   EXPECT_FLOAT_EQ(net->decoding().saturation, j.at("saturation").get<float>());
+  EXPECT_FLOAT_EQ(net->decoding().confidence, j.at("confidence").get<float>());
+  EXPECT_EQ(net->decoding().flip_average, j.at("flip_average").get<bool>());
 }
 
 TEST(ColorizeTrain, BadParametersAreClearErrors) {
@@ -86,6 +88,13 @@ TEST(ColorizeTrain, BadParametersAreClearErrors) {
   Params p = tiny_colorize(dir.path);
   p.set("patch", int64_t{30});
   EXPECT_NE(train_like_cli(&run_colorize_train, p, output).message().find("patch"), std::string::npos);
+  for (const char* scales : {"0.5", "1,x", ""}) {  // 0.5 x net_side is below the patch
+    p = tiny_colorize(dir.path);
+    p.set("scales", std::string(scales));
+    const Status ss = train_like_cli(&run_colorize_train, p, output);
+    EXPECT_EQ(ss.code(), StatusCode::invalid_argument) << scales;
+    EXPECT_NE(ss.message().find("scales"), std::string::npos) << ss.message();
+  }
   p = tiny_colorize(dir.path);
   p.set("photos", std::string("p1.png,t1.png"));
   EXPECT_NE(train_like_cli(&run_colorize_train, p, output).message().find("t1.png"), std::string::npos);
@@ -120,6 +129,14 @@ TEST(ColorizeEval, PrintsTheDocumentedFieldsAndSavesStrips) {
   ASSERT_TRUE(run_colorize_eval(p, {}, output).ok());
   const auto g = nlohmann::json::parse(output);
   EXPECT_NEAR(g.at("psnr").get<double>(), g.at("psnr_gray").get<double>(), 0.05);
+  // decoding overrides are applied and reported
+  p.set("saturation", 1.0);
+  p.set("confidence", 2.0);
+  p.set("flip_average", int64_t{1});
+  ASSERT_TRUE(run_colorize_eval(p, {}, output).ok());
+  const auto o = nlohmann::json::parse(output);
+  EXPECT_FLOAT_EQ(o.at("confidence").get<float>(), 2.f);
+  EXPECT_TRUE(o.at("flip_average").get<bool>());
   p.set("images", (dir.path / "none").string());
   EXPECT_EQ(run_colorize_eval(p, {}, output).code(), StatusCode::not_found);
 }
