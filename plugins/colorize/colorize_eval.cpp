@@ -1,4 +1,6 @@
 // colorize.eval: a colorize model on colour photos made gray; see commands.hpp and scoring.hpp.
+#include <fstream>
+
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 #include <nlohmann/json.hpp>
@@ -25,6 +27,9 @@ std::vector<ParamSpec> colorize_eval_params() {
       ParamSpec::number("confidence", -1.0, -1.0, 8.0, "confidence-weighting exponent (-1: the model's, 0: off)"),
       ParamSpec::integer("flip_average", -1, -1, 1, "average with the mirror image's prediction (-1: the model's, 0: off, 1: on)"),
       ParamSpec::path("save", "", false, "folder for side-by-side PNGs: gray | colorized | original"),
+      ParamSpec::path("tune", "", false, "instead of scoring: choose a decoding on the images as training does, write every candidate's scores to this JSON file"),
+      ParamSpec::number("psnr_margin", 0.2, -10.0, 10.0, "with tune: required PSNR gain over the gray pictures (dB)"),
+      ParamSpec::number("target_colorfulness", 0.7, 0.0, 2.0, "with tune: colourfulness ratio that is enough"),
   };
 }
 
@@ -58,6 +63,25 @@ Status eval_impl(const Params& p, const CommandContext&, std::string& output) {
   std::vector<std::string> names;
   std::vector<cv::Mat> photos;
   CVPIPE_RETURN_IF_ERROR(load_eval_photos(p.get_string("images"), names, photos));
+  if (const fs::path tune_file = p.get_string("tune"); !tune_file.empty()) {
+    std::vector<Prepared> prepared;
+    for (const auto& photo : photos) prepared.push_back(prepare(*net, photo, true));
+    TuneOptions o;
+    o.psnr_margin = p.get_number("psnr_margin");
+    o.target_colorfulness = p.get_number("target_colorfulness");
+    nlohmann::json table;
+    const Decoding c = tune_decoding(*net, prepared, o, table);
+    const Scores s = score(*net, prepared, c);
+    std::ofstream f(tune_file);
+    f << table.dump(1) << "\n";
+    if (!f) return Status::io("tune: cannot write '" + tune_file.string() + "'");
+    output = nlohmann::json{{"psnr", s.psnr}, {"psnr_gray", s.psnr_gray}, {"colorfulness", s.colorfulness},
+                            {"colorfulness_truth", s.colorfulness_truth}, {"n", s.n}, {"temperature", c.temperature},
+                            {"saturation", c.saturation}, {"prior_correction", c.prior_correction},
+                            {"cast_removal", c.cast_removal}, {"confidence", c.confidence}, {"flip_average", c.flip_average}}
+                 .dump();
+    return {};
+  }
   Decoding d = net->decoding();
   if (p.get_number("temperature") > 0) d.temperature = static_cast<float>(p.get_number("temperature"));
   if (p.get_number("confidence") >= 0) d.confidence = static_cast<float>(p.get_number("confidence"));

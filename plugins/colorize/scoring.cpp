@@ -60,9 +60,9 @@ Decoding tune_decoding(const ColorizeNet& net, const std::vector<Prepared>& phot
   std::vector<Decoding> grid;
   const bool flip_prepared = !photos.empty() && photos.front().logits_flip_average.defined();
   for (bool flip : {false, true})
-    for (float cast : {0.f, 0.5f, 1.f})
-      for (float prior : {0.f, 0.5f, 1.f})
-        for (float t : {0.3f, 0.45f, 0.7f, 1.0f})
+    for (float cast : {0.f, 1.f})
+      for (float prior : {0.f, 1.f})
+        for (float t : {0.45f, 0.7f, 1.0f})
           for (float conf : {0.f, 1.f, 2.f, 4.f})
             for (float sat : {0.4f, 0.6f, 0.8f, 1.0f, 1.25f, 1.6f, 2.0f, 2.5f})
               if (!flip || flip_prepared) grid.push_back(Decoding{t, sat, prior, cast, conf, flip});

@@ -2,6 +2,8 @@
 // lowers the loss and writes a loadable model with its decoding chosen on the tuning photos; the
 // PatchGAN variant runs; eval prints every documented field and writes side-by-side PNGs; bad
 // parameters and inputs are clear errors.
+#include <fstream>
+
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
@@ -137,6 +139,16 @@ TEST(ColorizeEval, PrintsTheDocumentedFieldsAndSavesStrips) {
   const auto o = nlohmann::json::parse(output);
   EXPECT_FLOAT_EQ(o.at("confidence").get<float>(), 2.f);
   EXPECT_TRUE(o.at("flip_average").get<bool>());
+  // tune: chooses a decoding on the images and writes the candidates
+  p.set("tune", (dir.path / "tuning.json").string());
+  ASSERT_TRUE(run_colorize_eval(p, {}, output).ok());
+  const auto t = nlohmann::json::parse(output);
+  for (const char* key : {"psnr", "psnr_gray", "temperature", "saturation", "confidence", "flip_average", "cast_removal"})
+    EXPECT_TRUE(t.contains(key)) << key;
+  std::ifstream table_file(dir.path / "tuning.json");
+  const auto table = nlohmann::json::parse(table_file);
+  EXPECT_GT(table.size(), 100u);
+  p.set("tune", std::string(""));
   p.set("images", (dir.path / "none").string());
   EXPECT_EQ(run_colorize_eval(p, {}, output).code(), StatusCode::not_found);
 }
