@@ -114,9 +114,8 @@ Status train_impl(const Params& p, const CommandContext& ctx, std::string& outpu
     } catch (const std::exception&) {
       return Status::invalid("parameter 'scales': '" + v + "' is not a number");
     }
-    if (!(s * net_side >= patch && s <= 8)) {
-      return Status::invalid("parameter 'scales': " + v + " x net_side is smaller than 'patch' (or above 8)");
-    }
+    if (!(s * net_side >= patch)) return Status::invalid("parameter 'scales': " + v + " x net_side is smaller than 'patch'");
+    if (s > 8) return Status::invalid("parameter 'scales': " + v + " is above 8");
     scales.push_back(s);
   }
   if (scales.empty()) return Status::invalid("parameter 'scales' is empty");
