@@ -113,7 +113,8 @@ Status OnnxModel::run(const cv::Mat& image, cv::Mat& output, InputMapping& mappi
     if (engine_) {
       const nn::Tensor y = engine_->forward(nn::Tensor::from_vector(
           {1, sizes[1], sizes[2], sizes[3]}, std::span<const float>(blob.ptr<float>(), blob.total())));
-      std::vector<int> dims(y.dims().begin(), y.dims().end());
+      const nn::Dims yd = y.dims();
+      std::vector<int> dims(yd.begin(), yd.end());
       const std::vector<float> v = y.to_vector();
       output = cv::Mat(static_cast<int>(dims.size()), dims.data(), CV_32F);
       std::copy(v.begin(), v.end(), output.ptr<float>());

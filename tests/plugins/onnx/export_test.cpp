@@ -82,12 +82,14 @@ TEST(Export, MissingModelAndMissingOnnxOptionAreUsageErrors) {
 
 TEST(Export, UnwritableOutputFailsWithoutLeavingAFile) {
   TempDir dir;
+  fs::create_directories(dir / "g.onnx");  // a folder where the file should go: the rename fails
   const ProcessResult r = cvpipe({"export", (source_dir() / "models/gan_digits.safetensors").string(), "--onnx",
-                                  (dir / "no/such/folder/g.onnx").string()},
+                                  (dir / "g.onnx").string()},
                                  dir.path());
   EXPECT_EQ(r.exit_code, 1) << r.describe();
   EXPECT_NE(r.err.find("g.onnx"), std::string::npos) << r.describe();
   EXPECT_TRUE(list_files(dir.path()).empty());
+  EXPECT_TRUE(fs::is_directory(dir / "g.onnx"));
 }
 
 }  // namespace

@@ -42,17 +42,18 @@ def save(model, path):
 
 
 def constant_output(name, values, shape):
-    """input [1, 3, 64, 64] -> GlobalAveragePool -> Flatten -> Gemm (zero weights, bias = values) -> Reshape."""
+    """input [1, 3, 64, 64] -> GlobalAveragePool -> Flatten -> Gemm (zero weights, bias = values) -> Reshape.
+    (OpenCV 4.6 reads Gemm with a constant weight only as transB = 1.)"""
     flat = values.reshape(-1).astype(np.float32)
     inits = [
-        numpy_helper.from_array(np.zeros((3, flat.size), np.float32), "w"),
+        numpy_helper.from_array(np.zeros((flat.size, 3), np.float32), "w"),
         numpy_helper.from_array(flat, "b"),
         numpy_helper.from_array(np.array(shape, np.int64), "shape"),
     ]
     nodes = [
         helper.make_node("GlobalAveragePool", ["input"], ["pooled"], name="pool"),
         helper.make_node("Flatten", ["pooled"], ["flat"], name="flatten", axis=1),
-        helper.make_node("Gemm", ["flat", "w", "b"], ["rows"], name="gemm"),
+        helper.make_node("Gemm", ["flat", "w", "b"], ["rows"], name="gemm", transB=1),
         helper.make_node("Reshape", ["rows", "shape"], ["output"], name="reshape"),
     ]
     graph = helper.make_graph(nodes, name, [helper.make_tensor_value_info("input", TensorProto.FLOAT, [1, 3, 64, 64])],

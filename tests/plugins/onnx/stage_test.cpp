@@ -12,6 +12,7 @@
 #include "onnx_test_common.hpp"
 #include "support/images.hpp"
 #include "support/stage_harness.hpp"
+#include "support/status_matchers.hpp"
 
 namespace cvpipe::test {
 namespace {
@@ -44,10 +45,9 @@ TEST(OnnxStage, ExportedClassifierGivesTheEngineProbabilities) {
     return o.str();
   };
   const std::string mean = exact(spec.mean[0]), sd = exact(spec.std[0]);
-  ASSERT_TRUE(h.configure({{"model", model.string()}, {"output", "labels"}, {"top_k", "10"},
-                           {"mean", mean + " " + mean + " " + mean}, {"std", sd + " " + sd + " " + sd}})
-                  .ok());
-  ASSERT_TRUE(h.open().ok());
+  ASSERT_TRUE(is_ok(h.configure({{"model", model.string()}, {"output", "labels"}, {"top_k", "10"},
+                           {"mean", mean + " " + mean + " " + mean}, {"std", sd + " " + sd + " " + sd}})));
+  ASSERT_TRUE(is_ok(h.open()));
   const cv::Mat sheet = cv::imread(digits.string(), cv::IMREAD_GRAYSCALE);
   double worst = 0;
   int agree = 0, n = 0;
@@ -55,7 +55,7 @@ TEST(OnnxStage, ExportedClassifierGivesTheEngineProbabilities) {
     for (int col = 50; col < 100; col += 9, ++n) {
       const cv::Mat cell = sheet(cv::Rect(col * 20, row * 20, 20, 20)).clone();
       Frame f = frame_of(cell, n);
-      ASSERT_TRUE(h.process(f).ok());
+      ASSERT_TRUE(is_ok(h.process(f)));
       ASSERT_EQ(f.labels.size(), 10u);
       std::vector<float> probs;
       ASSERT_TRUE(engine->predict(cell, probs, classify::InputMode::prepared).ok());
@@ -94,10 +94,10 @@ TEST(OnnxStage, YoloRowsAndColumnsDecodeToFramePixels) {
     SCOPED_TRACE(name);
     StageHarness h("onnx", "onnx");
     // A 128x96 frame resized to the model's fixed 64x64 input: x scales by 0.5, y by 2/3.
-    ASSERT_TRUE(h.configure({{"model", (fx / name).string()}, {"output", "detections"}}).ok());
-    ASSERT_TRUE(h.open().ok());
+    ASSERT_TRUE(is_ok(h.configure({{"model", (fx / name).string()}, {"output", "detections"}})));
+    ASSERT_TRUE(is_ok(h.open()));
     Frame f = frame_of(color_image(128, 96));
-    ASSERT_TRUE(h.process(f).ok());
+    ASSERT_TRUE(is_ok(h.process(f)));
     expect_fixture_boxes(f.detections, 0.5, 64.0 / 96.0);
   }
 }
@@ -108,20 +108,19 @@ TEST(OnnxStage, DetectionLayoutAndLabelsFileAreHonoured) {
   TempDir dir;
   std::ofstream(dir / "names.txt") << "first\nsecond\n";
   StageHarness h("onnx", "onnx");
-  ASSERT_TRUE(h.configure({{"model", (fx / "yolo_rows.onnx").string()}, {"output", "detections"}, {"layout", "rows"},
-                           {"labels_file", (dir / "names.txt").string()}, {"score_threshold", "0.5"}})
-                  .ok());
-  ASSERT_TRUE(h.open().ok());
+  ASSERT_TRUE(is_ok(h.configure({{"model", (fx / "yolo_rows.onnx").string()}, {"output", "detections"}, {"layout", "rows"},
+                           {"labels_file", (dir / "names.txt").string()}, {"score_threshold", "0.5"}})));
+  ASSERT_TRUE(is_ok(h.open()));
   Frame f = frame_of(color_image(64, 64));
-  ASSERT_TRUE(h.process(f).ok());
+  ASSERT_TRUE(is_ok(h.process(f)));
   ASSERT_EQ(f.detections.size(), 2u);
   EXPECT_EQ(f.detections[0].label, "first");
   EXPECT_EQ(f.detections[1].label, "second");
   // Three names for two classes: refused when the output is decoded, naming both counts.
   std::ofstream(dir / "three.txt") << "a\nb\nc\n";
-  ASSERT_TRUE(h.configure({{"model", (fx / "yolo_rows.onnx").string()}, {"output", "detections"},
-                           {"labels_file", (dir / "three.txt").string()}})
-                  .ok());
+  ASSERT_TRUE(is_ok(h.configure({{"model", (fx / "yolo_rows.onnx").string()}, {"output", "detections"},
+                           {"labels_file", (dir / "three.txt").string()}})));
+  ASSERT_TRUE(is_ok(h.open()));
   Frame g = frame_of(color_image(64, 64));
   const Status s = h.process(g);
   EXPECT_FALSE(s.ok());
@@ -132,22 +131,22 @@ TEST(OnnxStage, ImageOutputRoundTripsAnyFrameSize) {
   const fs::path fx = onnx_fixtures();
   ASSERT_FALSE(fx.empty());
   StageHarness h("onnx", "onnx");
-  ASSERT_TRUE(h.configure({{"model", (fx / "identity.onnx").string()}, {"output", "image"}}).ok());
-  ASSERT_TRUE(h.open().ok());
+  ASSERT_TRUE(is_ok(h.configure({{"model", (fx / "identity.onnx").string()}, {"output", "image"}})));
+  ASSERT_TRUE(is_ok(h.open()));
   for (const cv::Mat& img : {color_image(50, 37), color_image(64, 64, CV_8U, 7)}) {
     Frame f = frame_of(img.clone());
-    ASSERT_TRUE(h.process(f).ok());
+    ASSERT_TRUE(is_ok(h.process(f)));
     ASSERT_EQ(f.image.size(), img.size());
     ASSERT_EQ(f.image.type(), CV_8UC3);
     EXPECT_LE(cv::norm(f.image, img, cv::NORM_INF), 1.0);
   }
   // A gray frame becomes the 3 channels the model wants; out_scale / out_offset apply.
-  ASSERT_TRUE(h.configure({{"model", (fx / "identity.onnx").string()}, {"output", "image"}, {"out_scale", "-255"},
-                           {"out_offset", "255"}})
-                  .ok());
+  ASSERT_TRUE(is_ok(h.configure({{"model", (fx / "identity.onnx").string()}, {"output", "image"}, {"out_scale", "-255"},
+                           {"out_offset", "255"}})));
+  ASSERT_TRUE(is_ok(h.open()));
   const cv::Mat gray = gray_image(40, 30);
   Frame f = frame_of(gray.clone());
-  ASSERT_TRUE(h.process(f).ok());
+  ASSERT_TRUE(is_ok(h.process(f)));
   cv::Mat inverted, expect;
   cv::cvtColor(255 - gray, expect, cv::COLOR_GRAY2BGR);
   EXPECT_LE(cv::norm(f.image, expect, cv::NORM_INF), 1.0);
@@ -173,7 +172,8 @@ TEST(OnnxStage, BadModelsAreRefusedInConfigureNamingTheFile) {
   EXPECT_NE(s.message().find("mean"), std::string::npos) << s.message();
 
   // Labels of an image-to-image model: its 4-D output is no [1, K] row.
-  ASSERT_TRUE(h.configure({{"model", (fx / "identity.onnx").string()}, {"output", "labels"}}).ok());
+  ASSERT_TRUE(is_ok(h.configure({{"model", (fx / "identity.onnx").string()}, {"output", "labels"}})));
+  ASSERT_TRUE(is_ok(h.open()));
   Frame f = frame_of(color_image(32, 32));
   s = h.process(f);
   EXPECT_EQ(s.code(), StatusCode::invalid_argument) << s.message();
