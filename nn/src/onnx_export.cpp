@@ -27,6 +27,8 @@ namespace {
 class Emitter {
  public:
   explicit Emitter(onnx::GraphProto& g) : g_(g) {}
+  // Keeps `name` (the graph's input and output names) from being given to a value.
+  void reserve(const std::string& name) { used_.insert(name); }
 
   // Emits `layer` (path = its dotted name, "" for the root) reading `ins`; returns its output name.
   std::string emit(Layer& layer, const std::string& path, const std::vector<std::string>& ins) {
@@ -312,6 +314,8 @@ Status export_onnx(const std::vector<OnnxMember>& members, const ModelInfo& info
     g.set_name(info.architecture_type().empty() ? "cvpipe" : info.architecture_type());
     set_float_type(*g.add_input(), options.input_name, &options.input_dims);
     Emitter e(g);
+    e.reserve(options.input_name);
+    e.reserve(options.output_name);
     std::vector<std::string> outs;
     for (const auto& m : members) {
       m.net->eval();
