@@ -102,6 +102,18 @@ TEST(OnnxStage, YoloRowsAndColumnsDecodeToFramePixels) {
   }
 }
 
+TEST(OnnxStage, DetectStageBackendOnnxRunsTheSameModel) {
+  const fs::path fx = onnx_fixtures();
+  ASSERT_FALSE(fx.empty());
+  StageHarness h("detect", "detect");
+  ASSERT_TRUE(h.loaded()) << h.load_status().message();
+  ASSERT_TRUE(is_ok(h.configure({{"backend", "onnx"}, {"model", (fx / "yolo_rows.onnx").string()}, {"score", "0.25"}})));
+  ASSERT_TRUE(is_ok(h.open()));
+  Frame f = frame_of(color_image(128, 96));
+  ASSERT_TRUE(is_ok(h.process(f)));
+  expect_fixture_boxes(f.detections, 0.5, 64.0 / 96.0);
+}
+
 TEST(OnnxStage, DetectionLayoutAndLabelsFileAreHonoured) {
   const fs::path fx = onnx_fixtures();
   ASSERT_FALSE(fx.empty());
