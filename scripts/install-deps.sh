@@ -10,6 +10,7 @@ packages=(
   libyaml-cpp-dev libboost-dev libboost-filesystem-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libcli11-dev nlohmann-json3-dev libfmt-dev
+  libonnx-dev libprotobuf-dev protobuf-compiler python3-onnx
   gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-tools
   ffmpeg
 )

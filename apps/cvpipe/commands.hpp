@@ -21,5 +21,7 @@ Subcommand add_train_command(CLI::App& app);
 Subcommand add_eval_command(CLI::App& app);
 Subcommand add_bench_command(CLI::App& app);
 Subcommand add_data_command(CLI::App& app);
+Subcommand add_export_command(CLI::App& app);
+Subcommand add_import_command(CLI::App& app);
 
 }  // namespace cvpipe::cli

@@ -27,6 +27,8 @@ int run_cli(int argc, char** argv) {
   commands.push_back(add_eval_command(app));
   commands.push_back(add_bench_command(app));
   commands.push_back(add_data_command(app));
+  commands.push_back(add_export_command(app));
+  commands.push_back(add_import_command(app));
 
   try {
     app.parse(argc, argv);

@@ -205,4 +205,15 @@ std::vector<Tensor> Graph::backward_n(const Tensor& dy) {
 
 Tensor Graph::backward(const Tensor& dy) { return backward_n(dy).front(); }
 
+std::vector<int> Graph::node_ids() const {
+  std::vector<int> ids;
+  for (std::size_t i = 0; i < impl_->nodes.size(); ++i) ids.push_back(impl_->n_inputs + static_cast<int>(i));
+  return ids;
+}
+const std::vector<int>& Graph::node_inputs(int id) const {
+  auto& I = *impl_;
+  if (id < I.n_inputs || id >= I.total()) fail("node_inputs: id " + std::to_string(id) + " is not a layer node");
+  return I.nodes[static_cast<std::size_t>(id - I.n_inputs)].inputs;
+}
+int Graph::output_id() const { return impl_->output; }
 }  // namespace cvpipe::nn

@@ -65,6 +65,27 @@ struct Classifier::Impl {
   std::vector<float> input;
 };
 
+namespace {
+// Ensembles: the mean of the members' softmax outputs (N x K); features (N x feature_dim, from
+// member 0) are written to `features` when it is not null. Throws nn::Error.
+cv::Mat mean_probabilities(Classifier::Impl& impl, const nn::Tensor& x, float* features) {
+  const int n = static_cast<int>(x.dim(0)), k = impl.spec.num_classes();
+  cv::Mat sum = cv::Mat::zeros(n, k, CV_32F), member_probs(n, k, CV_32F);
+  for (std::size_t m = 0; m < impl.net.members.size(); ++m) {
+    Network& net = impl.net.members[m];
+    const nn::Tensor y = net.features->forward(x);
+    if (features && m == 0) {
+      const std::vector<float> fv = y.to_vector();
+      std::copy(fv.begin(), fv.end(), features);
+    }
+    const std::vector<float> logits = net.head->forward(y).to_vector();
+    softmax_rows(logits.data(), n, k, member_probs.ptr<float>(0));
+    sum += member_probs;
+  }
+  return sum / static_cast<double>(impl.net.members.size());
+}
+}  // namespace
+
 Classifier::Classifier(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Classifier::~Classifier() = default;
 
@@ -112,21 +133,8 @@ Status Classifier::predict(std::span<const cv::Mat> images, cv::Mat& probs, cv::
       }
       const nn::Tensor x = nn::Tensor::from_vector({n, s.input_channels, s.input_height, s.input_width},
                                                    std::span<const float>(impl_->input.data(), per * n));
-      // Ensembles: the mean of the members' softmax outputs; features come from member 0.
-      cv::Mat sum = cv::Mat::zeros(n, k, CV_32F), member_probs(n, k, CV_32F);
-      for (std::size_t m = 0; m < impl_->net.members.size(); ++m) {
-        Network& net = impl_->net.members[m];
-        const nn::Tensor y = net.features->forward(x);
-        if (features && m == 0) {
-          const std::vector<float> fv = y.to_vector();
-          std::copy(fv.begin(), fv.end(), feat.ptr<float>(start));
-        }
-        const std::vector<float> logits = net.head->forward(y).to_vector();
-        softmax_rows(logits.data(), n, k, member_probs.ptr<float>(0));
-        sum += member_probs;
-      }
-      cv::Mat rows = p.rowRange(start, start + n);
-      sum.convertTo(rows, CV_32F, 1.0 / static_cast<double>(impl_->net.members.size()));
+      const cv::Mat sum = mean_probabilities(*impl_, x, features ? feat.ptr<float>(start) : nullptr);
+      sum.copyTo(p.rowRange(start, start + n));
     }
   } catch (const std::exception& e) {
     return Status::runtime(impl_->file.string() + ": inference failed: " + e.what());
@@ -134,6 +142,13 @@ Status Classifier::predict(std::span<const cv::Mat> images, cv::Mat& probs, cv::
   probs = p;
   if (features) *features = feat;
   return {};
+}
+
+int Classifier::members() const { return static_cast<int>(impl_->net.members.size()); }
+nn::Layer& Classifier::member_network(int i) { return *impl_->net.members.at(static_cast<std::size_t>(i)).root; }
+nn::Tensor Classifier::probabilities(const nn::Tensor& x) {
+  const cv::Mat p = mean_probabilities(*impl_, x, nullptr);
+  return nn::Tensor::from_vector({p.rows, p.cols}, std::span<const float>(p.ptr<float>(0), p.total()));
 }
 
 Status Classifier::predict(const cv::Mat& image, std::vector<float>& probs, InputMode mode) {

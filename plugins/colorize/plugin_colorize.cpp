@@ -1,7 +1,13 @@
 // The colorize plugin's entry point: stage `colorize`, commands `train` and `eval`.
 #include "colorize_stage.hpp"
 #include "commands.hpp"
+#include "cvpipe/nn/onnx.hpp"
 #include "cvpipe/plugin.hpp"
+
+namespace cvpipe::colorize {
+// `cvpipe export` of "colorize_ab_classes" model files (onnx_export.cpp).
+Status run_colorize_export(const Params& params, const CommandContext& ctx, std::string& output);
+}  // namespace cvpipe::colorize
 
 namespace {
 
@@ -16,6 +22,7 @@ const cvpipe::CommandEntry kCommands[] = {
      &cvpipe::colorize::colorize_train_params, &cvpipe::colorize::run_colorize_train},
     {"eval", "PSNR and colourfulness of a colorize model on colour photos made gray, vs the gray pictures",
      &cvpipe::colorize::colorize_eval_params, &cvpipe::colorize::run_colorize_eval},
+    {"export:colorize_ab_classes", "the colorization U-Net as an ONNX model", &cvpipe::nn::export_command_params, &cvpipe::colorize::run_colorize_export},
 };
 
 }  // namespace

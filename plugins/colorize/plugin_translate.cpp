@@ -1,7 +1,13 @@
 // The translate plugin's entry point: stages `translate` and `night_style`, commands `train` and `eval`.
 #include "commands.hpp"
+#include "cvpipe/nn/onnx.hpp"
 #include "cvpipe/plugin.hpp"
 #include "translate_stage.hpp"
+
+namespace cvpipe::colorize {
+// `cvpipe export` of "translate_residual" model files (onnx_export.cpp).
+Status run_translate_export(const Params& params, const CommandContext& ctx, std::string& output);
+}  // namespace cvpipe::colorize
 
 namespace {
 
@@ -19,6 +25,7 @@ const cvpipe::CommandEntry kCommands[] = {
      &cvpipe::colorize::translate_train_params, &cvpipe::colorize::run_translate_train},
     {"eval", "PSNR and L1 of a translate model on A/B pairs, vs the untranslated A",
      &cvpipe::colorize::translate_eval_params, &cvpipe::colorize::run_translate_eval},
+    {"export:translate_residual", "the translation U-Net as an ONNX model", &cvpipe::nn::export_command_params, &cvpipe::colorize::run_translate_export},
 };
 
 }  // namespace

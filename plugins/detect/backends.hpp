@@ -25,5 +25,7 @@ Status resolve_cascade(const std::string& name, std::filesystem::path& file, std
 Status create_cnn(const DetectorOptions& options, std::unique_ptr<Detector>& out);
 Status create_haar(const DetectorOptions& options, std::unique_ptr<Detector>& out);
 Status create_hog(const DetectorOptions& options, std::unique_ptr<Detector>& out);
+// onnx: a YOLO-style ONNX model through the onnx plugin's OnnxModel (onnx_detector.cpp).
+Status create_onnx(const DetectorOptions& options, std::unique_ptr<Detector>& out);
 
 }  // namespace cvpipe::detect

@@ -45,9 +45,9 @@ std::vector<ParamSpec> detector_params() {
                              .also_accepts({"auto"});
   neighbours.default_value = std::string("auto");
   return {
-      ParamSpec::choice("backend", "cnn", {"cnn", "haar", "hog"},
+      ParamSpec::choice("backend", "cnn", {"cnn", "haar", "hog", "onnx"},
                         "cnn: the trained detector in `model`; haar: OpenCV cascades (faces, eyes, bodies); "
-                        "hog: OpenCV's HOG people detector"),
+                        "hog: OpenCV's HOG people detector; onnx: a YOLO-style .onnx `model` (docs/onnx.md)"),
       ParamSpec::model("model", "models/detect_digits.safetensors", "cnn: the detector model file (default: the shipped digits detector)"),
       ParamSpec::integer("width", 0, 0, 16384, "cnn: network input width (letterbox); 0: the frame's own size padded to a multiple of 32"),
       ParamSpec::integer("height", 0, 0, 16384, "cnn: network input height (letterbox); 0: the frame's own size padded to a multiple of 32"),
@@ -88,7 +88,8 @@ Status create_backend(const DetectorOptions& o, std::unique_ptr<Detector>& out) 
   if (o.backend == "cnn") return create_cnn(o, out);
   if (o.backend == "haar") return create_haar(o, out);
   if (o.backend == "hog") return create_hog(o, out);
-  return Status::invalid("unknown detection backend '" + o.backend + "' (cnn, haar, hog)");
+  if (o.backend == "onnx") return create_onnx(o, out);
+  return Status::invalid("unknown detection backend '" + o.backend + "' (cnn, haar, hog, onnx)");
 }
 
 std::vector<Detection> filter_detections(std::vector<Detection> candidates, float min_score, float iou, int max_detections,

@@ -21,8 +21,8 @@
 namespace cvpipe::detect {
 
 struct DetectorOptions {
-  std::string backend = "cnn";       // "cnn" | "haar" | "hog"
-  std::string model;                  // cnn: the model file (found by the host)
+  std::string backend = "cnn";       // "cnn" | "haar" | "hog" | "onnx"
+  std::string model;                  // cnn, onnx: the model file (found by the host)
   cv::Size input_size;                // cnn: letterbox into this size; 0 x 0: the image's own size, stride-padded
   std::vector<std::string> cascades;  // haar: one cascade (short name or .xml path) per class
   float score = 0.3f;                 // keep detections scoring at least this

@@ -1,9 +1,15 @@
 // The detect plugin's entry point: stages `detect` and `track`, commands `train`, `eval` and
 // `data:digit-scenes` (run as `cvpipe data digit-scenes`).
 #include "commands.hpp"
+#include "cvpipe/nn/onnx.hpp"
 #include "cvpipe/plugin.hpp"
 #include "detect_stage.hpp"
 #include "track_stage.hpp"
+
+namespace cvpipe::detect {
+// `cvpipe export` of "centernet_unet" model files (onnx_export.cpp).
+Status run_export(const Params& params, const CommandContext& ctx, std::string& output);
+}  // namespace cvpipe::detect
 
 namespace {
 
@@ -22,6 +28,7 @@ const cvpipe::CommandEntry kCommands[] = {
      &cvpipe::detect::eval_params, &cvpipe::detect::run_eval},
     {"data:digit-scenes", "write a COCO dataset of handwritten digits pasted on real photos",
      &cvpipe::detect::digit_scenes_params, &cvpipe::detect::run_digit_scenes},
+    {"export:centernet_unet", "the CenterNet network as an ONNX model", &cvpipe::nn::export_command_params, &cvpipe::detect::run_export},
 };
 
 }  // namespace

@@ -1,9 +1,15 @@
 // The inpaint plugin's entry point: stage `inpaint`, commands `train` and `eval`.
+#include "cvpipe/nn/onnx.hpp"
 #include "cvpipe/plugin.hpp"
 
 #include "eval_command.hpp"
 #include "inpaint_stage.hpp"
 #include "train_command.hpp"
+
+namespace cvpipe::inpaint {
+// `cvpipe export` of "inpaint_refine_unet" model files (onnx_export.cpp).
+Status run_export(const Params& params, const CommandContext& ctx, std::string& output);
+}  // namespace cvpipe::inpaint
 
 namespace {
 
@@ -18,6 +24,7 @@ const cvpipe::CommandEntry kCommands[] = {
      &cvpipe::inpaint::run_train},
     {"eval", "hole PSNR/speed of an inpaint model vs Telea and Navier-Stokes on seeded masks",
      &cvpipe::inpaint::eval_params, &cvpipe::inpaint::run_eval},
+    {"export:inpaint_refine_unet", "the refinement U-Net as an ONNX model", &cvpipe::nn::export_command_params, &cvpipe::inpaint::run_export},
 };
 
 }  // namespace

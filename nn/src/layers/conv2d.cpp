@@ -132,4 +132,8 @@ void Conv2d::set_inference_fusion(BatchNorm2d* bn, bool relu, float relu_alpha) 
   impl_->alpha = relu_alpha;
 }
 
+WindowGeometry Conv2d::geometry() const {
+  const auto& I = *impl_;
+  return {I.k, I.stride, I.pad, I.dil, I.groups, 0, true};
+}
 }  // namespace cvpipe::nn

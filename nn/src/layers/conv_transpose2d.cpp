@@ -77,4 +77,8 @@ void ConvTranspose2d::reset_plans() { impl_->eng.reset(); }
 Parameter& ConvTranspose2d::weight() { return impl_->weight; }
 Parameter* ConvTranspose2d::bias() { return impl_->bias ? &*impl_->bias : nullptr; }
 
+WindowGeometry ConvTranspose2d::geometry() const {
+  const auto& I = *impl_;
+  return {I.k, I.stride, I.pad, 1, 1, I.out_pad, true};
+}
 }  // namespace cvpipe::nn

@@ -86,4 +86,8 @@ Tensor GlobalAvgPool::backward(const Tensor& dy) { return impl_->eng.backward(dy
 void GlobalAvgPool::set_dtype(DType dtype) { dtype_ = dtype; }
 void GlobalAvgPool::reset_plans() { impl_->eng.reset(); }
 
+WindowGeometry MaxPool2d::geometry() const { return {impl_->k, impl_->s, impl_->p, 1, 1, 0, true}; }
+WindowGeometry AvgPool2d::geometry() const {
+  return {impl_->k, impl_->s, impl_->p, 1, 1, 0, impl_->eng.algo == dnnl::algorithm::pooling_avg_include_padding};
+}
 }  // namespace cvpipe::nn

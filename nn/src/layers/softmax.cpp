@@ -92,4 +92,5 @@ void Softmax::reset_plans() {
   impl_->last = nullptr;
 }
 
+bool Softmax::log() const { return impl_->log; }
 }  // namespace cvpipe::nn

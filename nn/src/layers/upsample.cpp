@@ -110,4 +110,6 @@ void Upsample::reset_plans() {
   impl_->last = nullptr;
 }
 
+float Upsample::scale() const { return impl_->scale; }
+Upsample::Mode Upsample::mode() const { return impl_->mode; }
 }  // namespace cvpipe::nn

@@ -1,8 +1,14 @@
 // The gan plugin's entry point: stage `gan` (a source) and the commands `train` and `eval`.
+#include "cvpipe/nn/onnx.hpp"
 #include "cvpipe/plugin.hpp"
 #include "eval_command.hpp"
 #include "gan_stage.hpp"
 #include "train_command.hpp"
+
+namespace cvpipe::gan {
+// `cvpipe export` of "cdcgan" model files (onnx_export.cpp).
+Status run_export(const Params& params, const CommandContext& ctx, std::string& output);
+}  // namespace cvpipe::gan
 
 namespace {
 
@@ -15,6 +21,7 @@ const cvpipe::CommandEntry kCommands[] = {
      &cvpipe::gan::train_params, &cvpipe::gan::run_train},
     {"eval", "score a generator with the digits classifier: confidence, class accuracy, effective classes, Frechet distance",
      &cvpipe::gan::eval_params, &cvpipe::gan::run_eval},
+    {"export:cdcgan", "the generator as an ONNX model", &cvpipe::nn::export_command_params, &cvpipe::gan::run_export},
 };
 
 }  // namespace

@@ -157,9 +157,10 @@ TEST(GanPlugin, DescriptorListsStageAndCommands) {
   ASSERT_EQ(d->stage_count, 1u);
   EXPECT_STREQ(d->stages[0].name, "gan");
   EXPECT_EQ(d->stages[0].kind, StageKind::source);
-  ASSERT_EQ(d->command_count, 2u);
+  ASSERT_EQ(d->command_count, 3u);
   EXPECT_STREQ(d->commands[0].name, "train");
   EXPECT_STREQ(d->commands[1].name, "eval");
+  EXPECT_STREQ(d->commands[2].name, "export:cdcgan");
 }
 
 }  // namespace

@@ -14,6 +14,13 @@
 
 namespace cvpipe::nn {
 
+// The hyper-parameters of a convolution or pooling layer, for code that describes a network
+// (ONNX export). output_padding: ConvTranspose2d only; count_include_pad: AvgPool2d only.
+struct WindowGeometry {
+  std::int64_t kernel = 1, stride = 1, padding = 0, dilation = 1, groups = 1, output_padding = 0;
+  bool count_include_pad = true;
+};
+
 // 2-D convolution (cross-correlation, as torch). Square kernel; symmetric padding.
 class Conv2d : public Layer {
  public:
@@ -34,6 +41,7 @@ class Conv2d : public Layer {
   Parameter* bias();  // nullptr when built without bias
   std::int64_t in_channels() const;
   std::int64_t out_channels() const;
+  WindowGeometry geometry() const;
 
   // Inference fusion (used by containers in eval mode): `bn` folded into this conv's weights and
   // bias, then `relu_alpha` (>= 0; 0 = ReLU) as a post-op when `relu` is set. Takes effect in eval
@@ -63,6 +71,7 @@ class ConvTranspose2d : public Layer {
 
   Parameter& weight();
   Parameter* bias();
+  WindowGeometry geometry() const;
 
   struct Impl;
  private:
@@ -97,6 +106,7 @@ class MaxPool2d : public Layer {
   explicit MaxPool2d(std::int64_t kernel, std::int64_t stride = 0, std::int64_t padding = 0);
   ~MaxPool2d() override;
   std::string type() const override { return "MaxPool2d"; }
+  WindowGeometry geometry() const;
   Tensor forward(const Tensor& x) override;
   Tensor backward(const Tensor& dy) override;
   Dims output_dims(const std::vector<Dims>& in) const override;
@@ -114,6 +124,7 @@ class AvgPool2d : public Layer {
                      bool count_include_pad = true);
   ~AvgPool2d() override;
   std::string type() const override { return "AvgPool2d"; }
+  WindowGeometry geometry() const;
   Tensor forward(const Tensor& x) override;
   Tensor backward(const Tensor& dy) override;
   Dims output_dims(const std::vector<Dims>& in) const override;
@@ -223,6 +234,7 @@ class Softmax : public Layer {
   explicit Softmax(bool log = false);
   ~Softmax() override;
   std::string type() const override;
+  bool log() const;
   Tensor forward(const Tensor& x) override;
   Tensor backward(const Tensor& dy) override;
   Dims output_dims(const std::vector<Dims>& in) const override { return in.at(0); }
@@ -248,6 +260,8 @@ class Upsample : public Layer {
   explicit Upsample(float scale = 2.f, Mode mode = Mode::nearest);
   ~Upsample() override;
   std::string type() const override { return "Upsample"; }
+  float scale() const;
+  Mode mode() const;
   Tensor forward(const Tensor& x) override;
   Tensor backward(const Tensor& dy) override;
   Dims output_dims(const std::vector<Dims>& in) const override;

@@ -77,6 +77,11 @@ class Graph : public Layer {
   void set_output(int id);
   Layer& node(int id);
   int find(const std::string& name) const;  // -1 when absent
+  // The structure, for code that describes the graph (ONNX export): ids of the layer nodes in
+  // order run, the ids a node reads, and the output node's id.
+  std::vector<int> node_ids() const;
+  const std::vector<int>& node_inputs(int id) const;
+  int output_id() const;
 
   int num_inputs() const override;
   Tensor forward(const Tensor& x) override;

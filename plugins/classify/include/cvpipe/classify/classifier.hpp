@@ -22,6 +22,7 @@
 #include <opencv2/core.hpp>
 
 #include "cvpipe/classify/model_spec.hpp"
+#include "cvpipe/nn/layer.hpp"
 #include "cvpipe/status.hpp"
 
 namespace cvpipe::classify {
@@ -55,6 +56,12 @@ class Classifier {
                  InputMode mode = InputMode::automatic);
   // Convenience for one image.
   Status predict(const cv::Mat& image, std::vector<float>& probs, InputMode mode = InputMode::automatic);
+
+  // The networks (ensemble members; each maps the prepared input to logits) and the probabilities
+  // predict() computes for an already prepared input [N, C, H, W] (throws nn::Error): for export.
+  int members() const;
+  nn::Layer& member_network(int i);
+  nn::Tensor probabilities(const nn::Tensor& x);
 
   void set_max_batch(int n);
   int max_batch() const;
