@@ -146,6 +146,7 @@ Tensor Graph::forward_n(std::span<const Tensor> xs) {
   if (static_cast<int>(xs.size()) != I.n_inputs)
     fail("expects " + std::to_string(I.n_inputs) + " input(s), got " + std::to_string(xs.size()));
   if (I.nodes.empty()) fail("forward: the graph has no nodes");
+  follow_thread_budget();
   if (!I.valid || I.sched_training != training_) build_graph_schedule(I, training_, needs_input_grad_);
   for (int i = 0; i < I.n_inputs; ++i) I.outs[static_cast<std::size_t>(i)] = xs[static_cast<std::size_t>(i)];
   std::vector<Tensor> ins;

@@ -7,7 +7,6 @@
 #include <opencv2/imgproc.hpp>
 
 #include "cvpipe/nn/context.hpp"
-#include "model_path.hpp"
 
 namespace cvpipe::denoise {
 
@@ -85,10 +84,8 @@ Status CnnDenoiser::denoise(const cv::Mat& src, double sigma, cv::Mat& dst) {
   return {};
 }
 
-Status load_cnn_denoiser(const std::string& model, int channels, const std::string& dtype, const CnnOptions& options,
+Status load_cnn_denoiser(const std::filesystem::path& path, const std::string& dtype, const CnnOptions& options,
                          std::unique_ptr<CnnDenoiser>& out) {
-  std::filesystem::path path;
-  CVPIPE_RETURN_IF_ERROR(resolve_model_path(model.empty() ? default_model_name(channels) : model, path));
   std::unique_ptr<DenoiseNet> net;
   CVPIPE_RETURN_IF_ERROR(DenoiseNet::load(path, net));
   if (dtype == "bf16" && !nn::bf16_supported()) return Status::unsupported("dtype bf16: this CPU has no bf16 support");

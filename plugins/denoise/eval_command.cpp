@@ -25,7 +25,9 @@ namespace fs = std::filesystem;
 
 std::vector<ParamSpec> eval_params() {
   return {
-      ParamSpec::path("model", "", false, "model file (empty: the shipped model for --channels)"),
+      ParamSpec::model("model", "", "model file (empty: model_gray, or model_color with --channels 3)"),
+      ParamSpec::model("model_gray", kGrayModel, "the gray model evaluated when `model` is empty"),
+      ParamSpec::model("model_color", kColorModel, "the colour model evaluated when `model` is empty and channels is 3"),
       ParamSpec::integer("channels", 0, 0, 3, "1 gray, 3 colour; 0: the model's channel count (gray without --model)"),
       ParamSpec::path("images", "", false, "folder of clean images (empty: the held-out photos of the sample folder)"),
       ParamSpec::number("sigma", 25.0, 0.0, 75.0, "noise standard deviation in 8-bit levels"),
@@ -75,7 +77,8 @@ Status eval_impl(const Params& p, const CommandContext& ctx, std::string& output
   CnnOptions co;
   co.tile = static_cast<int>(p.get_int("tile"));
   std::unique_ptr<CnnDenoiser> cnn;
-  CVPIPE_RETURN_IF_ERROR(load_cnn_denoiser(model, channels == 0 ? 1 : channels, p.get_string("dtype"), co, cnn));
+  const std::string path = !model.empty() ? model : p.get_string(channels == 3 ? "model_color" : "model_gray");
+  CVPIPE_RETURN_IF_ERROR(load_cnn_denoiser(path, p.get_string("dtype"), co, cnn));
   if (channels == 0) channels = cnn->net().config().channels;
 
   // The clean images.
