@@ -15,7 +15,7 @@
 #include "cvpipe/nn/init.hpp"
 #include "cvpipe/nn/optim.hpp"
 #include "cvpipe/nn/schedule.hpp"
-#include "cvpipe/nn/trainer.hpp"
+#include "cvpipe/nn/train_command.hpp"
 #include "cvpipe/photos.hpp"
 #include "lab.hpp"
 #include "scoring.hpp"
@@ -29,39 +29,31 @@ namespace fs = std::filesystem;
 static const char* const k_tune_photos = "home.jpg,stuff.jpg,pca_test1.jpg,ela_original.jpg";
 
 std::vector<ParamSpec> colorize_train_params() {
-  return {
-      ParamSpec::path("data", "", false, "folder of photos and videos (empty: the opencv-doc sample folder)"),
-      ParamSpec::string("photos", "", "comma-separated training photos (empty: the SDK's train_color list minus tune_photos)"),
-      ParamSpec::string("tune_photos", k_tune_photos, "training photos kept out of fitting; validation and decoding choice"),
-      ParamSpec::string("videos", "vtest.avi,Megamind.avi,tree.avi", "comma-separated videos to sample frames from"),
-      ParamSpec::integer("frames_per_video", 16, 0, 10000, "frames taken from each video, spread over it"),
-      ParamSpec::number("photo_share", 0.5, 0.0, 1.0, "share of training crops taken from photos (the rest from video frames)"),
-      ParamSpec::integer("net_side", 128, 32, 1024, "short side of the network input (images are resized to it)"),
-      ParamSpec::integer("patch", 96, 16, 1024, "training crop side at network scale (a multiple of 2^levels)"),
-      ParamSpec::integer("batch", 12, 1, 1024, "crops per step"),
-      ParamSpec::integer("steps", 4000, 1, 10000000, "optimizer steps"),
-      ParamSpec::integer("eval_every", 500, 1, 10000000, "steps between validations on tune_photos"),
-      ParamSpec::number("lr", 2e-3, 0.0, 1.0, "peak Adam learning rate (cosine decay after a linear warm-up)"),
-      ParamSpec::number("min_lr", 5e-5, 0.0, 1.0, "learning rate at the end of the decay"),
-      ParamSpec::integer("warmup", 200, 0, 1000000, "warm-up steps"),
-      ParamSpec::integer("base_width", 16, 4, 256, "U-Net width of the first level"),
-      ParamSpec::integer("max_width", 128, 4, 1024, "U-Net width cap"),
-      ParamSpec::integer("levels", 4, 1, 6, "U-Net downsamplings"),
-      ParamSpec::integer("output_level", 2, 0, 5, "the network outputs chroma at 1/2^output_level of its input"),
-      ParamSpec::string("dilations", "2,4", "comma-separated dilations of extra bottleneck convs (empty: none)"),
-      ParamSpec::number("grid", 10.0, 2.0, 64.0, "ab bin size in Lab units"),
-      ParamSpec::number("min_bin_fraction", 2e-5, 0.0, 0.1, "a bin exists where at least this share of training pixels falls"),
-      ParamSpec::boolean("rebalance", true, "weight pixels by the rarity of their colour (class rebalancing)"),
-      ParamSpec::number("rebalance_lambda", 0.5, 0.0, 1.0, "mix of uniform into the bin prior before inverting"),
-      ParamSpec::number("psnr_margin", 0.2, -10.0, 10.0, "decoding choice: required PSNR gain over gray pictures (dB)"),
-      ParamSpec::number("target_colorfulness", 0.7, 0.0, 2.0, "decoding choice: colourfulness ratio that is enough"),
-      ParamSpec::integer("seed", 0, 0, 9.2e18, "seed of initialisation and crops"),
-      ParamSpec::number("time_limit", 0.0, 0.0, 1e6, "stop after this many minutes and write the model (0: no limit)"),
-      ParamSpec::integer("log_every", 25, 1, 1000000, "steps per metrics row"),
-      ParamSpec::integer("checkpoint_every", 500, 0, 10000000, "steps between checkpoints (0: at the end only)"),
-      ParamSpec::path("model", "", false, "model file to write (default, and always with --out: <out>/model.safetensors)"),
-      ParamSpec::path("out", "", false, "folder for metrics.csv, curves.png, checkpoints, tuning.json"),
-  };
+  return nn::trainer_params(
+      {.steps = 4000, .lr = 2e-3, .min_lr = 5e-5, .warmup = 200, .log_every = 25, .checkpoint_every = 500},
+      {
+          ParamSpec::path("data", "", false, "folder of photos and videos (empty: the opencv-doc sample folder)"),
+          ParamSpec::string("photos", "", "comma-separated training photos (empty: the SDK's train_color list minus tune_photos)"),
+          ParamSpec::string("tune_photos", k_tune_photos, "training photos kept out of fitting; validation and decoding choice"),
+          ParamSpec::string("videos", "vtest.avi,Megamind.avi,tree.avi", "comma-separated videos to sample frames from"),
+          ParamSpec::integer("frames_per_video", 16, 0, 10000, "frames taken from each video, spread over it"),
+          ParamSpec::number("photo_share", 0.5, 0.0, 1.0, "share of training crops taken from photos (the rest from video frames)"),
+          ParamSpec::integer("net_side", 128, 32, 1024, "short side of the network input (images are resized to it)"),
+          ParamSpec::integer("patch", 96, 16, 1024, "training crop side at network scale (a multiple of 2^levels)"),
+          ParamSpec::integer("batch", 12, 1, 1024, "crops per step"),
+          ParamSpec::integer("eval_every", 500, 1, 10000000, "steps between validations on tune_photos"),
+          ParamSpec::integer("base_width", 16, 4, 256, "U-Net width of the first level"),
+          ParamSpec::integer("max_width", 128, 4, 1024, "U-Net width cap"),
+          ParamSpec::integer("levels", 4, 1, 6, "U-Net downsamplings"),
+          ParamSpec::integer("output_level", 2, 0, 5, "the network outputs chroma at 1/2^output_level of its input"),
+          ParamSpec::string("dilations", "2,4", "comma-separated dilations of extra bottleneck convs (empty: none)"),
+          ParamSpec::number("grid", 10.0, 2.0, 64.0, "ab bin size in Lab units"),
+          ParamSpec::number("min_bin_fraction", 2e-5, 0.0, 0.1, "a bin exists where at least this share of training pixels falls"),
+          ParamSpec::boolean("rebalance", true, "weight pixels by the rarity of their colour (class rebalancing)"),
+          ParamSpec::number("rebalance_lambda", 0.5, 0.0, 1.0, "mix of uniform into the bin prior before inverting"),
+          ParamSpec::number("psnr_margin", 0.2, -10.0, 10.0, "decoding choice: required PSNR gain over gray pictures (dB)"),
+          ParamSpec::number("target_colorfulness", 0.7, 0.0, 2.0, "decoding choice: colourfulness ratio that is enough"),
+      });
 }
 
 namespace {
@@ -226,63 +218,43 @@ Status train_impl(const Params& p, const CommandContext& ctx, std::string& outpu
 
   if (!ctx.resume.empty()) CVPIPE_RETURN_IF_ERROR(trainer.resume(ctx.resume));
   const nn::TrainResult result = trainer.run();
-  if (result.outcome == nn::TrainOutcome::failed) return result.status;
-
-  nlohmann::json j;
-  j["steps"] = result.steps;
-  j["seconds"] = result.seconds;
-  j["checkpoint"] = result.checkpoint.string();
-  j["bins"] = bins.size();
-  for (const auto& [k, v] : result.last_eval) j[k] = v;
-  for (const auto& [k, v] : result.last_train) j[k] = v;
-  if (result.outcome == nn::TrainOutcome::interrupted && !time_up) {
-    output = j.dump();
-    return result.to_status();
-  }
-
   // Choose the decoding on the tuning photos, then write the model with it.
-  const auto [scores_default, prepared] = validate(Decoding{});
-  TuneOptions tune;
-  tune.psnr_margin = p.get_number("psnr_margin");
-  tune.target_colorfulness = p.get_number("target_colorfulness");
-  nlohmann::json table;
-  const Decoding chosen = tune_decoding(net, prepared, tune, table);
-  net.set_decoding(chosen);
-  const Scores tuned = score(net, prepared, chosen);
-  const fs::path& out_dir = ctx.out_dir;
-  std::error_code ec;
-  fs::create_directories(out_dir, ec);
-  {
-    std::ofstream f(out_dir / "tuning.json");
-    f << nlohmann::json{{"chosen", {{"temperature", chosen.temperature}, {"saturation", chosen.saturation},
-                                   {"prior_correction", chosen.prior_correction}, {"cast_removal", chosen.cast_removal}}},
-                        {"tune_photos", tune_names}, {"candidates", table}}
-             .dump(1)
-      << "\n";
-  }
-  nn::ModelInfo info = nn::trained_by(p, ctx);
-  info.extra["train_steps"] = std::to_string(result.steps);
-  if (time_up) info.extra["train_stopped_by_time_limit"] = "true";
-  std::string files;
-  for (const auto& n : names) files += (files.empty() ? "" : ",") + n;
-  info.extra["train_images"] = files;
-  info.extra["tune_psnr"] = std::to_string(tuned.psnr);
-  info.extra["tune_psnr_gray"] = std::to_string(tuned.psnr_gray);
-  info.extra["tune_colorfulness_ratio"] = std::to_string(tuned.colorfulness_ratio());
-  const fs::path model_path = p.get_string("model");
-  if (model_path.has_parent_path()) fs::create_directories(model_path.parent_path(), ec);
-  CVPIPE_RETURN_IF_ERROR(net.save(model_path, info));
-  j["stopped_by_time_limit"] = time_up;
-  j["temperature"] = chosen.temperature;
-  j["saturation"] = chosen.saturation;
-  j["prior_correction"] = chosen.prior_correction;
-  j["cast_removal"] = chosen.cast_removal;
-  j["tune_psnr"] = tuned.psnr;
-  j["tune_psnr_gray"] = tuned.psnr_gray;
-  j["tune_colorfulness_ratio"] = tuned.colorfulness_ratio();
-  j["model"] = model_path.string();
-  output = j.dump();
-  return {};
+  auto tune_and_record = [&](nn::TrainedModel& m) -> Status {
+    const auto [scores_default, prepared] = validate(Decoding{});
+    TuneOptions tune;
+    tune.psnr_margin = p.get_number("psnr_margin");
+    tune.target_colorfulness = p.get_number("target_colorfulness");
+    nlohmann::json table;
+    const Decoding chosen = tune_decoding(net, prepared, tune, table);
+    net.set_decoding(chosen);
+    const Scores tuned = score(net, prepared, chosen);
+    std::error_code ec;
+    fs::create_directories(ctx.out_dir, ec);
+    {
+      std::ofstream f(ctx.out_dir / "tuning.json");
+      f << nlohmann::json{{"chosen", {{"temperature", chosen.temperature}, {"saturation", chosen.saturation},
+                                     {"prior_correction", chosen.prior_correction}, {"cast_removal", chosen.cast_removal}}},
+                          {"tune_photos", tune_names}, {"candidates", table}}
+               .dump(1)
+        << "\n";
+    }
+    m.info.extra["train_images"] = nn::comma_list(names);
+    m.info.extra["tune_psnr"] = std::to_string(tuned.psnr);
+    m.info.extra["tune_psnr_gray"] = std::to_string(tuned.psnr_gray);
+    m.info.extra["tune_colorfulness_ratio"] = std::to_string(tuned.colorfulness_ratio());
+    m.summary = {{"bins", static_cast<double>(bins.size())},
+                 {"temperature", chosen.temperature},
+                 {"saturation", chosen.saturation},
+                 {"prior_correction", chosen.prior_correction},
+                 {"cast_removal", chosen.cast_removal},
+                 {"tune_psnr", tuned.psnr},
+                 {"tune_psnr_gray", tuned.psnr_gray},
+                 {"tune_colorfulness_ratio", tuned.colorfulness_ratio()}};
+    return {};
+  };
+  return nn::finish_training(
+      result, time_up, p, ctx, [&](const fs::path& f, const nn::ModelInfo& info) { return net.save(f, info); }, output,
+      tune_and_record);
 }
 
 }  // namespace

@@ -8,7 +8,6 @@
 #include <chrono>
 #include <cmath>
 
-#include <nlohmann/json.hpp>
 #include <opencv2/imgproc.hpp>
 
 #include "commands.hpp"
@@ -19,7 +18,7 @@
 #include "cvpipe/nn/loss.hpp"
 #include "cvpipe/nn/optim.hpp"
 #include "cvpipe/nn/schedule.hpp"
-#include "cvpipe/nn/trainer.hpp"
+#include "cvpipe/nn/train_command.hpp"
 #include "cvpipe/photos.hpp"
 #include "lab.hpp"
 #include "night_style.hpp"
@@ -32,32 +31,24 @@ namespace cvpipe::colorize {
 namespace fs = std::filesystem;
 
 std::vector<ParamSpec> translate_train_params() {
-  return {
-      ParamSpec::path("pairs", "", false, "folder with a/NAME and b/NAME images (empty: make pairs with `task`)"),
-      ParamSpec::choice("task", "night", {"night"}, "synthetic task when pairs is empty: night = day -> night tone mapping"),
-      ParamSpec::path("data", "", false, "photos and videos for the synthetic task (empty: the opencv-doc sample folder)"),
-      ParamSpec::string("photos", "", "comma-separated photos for the task (empty: the SDK's train_color minus val_photos)"),
-      ParamSpec::string("val_photos", "home.jpg,stuff.jpg", "task photos kept out of fitting for validation"),
-      ParamSpec::string("videos", "vtest.avi,Megamind.avi,tree.avi", "videos to sample task frames from"),
-      ParamSpec::integer("frames_per_video", 8, 0, 10000, "frames taken from each video"),
-      ParamSpec::integer("patch", 64, 16, 1024, "training crop side (a multiple of 2^levels)"),
-      ParamSpec::integer("batch", 8, 1, 1024, "crops per step"),
-      ParamSpec::integer("steps", 2000, 1, 10000000, "optimizer steps"),
-      ParamSpec::integer("eval_every", 250, 1, 10000000, "steps between validations"),
-      ParamSpec::number("lr", 2e-3, 0.0, 1.0, "peak Adam learning rate (cosine decay after a warm-up)"),
-      ParamSpec::number("min_lr", 5e-5, 0.0, 1.0, "learning rate at the end of the decay"),
-      ParamSpec::integer("warmup", 100, 0, 1000000, "warm-up steps"),
-      ParamSpec::integer("base_width", 16, 4, 256, "U-Net width of the first level"),
-      ParamSpec::integer("max_width", 64, 4, 1024, "U-Net width cap"),
-      ParamSpec::integer("levels", 3, 1, 6, "U-Net downsamplings"),
-      ParamSpec::number("gan_weight", 0.0, 0.0, 100.0, "weight of the PatchGAN adversarial loss (0: L1 only)"),
-      ParamSpec::integer("seed", 0, 0, 9.2e18, "seed of initialisation and crops"),
-      ParamSpec::number("time_limit", 0.0, 0.0, 1e6, "stop after this many minutes and write the model (0: no limit)"),
-      ParamSpec::integer("log_every", 25, 1, 1000000, "steps per metrics row"),
-      ParamSpec::integer("checkpoint_every", 500, 0, 10000000, "steps between checkpoints (0: at the end only)"),
-      ParamSpec::path("model", "", false, "model file to write (default, and always with --out: <out>/model.safetensors)"),
-      ParamSpec::path("out", "", false, "folder for metrics.csv, curves.png, checkpoints"),
-  };
+  return nn::trainer_params(
+      {.steps = 2000, .lr = 2e-3, .min_lr = 5e-5, .warmup = 100, .log_every = 25, .checkpoint_every = 500},
+      {
+          ParamSpec::path("pairs", "", false, "folder with a/NAME and b/NAME images (empty: make pairs with `task`)"),
+          ParamSpec::choice("task", "night", {"night"}, "synthetic task when pairs is empty: night = day -> night tone mapping"),
+          ParamSpec::path("data", "", false, "photos and videos for the synthetic task (empty: the opencv-doc sample folder)"),
+          ParamSpec::string("photos", "", "comma-separated photos for the task (empty: the SDK's train_color minus val_photos)"),
+          ParamSpec::string("val_photos", "home.jpg,stuff.jpg", "task photos kept out of fitting for validation"),
+          ParamSpec::string("videos", "vtest.avi,Megamind.avi,tree.avi", "videos to sample task frames from"),
+          ParamSpec::integer("frames_per_video", 8, 0, 10000, "frames taken from each video"),
+          ParamSpec::integer("patch", 64, 16, 1024, "training crop side (a multiple of 2^levels)"),
+          ParamSpec::integer("batch", 8, 1, 1024, "crops per step"),
+          ParamSpec::integer("eval_every", 250, 1, 10000000, "steps between validations"),
+          ParamSpec::integer("base_width", 16, 4, 256, "U-Net width of the first level"),
+          ParamSpec::integer("max_width", 64, 4, 1024, "U-Net width cap"),
+          ParamSpec::integer("levels", 3, 1, 6, "U-Net downsamplings"),
+          ParamSpec::number("gan_weight", 0.0, 0.0, 100.0, "weight of the PatchGAN adversarial loss (0: L1 only)"),
+      });
 }
 
 namespace {
@@ -267,29 +258,8 @@ Status train_impl(const Params& p, const CommandContext& ctx, std::string& outpu
 
   if (!ctx.resume.empty()) CVPIPE_RETURN_IF_ERROR(trainer.resume(ctx.resume));
   const nn::TrainResult result = trainer.run();
-  if (result.outcome == nn::TrainOutcome::failed) return result.status;
-  nlohmann::json j;
-  j["steps"] = result.steps;
-  j["seconds"] = result.seconds;
-  j["checkpoint"] = result.checkpoint.string();
-  for (const auto& [k, v] : result.last_eval) j[k] = v;
-  for (const auto& [k, v] : result.last_train) j[k] = v;
-  if (result.outcome == nn::TrainOutcome::interrupted && !time_up) {
-    output = j.dump();
-    return result.to_status();
-  }
-  nn::ModelInfo info = nn::trained_by(p, ctx);
-  info.extra["train_steps"] = std::to_string(result.steps);
-  if (time_up) info.extra["train_stopped_by_time_limit"] = "true";
-  for (const auto& [k, v] : result.last_eval) info.extra[k] = std::to_string(v);
-  const fs::path model_path = p.get_string("model");
-  std::error_code ec;
-  if (model_path.has_parent_path()) fs::create_directories(model_path.parent_path(), ec);
-  CVPIPE_RETURN_IF_ERROR(net.save(model_path, info));
-  j["stopped_by_time_limit"] = time_up;
-  j["model"] = model_path.string();
-  output = j.dump();
-  return {};
+  return nn::finish_training(result, time_up, p, ctx,
+                             [&](const fs::path& f, const nn::ModelInfo& info) { return net.save(f, info); }, output);
 }
 
 }  // namespace
