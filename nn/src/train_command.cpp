@@ -32,7 +32,16 @@ std::string comma_list(const std::vector<std::string>& names) {
   return out;
 }
 
-Status finish_training(const TrainResult& result, bool time_up, const Params& recipe, const CommandContext& ctx,
+TrainerOptions trainer_options(const Params& recipe, const CommandContext& ctx, TrainerOptions base) {
+  base.steps = recipe.get_int("steps");
+  base.seed = static_cast<std::uint64_t>(recipe.get_int("seed"));
+  base.log_every = recipe.get_int("log_every");
+  base.checkpoint_every = recipe.get_int("checkpoint_every");
+  base.time_limit_s = recipe.get_number("time_limit") * 60.0;
+  return with_command(ctx, std::move(base));
+}
+
+Status finish_training(const TrainResult& result, const Params& recipe, const CommandContext& ctx,
                        const SaveModelFn& save, std::string& output,
                        const std::function<Status(TrainedModel&)>& before_save) {
   if (result.outcome == TrainOutcome::failed) return result.status;
@@ -42,7 +51,8 @@ Status finish_training(const TrainResult& result, bool time_up, const Params& re
   j["checkpoint"] = result.checkpoint.string();
   for (const auto& [k, v] : result.last_eval) j[k] = v;
   for (const auto& [k, v] : result.last_train) j[k] = v;
-  if (result.outcome == TrainOutcome::interrupted && !time_up) {
+  const bool time_up = result.stopped_by_time_limit;
+  if (result.outcome == TrainOutcome::interrupted) {
     output = j.dump();
     return result.to_status();
   }

@@ -1,6 +1,5 @@
 // colorize.train: the colourisation network on opencv-doc photos and video frames; see commands.hpp.
 #include <algorithm>
-#include <chrono>
 #include <cmath>
 #include <fstream>
 
@@ -57,8 +56,6 @@ std::vector<ParamSpec> colorize_train_params() {
 }
 
 namespace {
-
-using Clock = std::chrono::steady_clock;
 
 // One training image at network scale: L (normalised) and ab planes.
 struct LabPlanes {
@@ -171,14 +168,10 @@ Status train_impl(const Params& p, const CommandContext& ctx, std::string& outpu
   const auto warmup = std::min<std::int64_t>(p.get_int("warmup"), steps - 1);
   auto schedule = nn::warmup_lr(nn::cosine_lr(ao.lr, steps - warmup, p.get_number("min_lr")), warmup, 0.01);
 
-  nn::TrainerOptions to = nn::with_command(ctx, {});
-  to.steps = steps;
+  nn::TrainerOptions to = nn::trainer_options(p, ctx);
   to.steps_per_epoch = p.get_int("eval_every");
   to.eval_every = p.get_int("eval_every");
-  to.log_every = p.get_int("log_every");
-  to.checkpoint_every = p.get_int("checkpoint_every");
   to.name = "colorize";
-  to.seed = seed;
   nn::Trainer trainer(to);
   trainer.add_module("net", net.module());
   trainer.add_optimizer("adam", adam, schedule);
@@ -186,15 +179,8 @@ Status train_impl(const Params& p, const CommandContext& ctx, std::string& outpu
   trainer.set_metadata("architecture", net.architecture_json());
 
   const bool rebalance = p.get_bool("rebalance");
-  const double time_limit_s = p.get_number("time_limit") * 60.0;
-  const auto start = Clock::now();
-  bool time_up = false;
   nn::Tensor grad;
   trainer.set_step([&](const nn::StepContext&) -> nn::Metrics {
-    if (time_limit_s > 0 && !time_up && std::chrono::duration<double>(Clock::now() - start).count() > time_limit_s) {
-      time_up = true;  // finish this step, checkpoint, then write the model as if completed
-      trainer.request_stop();
-    }
     nn::Batch b = loader.next();
     net.module().train();
     const nn::Tensor logits = net.module().forward(b.images);
@@ -253,7 +239,7 @@ Status train_impl(const Params& p, const CommandContext& ctx, std::string& outpu
     return {};
   };
   return nn::finish_training(
-      result, time_up, p, ctx, [&](const fs::path& f, const nn::ModelInfo& info) { return net.save(f, info); }, output,
+      result, p, ctx, [&](const fs::path& f, const nn::ModelInfo& info) { return net.save(f, info); }, output,
       tune_and_record);
 }
 

@@ -5,7 +5,6 @@
 // against it (pix2pix): D minimises BCE(real, 1) + BCE(fake, 0); G minimises
 // L1(fake, B) + gan_weight * BCE(D(A, fake), 1). The discriminator is not part of the model file.
 #include <algorithm>
-#include <chrono>
 #include <cmath>
 
 #include <opencv2/imgproc.hpp>
@@ -52,8 +51,6 @@ std::vector<ParamSpec> translate_train_params() {
 }
 
 namespace {
-
-using Clock = std::chrono::steady_clock;
 
 // Pairs made by the synthetic task from photos and video frames.
 std::vector<ImagePair> task_pairs(const std::vector<cv::Mat>& images, const std::vector<std::string>& names) {
@@ -181,14 +178,10 @@ Status train_impl(const Params& p, const CommandContext& ctx, std::string& outpu
     adam_d = std::make_unique<nn::Adam>(disc->parameters(), ad);
   }
 
-  nn::TrainerOptions to = nn::with_command(ctx, {});
-  to.steps = steps;
+  nn::TrainerOptions to = nn::trainer_options(p, ctx);
   to.steps_per_epoch = p.get_int("eval_every");
   to.eval_every = p.get_int("eval_every");
-  to.log_every = p.get_int("log_every");
-  to.checkpoint_every = p.get_int("checkpoint_every");
   to.name = "translate";
-  to.seed = seed;
   nn::Trainer trainer(to);
   trainer.add_module("net", net.module());
   trainer.add_optimizer("adam", adam, schedule);
@@ -199,14 +192,7 @@ Status train_impl(const Params& p, const CommandContext& ctx, std::string& outpu
   trainer.add_loader("train", loader);
   trainer.set_metadata("architecture", net.architecture_json());
 
-  const double time_limit_s = p.get_number("time_limit") * 60.0;
-  const auto start = Clock::now();
-  bool time_up = false;
   trainer.set_step([&](const nn::StepContext&) -> nn::Metrics {
-    if (time_limit_s > 0 && !time_up && std::chrono::duration<double>(Clock::now() - start).count() > time_limit_s) {
-      time_up = true;
-      trainer.request_stop();
-    }
     nn::Batch b = loader.next();
     net.module().train();
     // fake = a + residual, both in [-0.5, 0.5] units
@@ -258,7 +244,7 @@ Status train_impl(const Params& p, const CommandContext& ctx, std::string& outpu
 
   if (!ctx.resume.empty()) CVPIPE_RETURN_IF_ERROR(trainer.resume(ctx.resume));
   const nn::TrainResult result = trainer.run();
-  return nn::finish_training(result, time_up, p, ctx,
+  return nn::finish_training(result, p, ctx,
                              [&](const fs::path& f, const nn::ModelInfo& info) { return net.save(f, info); }, output);
 }
 

@@ -2,7 +2,6 @@
 #include "train_command.hpp"
 
 #include <algorithm>
-#include <chrono>
 #include <cmath>
 #include <map>
 #include <memory>
@@ -53,8 +52,6 @@ std::vector<ParamSpec> train_params() {
 }
 
 namespace {
-
-using Clock = std::chrono::steady_clock;
 
 std::vector<std::string> split_list(const std::string& text) {
   std::vector<std::string> out;
@@ -163,14 +160,11 @@ Status train_impl(const Params& p, const CommandContext& ctx, std::string& outpu
   auto schedule = nn::timed_cosine_lr(ao.lr, p.get_number("min_lr"),
                                       std::min<std::int64_t>(p.get_int("warmup"), steps - 1), steps, time_limit_s);
 
-  nn::TrainerOptions to = nn::with_command(ctx, {});
-  to.steps = steps;
+  nn::TrainerOptions to = nn::trainer_options(p, ctx);
   to.steps_per_epoch = epoch_steps;
   to.eval_every = epoch_steps;
-  to.log_every = p.get_int("log_every");
-  to.checkpoint_every = p.get_int("checkpoint_every") > 0 ? p.get_int("checkpoint_every") : epoch_steps;
+  if (to.checkpoint_every == 0) to.checkpoint_every = epoch_steps;
   to.name = channels == 1 ? "denoise gray" : "denoise color";
-  to.seed = seed;
   nn::Trainer trainer(to);
   trainer.add_module("net", net.module());
   trainer.add_optimizer("adam", adam, schedule);
@@ -178,15 +172,8 @@ Status train_impl(const Params& p, const CommandContext& ctx, std::string& outpu
   trainer.set_metadata("architecture", net.architecture_json());
 
   const double clip = p.get_number("grad_clip");
-  const auto start = Clock::now();
-  bool time_up = false;
   nn::Tensor grad_buffer;
   trainer.set_step([&](const nn::StepContext&) -> nn::Metrics {
-    if (time_limit_s > 0 && !time_up &&
-        std::chrono::duration<double>(Clock::now() - start).count() > time_limit_s) {
-      time_up = true;  // finish this step, checkpoint, then write the model as if completed
-      trainer.request_stop();
-    }
     nn::Batch b = loader.next();
     const nn::Tensor y = net.module().forward(b.images);
     nn::LossResult loss = nn::mse_loss(y, b.targets, grad_buffer);
@@ -217,7 +204,7 @@ Status train_impl(const Params& p, const CommandContext& ctx, std::string& outpu
   if (!ctx.resume.empty()) CVPIPE_RETURN_IF_ERROR(trainer.resume(ctx.resume));
   const nn::TrainResult result = trainer.run();
   return nn::finish_training(
-      result, time_up, p, ctx, [&](const fs::path& f, const nn::ModelInfo& info) { return net.save(f, info); }, output,
+      result, p, ctx, [&](const fs::path& f, const nn::ModelInfo& info) { return net.save(f, info); }, output,
       [&](nn::TrainedModel& m) {
         m.info.extra["train_dtype"] = bf16 ? "bf16" : "f32";
         m.info.extra["train_photos"] = nn::comma_list(train_files);

@@ -198,14 +198,10 @@ Status train_impl(const Params& p, const CommandContext& ctx, std::string& outpu
   const double time_limit_s = p.get_number("time_limit") * 60.0;
   auto schedule = nn::timed_cosine_lr(p.get_number("lr"), p.get_number("min_lr"),
                                       std::min<std::int64_t>(p.get_int("warmup"), steps - 1), steps, time_limit_s);
-  nn::TrainerOptions to = nn::with_command(ctx, {});
-  to.steps = steps;
+  nn::TrainerOptions to = nn::trainer_options(p, ctx);
   to.steps_per_epoch = std::max<std::int64_t>(1, static_cast<std::int64_t>(loader.batches_per_epoch()));
   to.eval_every = p.get_int("eval_every");
-  to.log_every = p.get_int("log_every");
-  to.checkpoint_every = p.get_int("checkpoint_every");
   to.name = "detect";
-  to.seed = seed;
   to.plot_panels = {{"loss", "heatmap", "offset", "size"}, {"val_map50"}};
   nn::Trainer trainer(to);
   trainer.add_module("net", net.module());
@@ -215,15 +211,8 @@ Status train_impl(const Params& p, const CommandContext& ctx, std::string& outpu
 
   const double clip = p.get_number("grad_clip");
   const double size_weight = p.get_number("size_weight");
-  const auto start = std::chrono::steady_clock::now();
-  bool time_up = false;
   std::vector<float> grad;
   trainer.set_step([&](const nn::StepContext&) -> nn::Metrics {
-    if (time_limit_s > 0 && !time_up &&
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() > time_limit_s) {
-      time_up = true;  // finish this step, checkpoint, then write the model as if completed
-      trainer.request_stop();
-    }
     nn::Batch b = loader.next();
     const nn::Tensor y = net.module().forward(b.images);
     const nn::Dims d = y.dims();
@@ -244,7 +233,7 @@ Status train_impl(const Params& p, const CommandContext& ctx, std::string& outpu
 
   if (!ctx.resume.empty()) CVPIPE_RETURN_IF_ERROR(trainer.resume(ctx.resume));
   const nn::TrainResult result = trainer.run();
-  return nn::finish_training(result, time_up, p, ctx,
+  return nn::finish_training(result, p, ctx,
                              [&](const fs::path& f, const nn::ModelInfo& info) { return net.save(f, info); }, output);
 }
 

@@ -6,6 +6,9 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <thread>
+
 #include <filesystem>
 #include <fstream>
 
@@ -243,6 +246,25 @@ TEST_F(TrainerTest, RequestStopWithoutOutputFolder) {
   EXPECT_EQ(r.outcome, TrainOutcome::interrupted);
   EXPECT_EQ(r.steps, 4);
   EXPECT_TRUE(r.checkpoint.empty());
+}
+
+// The time limit ends a run early as completed: a last evaluation, a checkpoint, the flag set.
+TEST_F(TrainerTest, TimeLimitCompletesEarlyWithALastEvaluation) {
+  Rig s({.steps = 100000, .eval_every = 1000, .quiet = true, .time_limit_s = 0.05});
+  s.trainer->set_step([&](const StepContext&) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    return Metrics{{"loss", 0.5}};
+  });
+  int evals = 0;
+  s.trainer->set_eval([&](const StepContext&) { return Metrics{{"val", static_cast<double>(++evals)}}; });
+  const TrainResult r = s.trainer->run();
+  EXPECT_EQ(r.outcome, TrainOutcome::completed);
+  EXPECT_TRUE(r.stopped_by_time_limit);
+  EXPECT_GT(r.steps, 0);
+  EXPECT_LT(r.steps, 1000) << "stopped long before the steps and the first periodic evaluation";
+  EXPECT_EQ(evals, 1);
+  ASSERT_EQ(r.last_eval.size(), 1u);
+  EXPECT_OK(r.to_status());
 }
 
 TEST_F(TrainerTest, ProgressLineAndEvalLinesOnStderr) {

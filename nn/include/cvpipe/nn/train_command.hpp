@@ -35,6 +35,10 @@ struct RecipeDefaults {
 // command's own parameters `own`.
 std::vector<ParamSpec> trainer_params(const RecipeDefaults& defaults, std::vector<ParamSpec> own = {});
 
+// with_command(ctx, base) with the shared recipe parameters: steps, seed, log_every,
+// checkpoint_every and time_limit (minutes -> time_limit_s).
+TrainerOptions trainer_options(const Params& recipe, const CommandContext& ctx, TrainerOptions base = {});
+
 // The model file a train command writes and the printed summary, as the command adds to them
 // before the model is saved.
 struct TrainedModel {
@@ -48,16 +52,16 @@ std::string comma_list(const std::vector<std::string>& names);
 // Writes the model file `path` (the command's network save function).
 using SaveModelFn = std::function<Status(const std::filesystem::path& path, const ModelInfo& info)>;
 
-// The end of every train command, after Trainer::run(). `time_up`: the run was stopped by the
-// recipe's time limit (it then counts as completed).
+// The end of every train command, after Trainer::run() (a run stopped by the time limit is
+// completed).
 //   failed: returns the failure, output untouched.
-//   interrupted (not by the time limit): output = the summary, returns result.to_status() (cancelled,
+//   interrupted: output = the summary, returns result.to_status() (cancelled,
 //     naming the checkpoint to resume from); no model is written.
 //   otherwise: calls `before_save` (if any; an error is returned as is), creates the folder of the
 //     recipe's `model` file, saves it through `save` and sets output to the summary.
 // The summary is one JSON object: steps, seconds, checkpoint, the last eval and train metrics,
 // the command's numbers and, when a model was written, stopped_by_time_limit and model.
-Status finish_training(const TrainResult& result, bool time_up, const Params& recipe, const CommandContext& ctx,
+Status finish_training(const TrainResult& result, const Params& recipe, const CommandContext& ctx,
                        const SaveModelFn& save, std::string& output,
                        const std::function<Status(TrainedModel&)>& before_save = {});
 
