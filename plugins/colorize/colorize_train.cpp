@@ -98,32 +98,19 @@ Status train_impl(const Params& p, const CommandContext& ctx, std::string& outpu
   const auto seed = static_cast<std::uint64_t>(p.get_int("seed"));
 
   // Photos: the SDK's training photos minus the tuning ones, plus video frames.
-  const std::vector<std::string> tune_names = split_list(p.get_string("tune_photos"));
-  std::vector<std::string> photo_names = split_list(p.get_string("photos"));
-  if (photo_names.empty()) {
-    for (const auto& f : photo_lists().train_color)
-      if (std::find(tune_names.begin(), tune_names.end(), f) == tune_names.end()) photo_names.push_back(f);
-  }
-  for (const auto& f : photo_names) {
-    if (std::find(tune_names.begin(), tune_names.end(), f) != tune_names.end()) {
-      return Status::invalid("photo '" + f + "' is both a training and a tuning photo");
-    }
-    const auto& held = photo_lists().held_out;
-    if (std::find(held.begin(), held.end(), f) != held.end()) return Status::invalid("photo '" + f + "' is held out for evaluation");
-  }
-  std::vector<cv::Mat> images;
-  std::vector<std::string> names;
-  CVPIPE_RETURN_IF_ERROR(load_training_images(data, photo_names, split_list(p.get_string("videos")),
-                                              static_cast<int>(p.get_int("frames_per_video")), images, names));
-  std::vector<cv::Mat> tune_images;
-  CVPIPE_RETURN_IF_ERROR(load_photos(data, tune_names, 3, tune_images));
+  TrainingSet set;
+  CVPIPE_RETURN_IF_ERROR(load_training_set(data, p, "tune_photos", set));
+  const std::vector<cv::Mat>& images = set.images;
+  const std::vector<std::string>& names = set.names;
+  const std::vector<std::string>& tune_names = set.kept_out_names;
+  const std::vector<cv::Mat>& tune_images = set.kept_out;
 
   // Each image at network scale and at 1.25x (scale variety), as L / ab planes.
   // Photos and video frames are drawn in the ratio photo_share (there are many more frames than photos).
   std::vector<LabPlanes> photo_planes, frame_planes;
   std::vector<cv::Mat> ab_all;
   for (std::size_t i = 0; i < images.size(); ++i) {
-    auto& dst = i < photo_names.size() ? photo_planes : frame_planes;
+    auto& dst = i < set.photos ? photo_planes : frame_planes;
     for (double s : {1.0, 1.25}) {
       dst.push_back(lab_planes(resize_short_side(images[i], static_cast<int>(std::lround(net_side * s)))));
       if (s == 1.0) ab_all.push_back(dst.back().ab);

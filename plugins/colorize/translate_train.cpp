@@ -106,19 +106,10 @@ Status train_impl(const Params& p, const CommandContext& ctx, std::string& outpu
   } else {
     task = p.get_string("task");
     const fs::path data = p.get_string("data").empty() ? data_dir() : fs::path(p.get_string("data"));
-    const auto val_names = split_list(p.get_string("val_photos"));
-    std::vector<std::string> photo_names = split_list(p.get_string("photos"));
-    if (photo_names.empty()) {
-      for (const auto& f : photo_lists().train_color)
-        if (std::find(val_names.begin(), val_names.end(), f) == val_names.end()) photo_names.push_back(f);
-    }
-    std::vector<cv::Mat> images, val_images;
-    std::vector<std::string> names;
-    CVPIPE_RETURN_IF_ERROR(load_training_images(data, photo_names, split_list(p.get_string("videos")),
-                                                static_cast<int>(p.get_int("frames_per_video")), images, names));
-    CVPIPE_RETURN_IF_ERROR(load_photos(data, val_names, 3, val_images));
-    train = task_pairs(images, names);
-    val = task_pairs(val_images, val_names);
+    TrainingSet set;
+    CVPIPE_RETURN_IF_ERROR(load_training_set(data, p, "val_photos", set));
+    train = task_pairs(set.images, set.names);
+    val = task_pairs(set.kept_out, set.kept_out_names);
   }
   for (const auto& pr : train) {
     if (pr.a.rows < patch || pr.a.cols < patch) return Status::invalid("pair '" + pr.name + "' is smaller than the patch (" + std::to_string(patch) + ")");

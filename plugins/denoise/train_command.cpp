@@ -5,7 +5,6 @@
 #include <cmath>
 #include <map>
 #include <memory>
-#include <sstream>
 
 #include <opencv2/core.hpp>
 
@@ -52,17 +51,6 @@ std::vector<ParamSpec> train_params() {
 }
 
 namespace {
-
-std::vector<std::string> split_list(const std::string& text) {
-  std::vector<std::string> out;
-  std::stringstream ss(text);
-  std::string item;
-  while (std::getline(ss, item, ',')) {
-    const auto b = item.find_first_not_of(" \t"), e = item.find_last_not_of(" \t");
-    if (b != std::string::npos) out.push_back(item.substr(b, e - b + 1));
-  }
-  return out;
-}
 
 // Copies the weights of the model file `path` into `net`, whose architecture must match.
 Status init_from_model(const fs::path& file, DenoiseNet& net) {  // found by the host

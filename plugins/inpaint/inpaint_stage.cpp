@@ -1,7 +1,6 @@
 // The `inpaint` stage; see inpaint_stage.hpp.
 #include "inpaint_stage.hpp"
 
-#include <sstream>
 
 #include <opencv2/imgproc.hpp>
 
@@ -17,17 +16,6 @@ std::string frame_label(const Frame& f) {
 }
 
 std::string size_text(const cv::Mat& m) { return std::to_string(m.cols) + "x" + std::to_string(m.rows); }
-
-std::vector<std::string> split_list(const std::string& text) {
-  std::vector<std::string> out;
-  std::stringstream ss(text);
-  std::string item;
-  while (std::getline(ss, item, ',')) {
-    const auto b = item.find_first_not_of(" \t"), e = item.find_last_not_of(" \t");
-    if (b != std::string::npos) out.push_back(item.substr(b, e - b + 1));
-  }
-  return out;
-}
 
 }  // namespace
 

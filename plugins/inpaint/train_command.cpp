@@ -2,7 +2,6 @@
 #include "train_command.hpp"
 
 #include <cmath>
-#include <sstream>
 
 
 #include "cvpipe/data.hpp"
@@ -45,17 +44,6 @@ std::vector<ParamSpec> train_params() {
 }
 
 namespace {
-
-std::vector<std::string> split_list(const std::string& text) {
-  std::vector<std::string> out;
-  std::stringstream ss(text);
-  std::string item;
-  while (std::getline(ss, item, ',')) {
-    const auto b = item.find_first_not_of(" \t"), e = item.find_last_not_of(" \t");
-    if (b != std::string::npos) out.push_back(item.substr(b, e - b + 1));
-  }
-  return out;
-}
 
 Status parse_dilations(const std::string& text, std::vector<int>& out) {
   out.clear();
