@@ -8,7 +8,7 @@
 #include <cstdlib>
 #include <memory>
 
-#include "detail.hpp"
+#include "serial.hpp"
 
 namespace cvpipe::nn {
 namespace {

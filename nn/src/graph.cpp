@@ -1,7 +1,7 @@
 // Graph: a small DAG of layers. Forward in insertion order, backward in reverse, gradients of a
 // tensor read by several nodes summed into graph-owned buffers (oneDNN sum).
-#include "cvpipe/nn/module.hpp"
-#include "detail.hpp"
+#include "cvpipe/nn/containers.hpp"
+#include "caches.hpp"
 #include "inplace.hpp"
 
 namespace cvpipe::nn {

@@ -4,7 +4,7 @@
 #include <set>
 
 #include "cvpipe/nn/layers.hpp"
-#include "cvpipe/nn/module.hpp"
+#include "cvpipe/nn/containers.hpp"
 #include "inplace.hpp"
 
 namespace cvpipe::nn {

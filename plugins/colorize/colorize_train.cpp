@@ -10,7 +10,7 @@
 #include "colorize_net.hpp"
 #include "commands.hpp"
 #include "cvpipe/data.hpp"
-#include "cvpipe/nn/data.hpp"
+#include "cvpipe/nn/data_loader.hpp"
 #include "cvpipe/nn/init.hpp"
 #include "cvpipe/nn/optim.hpp"
 #include "cvpipe/nn/schedule.hpp"

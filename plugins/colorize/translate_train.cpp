@@ -11,7 +11,7 @@
 
 #include "commands.hpp"
 #include "cvpipe/data.hpp"
-#include "cvpipe/nn/data.hpp"
+#include "cvpipe/nn/data_loader.hpp"
 #include "cvpipe/nn/init.hpp"
 #include "cvpipe/nn/layers.hpp"
 #include "cvpipe/nn/loss.hpp"

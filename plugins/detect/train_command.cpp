@@ -10,7 +10,7 @@
 #include "coco.hpp"
 #include "commands.hpp"
 #include "cvpipe/image_file.hpp"
-#include "cvpipe/nn/data.hpp"
+#include "cvpipe/nn/data_loader.hpp"
 #include "cvpipe/nn/optim.hpp"
 #include "cvpipe/nn/schedule.hpp"
 #include "cvpipe/nn/train_command.hpp"

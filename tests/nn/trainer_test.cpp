@@ -16,7 +16,7 @@
 #include "cvpipe/nn/init.hpp"
 #include "cvpipe/nn/layers.hpp"
 #include "cvpipe/nn/loss.hpp"
-#include "cvpipe/nn/module.hpp"
+#include "cvpipe/nn/containers.hpp"
 #include "support/status_matchers.hpp"
 
 namespace cvpipe::nn {

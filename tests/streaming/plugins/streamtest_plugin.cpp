@@ -20,7 +20,7 @@
 #include <vector>
 
 #include "cvpipe/nn/layers.hpp"
-#include "cvpipe/nn/module.hpp"
+#include "cvpipe/nn/containers.hpp"
 #include "cvpipe/plugin.hpp"
 
 namespace {

@@ -44,7 +44,7 @@
 #include <string>
 #include <vector>
 
-#include "cvpipe/nn/data.hpp"
+#include "cvpipe/nn/data_loader.hpp"
 #include "cvpipe/nn/ema.hpp"
 #include "cvpipe/nn/layer.hpp"
 #include "cvpipe/nn/metrics_log.hpp"
