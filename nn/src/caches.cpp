@@ -1,6 +1,7 @@
 // Cached reorders, weight copies, gradient accumulation, sums; see caches.hpp.
 #include "caches.hpp"
 
+#include "raw_ops.hpp"
 #include "serial.hpp"
 
 namespace cvpipe::nn::detail {
