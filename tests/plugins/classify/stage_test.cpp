@@ -132,7 +132,7 @@ TEST(ClassifyShippedModel, LabelsCellsAndPhotos) {
   ClassifyStage stage;
   StageContext ctx;
   ctx.threads = 2;
-  ASSERT_OK(stage.configure(make_params(ClassifyStage::params()), ctx)) << "default model path must resolve";
+  ASSERT_OK(stage.configure(make_params(ClassifyStage::params(), {{"model", test::shipped_model().string()}}), ctx));
   std::vector<Frame> cells, photos;
   std::vector<int> truth;
   for (std::size_t i = 0; i < d.size(); i += 25) {

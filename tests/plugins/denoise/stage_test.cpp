@@ -15,6 +15,9 @@ namespace {
 Params stage_params(const std::string& method, const std::string& model, ParamValue sigma) {
   Params p;
   for (const auto& s : DenoiseStage::params()) p.set(s.name, *s.default_value);
+  // The defaults of model_gray / model_color as the host finds them: the committed models.
+  p.set("model_gray", testing::shipped_model(1).string());
+  p.set("model_color", testing::shipped_model(3).string());
   p.set("method", method);
   p.set("model", model);
   p.set("sigma", std::move(sigma));
