@@ -3,7 +3,6 @@
 
 #include <opencv2/imgproc.hpp>
 
-#include "nlmeans.hpp"
 #include "noise_estimate.hpp"
 
 namespace cvpipe::denoise {
@@ -92,7 +91,7 @@ Status DenoiseStage::process(Frame& frame) {
   frame.meta["denoise_sigma"] = sigma;
   cv::Mat out;
   if (!use_cnn_) {
-    CVPIPE_RETURN_IF_ERROR(nlmeans_denoise(img, sigma, out));
+    CVPIPE_RETURN_IF_ERROR(cvpipe::nlmeans(img, nlmeans_options(sigma), out));
   } else {
     CnnDenoiser* cnn = nullptr;
     CVPIPE_RETURN_IF_ERROR(cnn_for(ch, cnn));

@@ -1,6 +1,6 @@
 // Stage `denoise`: removes additive Gaussian noise from each frame with the learned CNN
-// (method: cnn, default) or OpenCV's non-local means (method: nlmeans, h = sigma, template 7,
-// search 21). `sigma` is the noise level in 8-bit levels (0-75; scaled by 257 for 16-bit frames)
+// (method: cnn, default) or non-local means (method: nlmeans: cvpipe/nlmeans.hpp with h = sigma,
+// template 7, search 21). `sigma` is the noise level in 8-bit levels (0-75; scaled by 257 for 16-bit frames)
 // or `auto` to estimate it per frame (noise_estimate.hpp); the level used is written to
 // frame.meta["denoise_sigma"]. A 3-channel frame whose channels are equal (a gray picture stored
 // as BGR) is denoised as gray and returned as 3 equal channels. Models: `model` (one model for every

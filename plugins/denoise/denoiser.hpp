@@ -12,6 +12,7 @@
 
 #include <opencv2/core.hpp>
 
+#include "cvpipe/nlmeans.hpp"
 #include "cvpipe/status.hpp"
 #include "network.hpp"
 #include "cvpipe/nn/tiling.hpp"
@@ -40,6 +41,14 @@ class CnnDenoiser {
   std::unique_ptr<DenoiseNet> net_;
   CnnOptions options_;
 };
+
+// The NL-means baseline (stage `method: nlmeans`, eval) for noise `sigma` in 8-bit levels: h and
+// h_color = sigma, template 7, search 21.
+inline NlMeansOptions nlmeans_options(double sigma) {
+  NlMeansOptions o;
+  o.h = o.h_color = static_cast<float>(sigma);
+  return o;
+}
 
 // The shipped models (the defaults of the `model_gray` / `model_color` parameters of the stage and
 // the eval command; the host finds them under the model search folders).

@@ -15,7 +15,6 @@
 #include "cvpipe/nn/random.hpp"
 #include "denoiser.hpp"
 #include "metrics.hpp"
-#include "nlmeans.hpp"
 #include "cvpipe/photos.hpp"
 #include "synthetic_noise.hpp"
 
@@ -124,7 +123,7 @@ Status eval_impl(const Params& p, const CommandContext& ctx, std::string& output
   {
     cv::Mat out;
     CVPIPE_RETURN_IF_ERROR(cnn->denoise(images.front(), sigma, out));
-    if (with_nlm) CVPIPE_RETURN_IF_ERROR(nlmeans_denoise(images.front(), sigma, out));
+    if (with_nlm) CVPIPE_RETURN_IF_ERROR(cvpipe::nlmeans(images.front(), nlmeans_options(sigma), out));
   }
 
   double sum_psnr = 0, sum_ssim = 0, sum_psnr_nlm = 0, sum_ssim_nlm = 0, sum_psnr_noisy = 0;
@@ -147,7 +146,7 @@ Status eval_impl(const Params& p, const CommandContext& ctx, std::string& output
     nlohmann::json row{{"image", names[i]}, {"psnr", ps}, {"ssim", ss}, {"psnr_noisy", pn}};
     if (with_nlm) {
       t0 = Clock::now();
-      CVPIPE_RETURN_IF_ERROR(nlmeans_denoise(noisy, sigma, out_nlm));
+      CVPIPE_RETURN_IF_ERROR(cvpipe::nlmeans(noisy, nlmeans_options(sigma), out_nlm));
       ms_nlm += ms_since(t0);
       const double pl = psnr(out_nlm, clean), sl = ssim(out_nlm, clean);
       sum_psnr_nlm += pl;
