@@ -49,7 +49,8 @@ TEST_F(HarnessFixture, SchemaRefusesBadValues) {
   EXPECT_FALSE(h.configure({{"model", model.string()}, {"top_k", "0"}}).ok());
   EXPECT_FALSE(h.configure({{"model", model.string()}, {"crops", "boxes"}}).ok());
   const Status st = h.configure({{"model", (dir.path / "none.safetensors").string()}});
-  EXPECT_EQ(st.code(), StatusCode::not_found) << st.message();
+  EXPECT_EQ(st.code(), StatusCode::invalid_argument) << "the host refuses a model file it cannot find";
+  EXPECT_NE(st.message().find("none.safetensors"), std::string::npos) << st.message();
   EXPECT_OK(h.configure({{"model", model.string()}, {"crops", "detections"}, {"threshold", "0.2"}}));
 }
 
