@@ -8,7 +8,7 @@
 #include <cstdlib>
 #include <memory>
 
-#include "detail.hpp"
+#include "serial.hpp"
 
 namespace cvpipe::nn {
 namespace {
@@ -26,8 +26,17 @@ struct ThreadState {
   dnnl::stream stream;
   std::unique_ptr<void, AlignedFree> scratch;
   std::size_t scratch_bytes = 0;
+  int ftz_team = 0;  // the largest budget under which FTZ/DAZ was applied to this thread's team
 
-  ThreadState() : stream(engine()) { enable_flush_denormals(); }
+  ThreadState() : stream(engine()) { flush_denormals(); }
+
+  // FTZ/DAZ in this thread and its OpenMP team; again when the budget grew (new workers).
+  void flush_denormals() {
+    const int team = omp_get_max_threads();
+    if (team <= ftz_team) return;
+    enable_flush_denormals();
+    ftz_team = team;
+  }
 
   void* reserve(std::size_t bytes) {
     if (bytes > scratch_bytes) {
@@ -88,6 +97,7 @@ dnnl::primitive_attr primitive_attr() {
 void execute(const dnnl::primitive& prim, std::unordered_map<int, dnnl::memory> args,
              const dnnl::memory::desc& scratchpad) {
   ThreadState& s = state();
+  s.flush_denormals();
   std::size_t bytes = 0;
   for (auto& a : args) bytes += a.second.get_desc().get_size();
   detail::SerialScope serial(detail::serial_bytes(bytes));

@@ -8,7 +8,9 @@
 #include <string>
 #include <vector>
 
-#include "detail.hpp"
+#include "caches.hpp"
+#include "descs.hpp"
+#include "serial.hpp"
 
 namespace cvpipe::nn::detail {
 

@@ -10,7 +10,7 @@
 #include <fmt/format.h>
 
 #include "cvpipe/nn/context.hpp"
-#include "cvpipe/nn/data.hpp"
+#include "cvpipe/nn/data_loader.hpp"
 #include "cvpipe/nn/data_convert.hpp"
 
 namespace cvpipe::nn {

@@ -1,7 +1,7 @@
 // Graph: a small DAG of layers. Forward in insertion order, backward in reverse, gradients of a
 // tensor read by several nodes summed into graph-owned buffers (oneDNN sum).
-#include "cvpipe/nn/module.hpp"
-#include "detail.hpp"
+#include "cvpipe/nn/containers.hpp"
+#include "caches.hpp"
 #include "inplace.hpp"
 
 namespace cvpipe::nn {
@@ -146,6 +146,7 @@ Tensor Graph::forward_n(std::span<const Tensor> xs) {
   if (static_cast<int>(xs.size()) != I.n_inputs)
     fail("expects " + std::to_string(I.n_inputs) + " input(s), got " + std::to_string(xs.size()));
   if (I.nodes.empty()) fail("forward: the graph has no nodes");
+  follow_thread_budget();
   if (!I.valid || I.sched_training != training_) build_graph_schedule(I, training_, needs_input_grad_);
   for (int i = 0; i < I.n_inputs; ++i) I.outs[static_cast<std::size_t>(i)] = xs[static_cast<std::size_t>(i)];
   std::vector<Tensor> ins;

@@ -66,4 +66,11 @@ void Layer::fail(const std::string& what) const {
   throw Error(type() + " '" + name_ + "': " + what);
 }
 
+void Layer::follow_thread_budget() {
+  const int budget = num_threads();
+  if (planned_threads_ == budget) return;
+  if (planned_threads_ != 0) reset_plans();
+  planned_threads_ = budget;
+}
+
 }  // namespace cvpipe::nn

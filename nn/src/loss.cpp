@@ -8,7 +8,7 @@
 #include <fmt/format.h>
 
 #include "cvpipe/nn/context.hpp"
-#include "detail.hpp"
+#include "serial.hpp"
 
 namespace cvpipe::nn {
 namespace {

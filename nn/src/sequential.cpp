@@ -4,7 +4,7 @@
 #include <set>
 
 #include "cvpipe/nn/layers.hpp"
-#include "cvpipe/nn/module.hpp"
+#include "cvpipe/nn/containers.hpp"
 #include "inplace.hpp"
 
 namespace cvpipe::nn {
@@ -136,6 +136,7 @@ static void build_schedule(Sequential::Impl& I, bool training, bool needs_input_
 Tensor Sequential::forward(const Tensor& x) {
   auto& I = *impl_;
   if (I.layers.empty()) return x;
+  follow_thread_budget();
   if (!I.valid || I.sched_training != training_) build_schedule(I, training_, needs_input_grad_);
   Tensor h = x;
   for (std::size_t k : I.run) h = I.layers[k]->forward(h);

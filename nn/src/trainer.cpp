@@ -319,6 +319,11 @@ TrainResult Trainer::run() {
       interrupted = true;
       break;
     }
+    if (options_.time_limit_s > 0 && std::chrono::duration<double>(Clock::now() - t0).count() > options_.time_limit_s) {
+      result.stopped_by_time_limit = true;
+      do_eval();  // a failure is recorded in result
+      break;
+    }
     for (const auto& o : optimizers_)
       if (o.schedule) o.opt->set_lr(o.schedule->lr(o.opt->steps()));
     StepContext ctx{step_, epoch_of(step_), current_lr(), &rng_};

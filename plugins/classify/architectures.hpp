@@ -18,7 +18,7 @@
 #include <vector>
 
 #include "cvpipe/classify/model_spec.hpp"
-#include "cvpipe/nn/module.hpp"
+#include "cvpipe/nn/containers.hpp"
 #include "cvpipe/status.hpp"
 
 namespace cvpipe::classify {

@@ -4,16 +4,12 @@
 #include <algorithm>
 #include <numeric>
 
-#include "cvpipe/nn/context.hpp"
-#include "model_path.hpp"
 
 namespace cvpipe::classify {
 
 std::vector<ParamSpec> ClassifyStage::params() {
   return {
-      ParamSpec::path("model", std::string(kDefaultModel), false,
-                      "classify model (.safetensors); the default is the shipped digits model, found in the "
-                      "source tree or <prefix>/share/cvpipe"),
+      ParamSpec::model("model", kDefaultModel, "classify model (.safetensors); default: the shipped digits model"),
       ParamSpec::integer("top_k", 1, 1, 100, "number of labels written per frame (best first)"),
       ParamSpec::choice("crops", "frame", {"frame", "detections"},
                         "classify the whole frame, or each detection box (filling its class_id, label, score)"),
@@ -29,10 +25,8 @@ std::vector<ParamSpec> ClassifyStage::params() {
 
 Status ClassifyStage::configure(const Params& p, const StageContext& ctx) {
   name_ = ctx.instance_name.empty() ? "classify" : ctx.instance_name;
-  std::filesystem::path file;
-  Status st = resolve_model_path(p.get_string("model"), file);
-  if (!st.ok()) return Status(st.code(), "stage '" + name_ + "': parameter 'model': " + st.message());
-  st = Classifier::load(file, model_);
+  const std::filesystem::path file = p.get_string("model");  // found by the host
+  Status st = Classifier::load(file, model_);
   if (!st.ok()) return Status(st.code(), "stage '" + name_ + "': " + st.message());
   top_k_ = static_cast<int>(std::min<int64_t>(p.get_int("top_k"), model_->num_classes()));
   crops_ = p.get_string("crops") == "detections";
@@ -41,8 +35,6 @@ Status ClassifyStage::configure(const Params& p, const StageContext& ctx) {
   margin_ = static_cast<float>(p.get_number("margin"));
   mode_ = p.get_string("prepare") == "none" ? InputMode::prepared : InputMode::automatic;
   model_->set_max_batch(std::max(batch_, 1));
-  threads_ = ctx.threads;
-  nn::set_num_threads(threads_);
   return {};
 }
 

@@ -33,7 +33,6 @@ class ClassifyStage final : public Stage {
   float threshold_ = 0.f;
   float margin_ = 0.f;
   InputMode mode_ = InputMode::automatic;
-  int threads_ = 1;
 };
 
 }  // namespace cvpipe::classify

@@ -5,7 +5,6 @@
 #include "cvpipe/classify/dataset.hpp"
 #include "cvpipe/nn/context.hpp"
 #include "evaluation.hpp"
-#include "model_path.hpp"
 
 namespace cvpipe::classify {
 

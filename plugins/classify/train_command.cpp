@@ -16,7 +16,7 @@
 #include "cvpipe/nn/checkpoint.hpp"
 #include "cvpipe/nn/model_file.hpp"
 #include "cvpipe/nn/context.hpp"
-#include "cvpipe/nn/data.hpp"
+#include "cvpipe/nn/data_loader.hpp"
 #include "cvpipe/nn/data_convert.hpp"
 #include "cvpipe/nn/loss.hpp"
 #include "cvpipe/nn/optim.hpp"

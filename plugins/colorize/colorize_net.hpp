@@ -26,7 +26,7 @@
 
 #include "chroma_bins.hpp"
 #include "cvpipe/nn/model_file.hpp"
-#include "cvpipe/nn/module.hpp"
+#include "cvpipe/nn/containers.hpp"
 #include "cvpipe/nn/unet.hpp"
 #include "cvpipe/status.hpp"
 

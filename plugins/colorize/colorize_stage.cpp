@@ -1,8 +1,6 @@
 // The `colorize` stage; see colorize_stage.hpp.
 #include "colorize_stage.hpp"
 
-#include "cvpipe/nn/context.hpp"
-
 namespace cvpipe::colorize {
 
 std::vector<ParamSpec> ColorizeStage::params() {
@@ -15,9 +13,8 @@ std::vector<ParamSpec> ColorizeStage::params() {
   };
 }
 
-Status ColorizeStage::configure(const Params& p, const StageContext& ctx) {
+Status ColorizeStage::configure(const Params& p, const StageContext&) {
   saturation_ = static_cast<float>(p.get_number("saturation"));
-  threads_ = ctx.threads;
   CVPIPE_RETURN_IF_ERROR(ColorizeNet::load(p.get_string("model"), net_));
   Decoding d = net_->decoding();
   if (const double t = p.get_number("temperature"); t > 0) d.temperature = static_cast<float>(t);
@@ -35,10 +32,6 @@ Status ColorizeStage::open(const StreamInfo& in, StreamInfo& out) {
 
 Status ColorizeStage::process(Frame& frame) {
   if (frame.image.empty()) return Status::invalid("colorize: empty image in frame " + std::to_string(frame.seq));
-  if (std::this_thread::get_id() != configured_thread_) {
-    nn::set_num_threads(threads_);
-    configured_thread_ = std::this_thread::get_id();
-  }
   cv::Mat out;
   if (Status s = net_->colorize(frame.image, saturation_, out); !s.ok()) {
     return Status(s.code(), s.message() + " (frame " + std::to_string(frame.seq) + ")");

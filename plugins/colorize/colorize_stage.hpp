@@ -6,7 +6,6 @@
 // Frames: 8U or 16U, 1, 3 or 4 channels, any size; others are unsupported Status errors.
 #pragma once
 #include <memory>
-#include <thread>
 
 #include "colorize_net.hpp"
 #include "cvpipe/stage.hpp"
@@ -23,8 +22,6 @@ class ColorizeStage final : public Stage {
  private:
   std::unique_ptr<ColorizeNet> net_;
   float saturation_ = 1.f;
-  int threads_ = 0;
-  std::thread::id configured_thread_{};
 };
 
 }  // namespace cvpipe::colorize

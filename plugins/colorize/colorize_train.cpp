@@ -1,6 +1,5 @@
 // colorize.train: the colourisation network on opencv-doc photos and video frames; see commands.hpp.
 #include <algorithm>
-#include <chrono>
 #include <cmath>
 #include <fstream>
 
@@ -11,11 +10,11 @@
 #include "colorize_net.hpp"
 #include "commands.hpp"
 #include "cvpipe/data.hpp"
-#include "cvpipe/nn/data.hpp"
+#include "cvpipe/nn/data_loader.hpp"
 #include "cvpipe/nn/init.hpp"
 #include "cvpipe/nn/optim.hpp"
 #include "cvpipe/nn/schedule.hpp"
-#include "cvpipe/nn/trainer.hpp"
+#include "cvpipe/nn/train_command.hpp"
 #include "cvpipe/photos.hpp"
 #include "lab.hpp"
 #include "scoring.hpp"
@@ -29,45 +28,35 @@ namespace fs = std::filesystem;
 static const char* const k_tune_photos = "home.jpg,stuff.jpg,pca_test1.jpg,ela_original.jpg";
 
 std::vector<ParamSpec> colorize_train_params() {
-  return {
-      ParamSpec::path("data", "", false, "folder of photos and videos (empty: the opencv-doc sample folder)"),
-      ParamSpec::string("photos", "", "comma-separated training photos (empty: the SDK's train_color list minus tune_photos)"),
-      ParamSpec::string("tune_photos", k_tune_photos, "training photos kept out of fitting; validation and decoding choice"),
-      ParamSpec::string("videos", "vtest.avi,Megamind.avi,tree.avi", "comma-separated videos to sample frames from"),
-      ParamSpec::integer("frames_per_video", 16, 0, 10000, "frames taken from each video, spread over it"),
-      ParamSpec::number("photo_share", 0.5, 0.0, 1.0, "share of training crops taken from photos (the rest from video frames)"),
-      ParamSpec::integer("net_side", 128, 32, 1024, "short side of the network input (images are resized to it)"),
-      ParamSpec::integer("patch", 96, 16, 1024, "training crop side at network scale (a multiple of 2^levels)"),
-      ParamSpec::string("scales", "1,1.25", "comma-separated scales of net_side each training image is prepared at (crops vary in scale)"),
-      ParamSpec::integer("batch", 12, 1, 1024, "crops per step"),
-      ParamSpec::integer("steps", 4000, 1, 10000000, "optimizer steps"),
-      ParamSpec::integer("eval_every", 500, 1, 10000000, "steps between validations on tune_photos"),
-      ParamSpec::number("lr", 2e-3, 0.0, 1.0, "peak Adam learning rate (cosine decay after a linear warm-up)"),
-      ParamSpec::number("min_lr", 5e-5, 0.0, 1.0, "learning rate at the end of the decay"),
-      ParamSpec::integer("warmup", 200, 0, 1000000, "warm-up steps"),
-      ParamSpec::integer("base_width", 16, 4, 256, "U-Net width of the first level"),
-      ParamSpec::integer("max_width", 128, 4, 1024, "U-Net width cap"),
-      ParamSpec::integer("levels", 4, 1, 6, "U-Net downsamplings"),
-      ParamSpec::integer("output_level", 2, 0, 5, "the network outputs chroma at 1/2^output_level of its input"),
-      ParamSpec::string("dilations", "2,4", "comma-separated dilations of extra bottleneck convs (empty: none)"),
-      ParamSpec::number("grid", 10.0, 2.0, 64.0, "ab bin size in Lab units"),
-      ParamSpec::number("min_bin_fraction", 2e-5, 0.0, 0.1, "a bin exists where at least this share of training pixels falls"),
-      ParamSpec::boolean("rebalance", true, "weight pixels by the rarity of their colour (class rebalancing)"),
-      ParamSpec::number("rebalance_lambda", 0.5, 0.0, 1.0, "mix of uniform into the bin prior before inverting"),
-      ParamSpec::number("psnr_margin", 0.2, -10.0, 10.0, "decoding choice: required PSNR gain over gray pictures (dB)"),
-      ParamSpec::number("target_colorfulness", 0.7, 0.0, 2.0, "decoding choice: colourfulness ratio that is enough"),
-      ParamSpec::integer("seed", 0, 0, 9.2e18, "seed of initialisation and crops"),
-      ParamSpec::number("time_limit", 0.0, 0.0, 1e6, "stop after this many minutes and write the model (0: no limit)"),
-      ParamSpec::integer("log_every", 25, 1, 1000000, "steps per metrics row"),
-      ParamSpec::integer("checkpoint_every", 500, 0, 10000000, "steps between checkpoints (0: at the end only)"),
-      ParamSpec::path("model", "", false, "model file to write (default, and always with --out: <out>/model.safetensors)"),
-      ParamSpec::path("out", "", false, "folder for metrics.csv, curves.png, checkpoints, tuning.json"),
-  };
+  return nn::trainer_params(
+      {.steps = 4000, .lr = 2e-3, .min_lr = 5e-5, .warmup = 200, .log_every = 25, .checkpoint_every = 500},
+      {
+          ParamSpec::path("data", "", false, "folder of photos and videos (empty: the opencv-doc sample folder)"),
+          ParamSpec::string("photos", "", "comma-separated training photos (empty: the SDK's train_color list minus tune_photos)"),
+          ParamSpec::string("tune_photos", k_tune_photos, "training photos kept out of fitting; validation and decoding choice"),
+          ParamSpec::string("videos", "vtest.avi,Megamind.avi,tree.avi", "comma-separated videos to sample frames from"),
+          ParamSpec::integer("frames_per_video", 16, 0, 10000, "frames taken from each video, spread over it"),
+          ParamSpec::number("photo_share", 0.5, 0.0, 1.0, "share of training crops taken from photos (the rest from video frames)"),
+          ParamSpec::integer("net_side", 128, 32, 1024, "short side of the network input (images are resized to it)"),
+          ParamSpec::integer("patch", 96, 16, 1024, "training crop side at network scale (a multiple of 2^levels)"),
+          ParamSpec::string("scales", "1,1.25", "comma-separated scales of net_side each training image is prepared at (crops vary in scale)"),
+          ParamSpec::integer("batch", 12, 1, 1024, "crops per step"),
+          ParamSpec::integer("eval_every", 500, 1, 10000000, "steps between validations on tune_photos"),
+          ParamSpec::integer("base_width", 16, 4, 256, "U-Net width of the first level"),
+          ParamSpec::integer("max_width", 128, 4, 1024, "U-Net width cap"),
+          ParamSpec::integer("levels", 4, 1, 6, "U-Net downsamplings"),
+          ParamSpec::integer("output_level", 2, 0, 5, "the network outputs chroma at 1/2^output_level of its input"),
+          ParamSpec::string("dilations", "2,4", "comma-separated dilations of extra bottleneck convs (empty: none)"),
+          ParamSpec::number("grid", 10.0, 2.0, 64.0, "ab bin size in Lab units"),
+          ParamSpec::number("min_bin_fraction", 2e-5, 0.0, 0.1, "a bin exists where at least this share of training pixels falls"),
+          ParamSpec::boolean("rebalance", true, "weight pixels by the rarity of their colour (class rebalancing)"),
+          ParamSpec::number("rebalance_lambda", 0.5, 0.0, 1.0, "mix of uniform into the bin prior before inverting"),
+          ParamSpec::number("psnr_margin", 0.2, -10.0, 10.0, "decoding choice: required PSNR gain over gray pictures (dB)"),
+          ParamSpec::number("target_colorfulness", 0.7, 0.0, 2.0, "decoding choice: colourfulness ratio that is enough"),
+      });
 }
 
 namespace {
-
-using Clock = std::chrono::steady_clock;
 
 // One training image at network scale: L (normalised) and ab planes.
 struct LabPlanes {
@@ -123,32 +112,19 @@ Status train_impl(const Params& p, const CommandContext& ctx, std::string& outpu
   const auto seed = static_cast<std::uint64_t>(p.get_int("seed"));
 
   // Photos: the SDK's training photos minus the tuning ones, plus video frames.
-  const std::vector<std::string> tune_names = split_list(p.get_string("tune_photos"));
-  std::vector<std::string> photo_names = split_list(p.get_string("photos"));
-  if (photo_names.empty()) {
-    for (const auto& f : photo_lists().train_color)
-      if (std::find(tune_names.begin(), tune_names.end(), f) == tune_names.end()) photo_names.push_back(f);
-  }
-  for (const auto& f : photo_names) {
-    if (std::find(tune_names.begin(), tune_names.end(), f) != tune_names.end()) {
-      return Status::invalid("photo '" + f + "' is both a training and a tuning photo");
-    }
-    const auto& held = photo_lists().held_out;
-    if (std::find(held.begin(), held.end(), f) != held.end()) return Status::invalid("photo '" + f + "' is held out for evaluation");
-  }
-  std::vector<cv::Mat> images;
-  std::vector<std::string> names;
-  CVPIPE_RETURN_IF_ERROR(load_training_images(data, photo_names, split_list(p.get_string("videos")),
-                                              static_cast<int>(p.get_int("frames_per_video")), images, names));
-  std::vector<cv::Mat> tune_images;
-  CVPIPE_RETURN_IF_ERROR(load_photos(data, tune_names, 3, tune_images));
+  TrainingSet set;
+  CVPIPE_RETURN_IF_ERROR(load_training_set(data, p, "tune_photos", set));
+  const std::vector<cv::Mat>& images = set.images;
+  const std::vector<std::string>& names = set.names;
+  const std::vector<std::string>& tune_names = set.kept_out_names;
+  const std::vector<cv::Mat>& tune_images = set.kept_out;
 
   // Each image at every scale of net_side in `scales` (scale variety), as L / ab planes.
   // Photos and video frames are drawn in the ratio photo_share (there are many more frames than photos).
   std::vector<LabPlanes> photo_planes, frame_planes;
   std::vector<cv::Mat> ab_all;
   for (std::size_t i = 0; i < images.size(); ++i) {
-    auto& dst = i < photo_names.size() ? photo_planes : frame_planes;
+    auto& dst = i < set.photos ? photo_planes : frame_planes;
     for (double s : scales) dst.push_back(lab_planes(resize_short_side(images[i], static_cast<int>(std::lround(net_side * s)))));
     ab_all.push_back(lab_planes(resize_short_side(images[i], net_side)).ab);  // bin statistics at network scale
   }
@@ -191,14 +167,10 @@ Status train_impl(const Params& p, const CommandContext& ctx, std::string& outpu
   const auto warmup = std::min<std::int64_t>(p.get_int("warmup"), steps - 1);
   auto schedule = nn::warmup_lr(nn::cosine_lr(ao.lr, steps - warmup, p.get_number("min_lr")), warmup, 0.01);
 
-  nn::TrainerOptions to = nn::with_command(ctx, {});
-  to.steps = steps;
+  nn::TrainerOptions to = nn::trainer_options(p, ctx);
   to.steps_per_epoch = p.get_int("eval_every");
   to.eval_every = p.get_int("eval_every");
-  to.log_every = p.get_int("log_every");
-  to.checkpoint_every = p.get_int("checkpoint_every");
   to.name = "colorize";
-  to.seed = seed;
   nn::Trainer trainer(to);
   trainer.add_module("net", net.module());
   trainer.add_optimizer("adam", adam, schedule);
@@ -206,15 +178,8 @@ Status train_impl(const Params& p, const CommandContext& ctx, std::string& outpu
   trainer.set_metadata("architecture", net.architecture_json());
 
   const bool rebalance = p.get_bool("rebalance");
-  const double time_limit_s = p.get_number("time_limit") * 60.0;
-  const auto start = Clock::now();
-  bool time_up = false;
   nn::Tensor grad;
   trainer.set_step([&](const nn::StepContext&) -> nn::Metrics {
-    if (time_limit_s > 0 && !time_up && std::chrono::duration<double>(Clock::now() - start).count() > time_limit_s) {
-      time_up = true;  // finish this step, checkpoint, then write the model as if completed
-      trainer.request_stop();
-    }
     nn::Batch b = loader.next();
     net.module().train();
     const nn::Tensor logits = net.module().forward(b.images);
@@ -238,66 +203,46 @@ Status train_impl(const Params& p, const CommandContext& ctx, std::string& outpu
 
   if (!ctx.resume.empty()) CVPIPE_RETURN_IF_ERROR(trainer.resume(ctx.resume));
   const nn::TrainResult result = trainer.run();
-  if (result.outcome == nn::TrainOutcome::failed) return result.status;
-
-  nlohmann::json j;
-  j["steps"] = result.steps;
-  j["seconds"] = result.seconds;
-  j["checkpoint"] = result.checkpoint.string();
-  j["bins"] = bins.size();
-  for (const auto& [k, v] : result.last_eval) j[k] = v;
-  for (const auto& [k, v] : result.last_train) j[k] = v;
-  if (result.outcome == nn::TrainOutcome::interrupted && !time_up) {
-    output = j.dump();
-    return result.to_status();
-  }
-
   // Choose the decoding on the tuning photos, then write the model with it.
-  const auto [scores_default, prepared] = validate(Decoding{});
-  TuneOptions tune;
-  tune.psnr_margin = p.get_number("psnr_margin");
-  tune.target_colorfulness = p.get_number("target_colorfulness");
-  nlohmann::json table;
-  const Decoding chosen = tune_decoding(net, prepared, tune, table);
-  net.set_decoding(chosen);
-  const Scores tuned = score(net, prepared, chosen);
-  const fs::path& out_dir = ctx.out_dir;
-  std::error_code ec;
-  fs::create_directories(out_dir, ec);
-  {
-    std::ofstream f(out_dir / "tuning.json");
-    f << nlohmann::json{{"chosen", {{"temperature", chosen.temperature}, {"saturation", chosen.saturation},
-                                   {"prior_correction", chosen.prior_correction}, {"cast_removal", chosen.cast_removal},
-                                   {"confidence", chosen.confidence}, {"flip_average", chosen.flip_average}}},
-                        {"tune_photos", tune_names}, {"candidates", table}}
-             .dump(1)
-      << "\n";
-  }
-  nn::ModelInfo info = nn::trained_by(p, ctx);
-  info.extra["train_steps"] = std::to_string(result.steps);
-  if (time_up) info.extra["train_stopped_by_time_limit"] = "true";
-  std::string files;
-  for (const auto& n : names) files += (files.empty() ? "" : ",") + n;
-  info.extra["train_images"] = files;
-  info.extra["tune_psnr"] = std::to_string(tuned.psnr);
-  info.extra["tune_psnr_gray"] = std::to_string(tuned.psnr_gray);
-  info.extra["tune_colorfulness_ratio"] = std::to_string(tuned.colorfulness_ratio());
-  const fs::path model_path = p.get_string("model");
-  if (model_path.has_parent_path()) fs::create_directories(model_path.parent_path(), ec);
-  CVPIPE_RETURN_IF_ERROR(net.save(model_path, info));
-  j["stopped_by_time_limit"] = time_up;
-  j["temperature"] = chosen.temperature;
-  j["saturation"] = chosen.saturation;
-  j["prior_correction"] = chosen.prior_correction;
-  j["cast_removal"] = chosen.cast_removal;
-  j["confidence"] = chosen.confidence;
-  j["flip_average"] = chosen.flip_average;
-  j["tune_psnr"] = tuned.psnr;
-  j["tune_psnr_gray"] = tuned.psnr_gray;
-  j["tune_colorfulness_ratio"] = tuned.colorfulness_ratio();
-  j["model"] = model_path.string();
-  output = j.dump();
-  return {};
+  auto tune_and_record = [&](nn::TrainedModel& m) -> Status {
+    const auto [scores_default, prepared] = validate(Decoding{});
+    TuneOptions tune;
+    tune.psnr_margin = p.get_number("psnr_margin");
+    tune.target_colorfulness = p.get_number("target_colorfulness");
+    nlohmann::json table;
+    const Decoding chosen = tune_decoding(net, prepared, tune, table);
+    net.set_decoding(chosen);
+    const Scores tuned = score(net, prepared, chosen);
+    std::error_code ec;
+    fs::create_directories(ctx.out_dir, ec);
+    {
+      std::ofstream f(ctx.out_dir / "tuning.json");
+      f << nlohmann::json{{"chosen", {{"temperature", chosen.temperature}, {"saturation", chosen.saturation},
+                                     {"prior_correction", chosen.prior_correction}, {"cast_removal", chosen.cast_removal},
+                                     {"confidence", chosen.confidence}, {"flip_average", chosen.flip_average}}},
+                          {"tune_photos", tune_names}, {"candidates", table}}
+               .dump(1)
+        << "\n";
+    }
+    m.info.extra["train_images"] = nn::comma_list(names);
+    m.info.extra["tune_psnr"] = std::to_string(tuned.psnr);
+    m.info.extra["tune_psnr_gray"] = std::to_string(tuned.psnr_gray);
+    m.info.extra["tune_colorfulness_ratio"] = std::to_string(tuned.colorfulness_ratio());
+    m.summary = {{"bins", static_cast<double>(bins.size())},
+                 {"temperature", chosen.temperature},
+                 {"saturation", chosen.saturation},
+                 {"prior_correction", chosen.prior_correction},
+                 {"cast_removal", chosen.cast_removal},
+                 {"confidence", chosen.confidence},
+                 {"flip_average", chosen.flip_average ? 1.0 : 0.0},
+                 {"tune_psnr", tuned.psnr},
+                 {"tune_psnr_gray", tuned.psnr_gray},
+                 {"tune_colorfulness_ratio", tuned.colorfulness_ratio()}};
+    return {};
+  };
+  return nn::finish_training(
+      result, p, ctx, [&](const fs::path& f, const nn::ModelInfo& info) { return net.save(f, info); }, output,
+      tune_and_record);
 }
 
 }  // namespace

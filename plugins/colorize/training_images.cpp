@@ -3,7 +3,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <sstream>
 
 #include <opencv2/imgproc.hpp>
 #include <opencv2/videoio.hpp>
@@ -11,17 +10,6 @@
 #include "cvpipe/photos.hpp"
 
 namespace cvpipe::colorize {
-
-std::vector<std::string> split_list(const std::string& text) {
-  std::vector<std::string> out;
-  std::stringstream ss(text);
-  std::string item;
-  while (std::getline(ss, item, ',')) {
-    const auto b = item.find_first_not_of(" \t"), e = item.find_last_not_of(" \t");
-    if (b != std::string::npos) out.push_back(item.substr(b, e - b + 1));
-  }
-  return out;
-}
 
 Status read_video_frames(const std::filesystem::path& video, int every, int max_frames, std::vector<cv::Mat>& out) {
   std::error_code ec;
@@ -67,6 +55,27 @@ Status load_training_images(const std::filesystem::path& dir, const std::vector<
     }
   }
   return {};
+}
+
+Status load_training_set(const std::filesystem::path& dir, const Params& p, const std::string& kept_out, TrainingSet& out) {
+  out = {};
+  out.kept_out_names = split_list(p.get_string(kept_out));
+  const auto& kept = out.kept_out_names;
+  auto is_kept = [&](const std::string& f) { return std::find(kept.begin(), kept.end(), f) != kept.end(); };
+  std::vector<std::string> photos = split_list(p.get_string("photos"));
+  if (photos.empty()) {
+    for (const auto& f : photo_lists().train_color)
+      if (!is_kept(f)) photos.push_back(f);
+  }
+  const auto& held = photo_lists().held_out;
+  for (const auto& f : photos) {
+    if (is_kept(f)) return Status::invalid("photo '" + f + "' is both in 'photos' and in '" + kept_out + "'");
+    if (std::find(held.begin(), held.end(), f) != held.end()) return Status::invalid("photo '" + f + "' is held out for evaluation");
+  }
+  out.photos = photos.size();
+  CVPIPE_RETURN_IF_ERROR(load_training_images(dir, photos, split_list(p.get_string("videos")),
+                                              static_cast<int>(p.get_int("frames_per_video")), out.images, out.names));
+  return load_photos(dir, kept, 3, out.kept_out);
 }
 
 cv::Mat resize_short_side(const cv::Mat& image, int side) {

@@ -6,6 +6,7 @@
 
 #include "cvpipe/nn/checkpoint.hpp"
 #include "cvpipe/nn/layer.hpp"
+#include "cvpipe/plugin.hpp"
 
 namespace cvpipe::colorize {
 
@@ -107,11 +108,8 @@ Status TranslateNet::load(const std::filesystem::path& path, std::unique_ptr<Tra
     return Status::invalid(label + ": malformed translate metadata: " + e.what());
   }
   std::unique_ptr<TranslateNet> net;
-  try {
-    net = std::make_unique<TranslateNet>(unet, task);
-  } catch (const std::exception& e) {
-    return Status::invalid(label + ": " + e.what());
-  }
+  CVPIPE_RETURN_IF_ERROR(guard([&] { net = std::make_unique<TranslateNet>(unet, task); return Status{}; }, label,
+                               StatusCode::invalid_argument));
   CVPIPE_RETURN_IF_ERROR(nn::import_module(st, net->module(), label));
   out = std::move(net);
   return {};

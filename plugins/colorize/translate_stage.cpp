@@ -1,7 +1,6 @@
 // The `translate` and `night_style` stages; see translate_stage.hpp.
 #include "translate_stage.hpp"
 
-#include "cvpipe/nn/context.hpp"
 #include "night_style.hpp"
 
 namespace cvpipe::colorize {
@@ -10,8 +9,7 @@ std::vector<ParamSpec> TranslateStage::params() {
   return {ParamSpec::model("model", "models/translate_night.safetensors", "translate model file")};
 }
 
-Status TranslateStage::configure(const Params& p, const StageContext& ctx) {
-  threads_ = ctx.threads;
+Status TranslateStage::configure(const Params& p, const StageContext&) {
   return TranslateNet::load(p.get_string("model"), net_);
 }
 
@@ -23,10 +21,6 @@ Status TranslateStage::open(const StreamInfo& in, StreamInfo& out) {
 
 Status TranslateStage::process(Frame& frame) {
   if (frame.image.empty()) return Status::invalid("translate: empty image in frame " + std::to_string(frame.seq));
-  if (std::this_thread::get_id() != configured_thread_) {
-    nn::set_num_threads(threads_);
-    configured_thread_ = std::this_thread::get_id();
-  }
   cv::Mat out;
   if (Status s = net_->translate(frame.image, out); !s.ok()) {
     return Status(s.code(), s.message() + " (frame " + std::to_string(frame.seq) + ")");

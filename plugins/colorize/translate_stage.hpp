@@ -4,7 +4,6 @@
 // with it a pipeline writes the b/ half of a folder of pairs.
 #pragma once
 #include <memory>
-#include <thread>
 
 #include "cvpipe/stage.hpp"
 #include "translate_net.hpp"
@@ -20,8 +19,6 @@ class TranslateStage final : public Stage {
 
  private:
   std::unique_ptr<TranslateNet> net_;
-  int threads_ = 0;
-  std::thread::id configured_thread_{};
 };
 
 class NightStyleStage final : public Stage {

@@ -5,21 +5,19 @@
 // against it (pix2pix): D minimises BCE(real, 1) + BCE(fake, 0); G minimises
 // L1(fake, B) + gan_weight * BCE(D(A, fake), 1). The discriminator is not part of the model file.
 #include <algorithm>
-#include <chrono>
 #include <cmath>
 
-#include <nlohmann/json.hpp>
 #include <opencv2/imgproc.hpp>
 
 #include "commands.hpp"
 #include "cvpipe/data.hpp"
-#include "cvpipe/nn/data.hpp"
+#include "cvpipe/nn/data_loader.hpp"
 #include "cvpipe/nn/init.hpp"
 #include "cvpipe/nn/layers.hpp"
 #include "cvpipe/nn/loss.hpp"
 #include "cvpipe/nn/optim.hpp"
 #include "cvpipe/nn/schedule.hpp"
-#include "cvpipe/nn/trainer.hpp"
+#include "cvpipe/nn/train_command.hpp"
 #include "cvpipe/photos.hpp"
 #include "lab.hpp"
 #include "night_style.hpp"
@@ -32,37 +30,27 @@ namespace cvpipe::colorize {
 namespace fs = std::filesystem;
 
 std::vector<ParamSpec> translate_train_params() {
-  return {
-      ParamSpec::path("pairs", "", false, "folder with a/NAME and b/NAME images (empty: make pairs with `task`)"),
-      ParamSpec::choice("task", "night", {"night"}, "synthetic task when pairs is empty: night = day -> night tone mapping"),
-      ParamSpec::path("data", "", false, "photos and videos for the synthetic task (empty: the opencv-doc sample folder)"),
-      ParamSpec::string("photos", "", "comma-separated photos for the task (empty: the SDK's train_color minus val_photos)"),
-      ParamSpec::string("val_photos", "home.jpg,stuff.jpg", "task photos kept out of fitting for validation"),
-      ParamSpec::string("videos", "vtest.avi,Megamind.avi,tree.avi", "videos to sample task frames from"),
-      ParamSpec::integer("frames_per_video", 8, 0, 10000, "frames taken from each video"),
-      ParamSpec::integer("patch", 64, 16, 1024, "training crop side (a multiple of 2^levels)"),
-      ParamSpec::integer("batch", 8, 1, 1024, "crops per step"),
-      ParamSpec::integer("steps", 2000, 1, 10000000, "optimizer steps"),
-      ParamSpec::integer("eval_every", 250, 1, 10000000, "steps between validations"),
-      ParamSpec::number("lr", 2e-3, 0.0, 1.0, "peak Adam learning rate (cosine decay after a warm-up)"),
-      ParamSpec::number("min_lr", 5e-5, 0.0, 1.0, "learning rate at the end of the decay"),
-      ParamSpec::integer("warmup", 100, 0, 1000000, "warm-up steps"),
-      ParamSpec::integer("base_width", 16, 4, 256, "U-Net width of the first level"),
-      ParamSpec::integer("max_width", 64, 4, 1024, "U-Net width cap"),
-      ParamSpec::integer("levels", 3, 1, 6, "U-Net downsamplings"),
-      ParamSpec::number("gan_weight", 0.0, 0.0, 100.0, "weight of the PatchGAN adversarial loss (0: L1 only)"),
-      ParamSpec::integer("seed", 0, 0, 9.2e18, "seed of initialisation and crops"),
-      ParamSpec::number("time_limit", 0.0, 0.0, 1e6, "stop after this many minutes and write the model (0: no limit)"),
-      ParamSpec::integer("log_every", 25, 1, 1000000, "steps per metrics row"),
-      ParamSpec::integer("checkpoint_every", 500, 0, 10000000, "steps between checkpoints (0: at the end only)"),
-      ParamSpec::path("model", "", false, "model file to write (default, and always with --out: <out>/model.safetensors)"),
-      ParamSpec::path("out", "", false, "folder for metrics.csv, curves.png, checkpoints"),
-  };
+  return nn::trainer_params(
+      {.steps = 2000, .lr = 2e-3, .min_lr = 5e-5, .warmup = 100, .log_every = 25, .checkpoint_every = 500},
+      {
+          ParamSpec::path("pairs", "", false, "folder with a/NAME and b/NAME images (empty: make pairs with `task`)"),
+          ParamSpec::choice("task", "night", {"night"}, "synthetic task when pairs is empty: night = day -> night tone mapping"),
+          ParamSpec::path("data", "", false, "photos and videos for the synthetic task (empty: the opencv-doc sample folder)"),
+          ParamSpec::string("photos", "", "comma-separated photos for the task (empty: the SDK's train_color minus val_photos)"),
+          ParamSpec::string("val_photos", "home.jpg,stuff.jpg", "task photos kept out of fitting for validation"),
+          ParamSpec::string("videos", "vtest.avi,Megamind.avi,tree.avi", "videos to sample task frames from"),
+          ParamSpec::integer("frames_per_video", 8, 0, 10000, "frames taken from each video"),
+          ParamSpec::integer("patch", 64, 16, 1024, "training crop side (a multiple of 2^levels)"),
+          ParamSpec::integer("batch", 8, 1, 1024, "crops per step"),
+          ParamSpec::integer("eval_every", 250, 1, 10000000, "steps between validations"),
+          ParamSpec::integer("base_width", 16, 4, 256, "U-Net width of the first level"),
+          ParamSpec::integer("max_width", 64, 4, 1024, "U-Net width cap"),
+          ParamSpec::integer("levels", 3, 1, 6, "U-Net downsamplings"),
+          ParamSpec::number("gan_weight", 0.0, 0.0, 100.0, "weight of the PatchGAN adversarial loss (0: L1 only)"),
+      });
 }
 
 namespace {
-
-using Clock = std::chrono::steady_clock;
 
 // Pairs made by the synthetic task from photos and video frames.
 std::vector<ImagePair> task_pairs(const std::vector<cv::Mat>& images, const std::vector<std::string>& names) {
@@ -118,19 +106,10 @@ Status train_impl(const Params& p, const CommandContext& ctx, std::string& outpu
   } else {
     task = p.get_string("task");
     const fs::path data = p.get_string("data").empty() ? data_dir() : fs::path(p.get_string("data"));
-    const auto val_names = split_list(p.get_string("val_photos"));
-    std::vector<std::string> photo_names = split_list(p.get_string("photos"));
-    if (photo_names.empty()) {
-      for (const auto& f : photo_lists().train_color)
-        if (std::find(val_names.begin(), val_names.end(), f) == val_names.end()) photo_names.push_back(f);
-    }
-    std::vector<cv::Mat> images, val_images;
-    std::vector<std::string> names;
-    CVPIPE_RETURN_IF_ERROR(load_training_images(data, photo_names, split_list(p.get_string("videos")),
-                                                static_cast<int>(p.get_int("frames_per_video")), images, names));
-    CVPIPE_RETURN_IF_ERROR(load_photos(data, val_names, 3, val_images));
-    train = task_pairs(images, names);
-    val = task_pairs(val_images, val_names);
+    TrainingSet set;
+    CVPIPE_RETURN_IF_ERROR(load_training_set(data, p, "val_photos", set));
+    train = task_pairs(set.images, set.names);
+    val = task_pairs(set.kept_out, set.kept_out_names);
   }
   for (const auto& pr : train) {
     if (pr.a.rows < patch || pr.a.cols < patch) return Status::invalid("pair '" + pr.name + "' is smaller than the patch (" + std::to_string(patch) + ")");
@@ -190,14 +169,10 @@ Status train_impl(const Params& p, const CommandContext& ctx, std::string& outpu
     adam_d = std::make_unique<nn::Adam>(disc->parameters(), ad);
   }
 
-  nn::TrainerOptions to = nn::with_command(ctx, {});
-  to.steps = steps;
+  nn::TrainerOptions to = nn::trainer_options(p, ctx);
   to.steps_per_epoch = p.get_int("eval_every");
   to.eval_every = p.get_int("eval_every");
-  to.log_every = p.get_int("log_every");
-  to.checkpoint_every = p.get_int("checkpoint_every");
   to.name = "translate";
-  to.seed = seed;
   nn::Trainer trainer(to);
   trainer.add_module("net", net.module());
   trainer.add_optimizer("adam", adam, schedule);
@@ -208,14 +183,7 @@ Status train_impl(const Params& p, const CommandContext& ctx, std::string& outpu
   trainer.add_loader("train", loader);
   trainer.set_metadata("architecture", net.architecture_json());
 
-  const double time_limit_s = p.get_number("time_limit") * 60.0;
-  const auto start = Clock::now();
-  bool time_up = false;
   trainer.set_step([&](const nn::StepContext&) -> nn::Metrics {
-    if (time_limit_s > 0 && !time_up && std::chrono::duration<double>(Clock::now() - start).count() > time_limit_s) {
-      time_up = true;
-      trainer.request_stop();
-    }
     nn::Batch b = loader.next();
     net.module().train();
     // fake = a + residual, both in [-0.5, 0.5] units
@@ -267,29 +235,8 @@ Status train_impl(const Params& p, const CommandContext& ctx, std::string& outpu
 
   if (!ctx.resume.empty()) CVPIPE_RETURN_IF_ERROR(trainer.resume(ctx.resume));
   const nn::TrainResult result = trainer.run();
-  if (result.outcome == nn::TrainOutcome::failed) return result.status;
-  nlohmann::json j;
-  j["steps"] = result.steps;
-  j["seconds"] = result.seconds;
-  j["checkpoint"] = result.checkpoint.string();
-  for (const auto& [k, v] : result.last_eval) j[k] = v;
-  for (const auto& [k, v] : result.last_train) j[k] = v;
-  if (result.outcome == nn::TrainOutcome::interrupted && !time_up) {
-    output = j.dump();
-    return result.to_status();
-  }
-  nn::ModelInfo info = nn::trained_by(p, ctx);
-  info.extra["train_steps"] = std::to_string(result.steps);
-  if (time_up) info.extra["train_stopped_by_time_limit"] = "true";
-  for (const auto& [k, v] : result.last_eval) info.extra[k] = std::to_string(v);
-  const fs::path model_path = p.get_string("model");
-  std::error_code ec;
-  if (model_path.has_parent_path()) fs::create_directories(model_path.parent_path(), ec);
-  CVPIPE_RETURN_IF_ERROR(net.save(model_path, info));
-  j["stopped_by_time_limit"] = time_up;
-  j["model"] = model_path.string();
-  output = j.dump();
-  return {};
+  return nn::finish_training(result, p, ctx,
+                             [&](const fs::path& f, const nn::ModelInfo& info) { return net.save(f, info); }, output);
 }
 
 }  // namespace

@@ -3,9 +3,6 @@
 
 #include <opencv2/imgproc.hpp>
 
-#include "cvpipe/nn/context.hpp"
-#include "model_path.hpp"
-#include "nlmeans.hpp"
 #include "noise_estimate.hpp"
 
 namespace cvpipe::denoise {
@@ -35,32 +32,28 @@ std::vector<ParamSpec> DenoiseStage::params() {
       ParamSpec::choice("method", "cnn", {"cnn", "nlmeans"}, "cnn: the learned denoiser; nlmeans: OpenCV non-local means"),
       ParamSpec::number("sigma", 25.0, 0.0, 75.0, "noise level in 8-bit levels, or auto to estimate it per frame")
           .also_accepts({"auto"}),
-      ParamSpec::path("model", "", false, "model file (empty: the shipped gray/colour model for the frame's channels)"),
+      ParamSpec::model("model", "", "one model for every frame (empty: model_gray or model_color by the frame's channels)"),
+      ParamSpec::model("model_gray", kGrayModel, "model for 1-channel frames (and gray pictures stored as BGR)"),
+      ParamSpec::model("model_color", kColorModel, "model for colour frames"),
       ParamSpec::integer("tile", CnnOptions{}.tile, 64, 16384, "tile side in pixels; bounds memory on large frames"),
       ParamSpec::choice("dtype", "auto", {"auto", "f32", "bf16"}, "CNN precision (auto: bf16 on CPUs with native bf16)"),
   };
 }
 
-Status DenoiseStage::configure(const Params& p, const StageContext& ctx) {
+Status DenoiseStage::configure(const Params& p, const StageContext&) {
   use_cnn_ = p.get_string("method") == "cnn";
   auto_sigma_ = p.is_keyword("sigma", "auto");
   if (!auto_sigma_) sigma_ = p.get_number("sigma");
-  model_ = p.get_string("model");
+  const std::string model = p.get_string("model");
+  gray_model_ = p.get_string("model_gray");
+  color_model_ = p.get_string("model_color");
   dtype_ = p.get_string("dtype");
   options_.tile = static_cast<int>(p.get_int("tile"));
-  threads_ = ctx.threads;
   fixed_.reset();
   gray_.reset();
   color_.reset();
   if (!use_cnn_) return {};
-  if (!model_.empty()) {
-    return load_cnn_denoiser(model_, 0, dtype_, options_, fixed_);
-  }
-  // Locate both shipped models now so a missing file is reported before frames flow.
-  for (int ch : {1, 3}) {
-    std::filesystem::path path;
-    CVPIPE_RETURN_IF_ERROR(resolve_model_path(default_model_name(ch), path));
-  }
+  if (!model.empty()) return load_cnn_denoiser(model, dtype_, options_, fixed_);
   return {};
 }
 
@@ -70,7 +63,7 @@ Status DenoiseStage::cnn_for(int channels, CnnDenoiser*& out) {
     return {};
   }
   auto& slot = channels == 1 ? gray_ : color_;
-  if (!slot) CVPIPE_RETURN_IF_ERROR(load_cnn_denoiser("", channels == 1 ? 1 : 3, dtype_, options_, slot));
+  if (!slot) CVPIPE_RETURN_IF_ERROR(load_cnn_denoiser(channels == 1 ? gray_model_ : color_model_, dtype_, options_, slot));
   out = slot.get();
   return {};
 }
@@ -98,12 +91,8 @@ Status DenoiseStage::process(Frame& frame) {
   frame.meta["denoise_sigma"] = sigma;
   cv::Mat out;
   if (!use_cnn_) {
-    CVPIPE_RETURN_IF_ERROR(nlmeans_denoise(img, sigma, out));
+    CVPIPE_RETURN_IF_ERROR(cvpipe::nlmeans(img, nlmeans_options(sigma), out));
   } else {
-    if (std::this_thread::get_id() != configured_thread_) {
-      nn::set_num_threads(threads_);
-      configured_thread_ = std::this_thread::get_id();
-    }
     CnnDenoiser* cnn = nullptr;
     CVPIPE_RETURN_IF_ERROR(cnn_for(ch, cnn));
     CVPIPE_RETURN_IF_ERROR(cnn->denoise(img, sigma, out));

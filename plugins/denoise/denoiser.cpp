@@ -7,7 +7,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include "cvpipe/nn/context.hpp"
-#include "model_path.hpp"
+#include "cvpipe/plugin.hpp"
 
 namespace cvpipe::denoise {
 
@@ -29,11 +29,7 @@ Status CnnDenoiser::denoise_matching(const cv::Mat& src, double sigma, cv::Mat& 
     cv::Mat f;
     in.convertTo(f, CV_MAKETYPE(CV_32F, in.channels()), 1.0 / maxval);
     cv::Mat clean;
-    try {
-      clean = net_->run(f, sigma);
-    } catch (const std::exception& e) {
-      return Status::runtime(std::string("denoise network: ") + e.what());
-    }
+    CVPIPE_RETURN_IF_ERROR(guard([&] { clean = net_->run(f, sigma); return Status{}; }, "denoise network"));
     clean.convertTo(out, CV_MAKETYPE(depth, in.channels()), maxval);
     return {};
   });
@@ -85,19 +81,13 @@ Status CnnDenoiser::denoise(const cv::Mat& src, double sigma, cv::Mat& dst) {
   return {};
 }
 
-Status load_cnn_denoiser(const std::string& model, int channels, const std::string& dtype, const CnnOptions& options,
+Status load_cnn_denoiser(const std::filesystem::path& path, const std::string& dtype, const CnnOptions& options,
                          std::unique_ptr<CnnDenoiser>& out) {
-  std::filesystem::path path;
-  CVPIPE_RETURN_IF_ERROR(resolve_model_path(model.empty() ? default_model_name(channels) : model, path));
   std::unique_ptr<DenoiseNet> net;
   CVPIPE_RETURN_IF_ERROR(DenoiseNet::load(path, net));
   if (dtype == "bf16" && !nn::bf16_supported()) return Status::unsupported("dtype bf16: this CPU has no bf16 support");
   const bool bf16 = dtype == "bf16" || (dtype == "auto" && nn::bf16_supported());
-  try {
-    net->set_dtype(bf16 ? nn::DType::bf16 : nn::DType::f32);
-  } catch (const std::exception& e) {
-    return Status::runtime(path.string() + ": " + e.what());
-  }
+  CVPIPE_RETURN_IF_ERROR(guard([&] { net->set_dtype(bf16 ? nn::DType::bf16 : nn::DType::f32); return Status{}; }, path.string()));
   out = std::make_unique<CnnDenoiser>(std::move(net), options);
   return {};
 }

@@ -12,6 +12,7 @@
 
 #include <opencv2/core.hpp>
 
+#include "cvpipe/nlmeans.hpp"
 #include "cvpipe/status.hpp"
 #include "network.hpp"
 #include "cvpipe/nn/tiling.hpp"
@@ -41,9 +42,22 @@ class CnnDenoiser {
   CnnOptions options_;
 };
 
-// Loads a model for the stage and the eval command: `model` empty means the shipped model for
-// `channels` (model_path.hpp); dtype "auto" picks bf16 on CPUs with native bf16 (AVX512_BF16 or AMX), else f32 ("f32" / "bf16" force).
-Status load_cnn_denoiser(const std::string& model, int channels, const std::string& dtype, const CnnOptions& options,
+// The NL-means baseline (stage `method: nlmeans`, eval) for noise `sigma` in 8-bit levels: h and
+// h_color = sigma, template 7, search 21.
+inline NlMeansOptions nlmeans_options(double sigma) {
+  NlMeansOptions o;
+  o.h = o.h_color = static_cast<float>(sigma);
+  return o;
+}
+
+// The shipped models (the defaults of the `model_gray` / `model_color` parameters of the stage and
+// the eval command; the host finds them under the model search folders).
+inline constexpr const char* kGrayModel = "models/denoise_gray.safetensors";
+inline constexpr const char* kColorModel = "models/denoise_color.safetensors";
+
+// Loads the model file `path` (found by the host) for the stage and the eval command; dtype "auto"
+// picks bf16 on CPUs with native bf16 (AVX512_BF16 or AMX), else f32 ("f32" / "bf16" force).
+Status load_cnn_denoiser(const std::filesystem::path& path, const std::string& dtype, const CnnOptions& options,
                          std::unique_ptr<CnnDenoiser>& out);
 
 }  // namespace cvpipe::denoise

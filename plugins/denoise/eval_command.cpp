@@ -15,7 +15,6 @@
 #include "cvpipe/nn/random.hpp"
 #include "denoiser.hpp"
 #include "metrics.hpp"
-#include "nlmeans.hpp"
 #include "cvpipe/photos.hpp"
 #include "synthetic_noise.hpp"
 
@@ -25,7 +24,9 @@ namespace fs = std::filesystem;
 
 std::vector<ParamSpec> eval_params() {
   return {
-      ParamSpec::path("model", "", false, "model file (empty: the shipped model for --channels)"),
+      ParamSpec::model("model", "", "model file (empty: model_gray, or model_color with --channels 3)"),
+      ParamSpec::model("model_gray", kGrayModel, "the gray model evaluated when `model` is empty"),
+      ParamSpec::model("model_color", kColorModel, "the colour model evaluated when `model` is empty and channels is 3"),
       ParamSpec::integer("channels", 0, 0, 3, "1 gray, 3 colour; 0: the model's channel count (gray without --model)"),
       ParamSpec::path("images", "", false, "folder of clean images (empty: the held-out photos of the sample folder)"),
       ParamSpec::number("sigma", 25.0, 0.0, 75.0, "noise standard deviation in 8-bit levels"),
@@ -75,7 +76,8 @@ Status eval_impl(const Params& p, const CommandContext& ctx, std::string& output
   CnnOptions co;
   co.tile = static_cast<int>(p.get_int("tile"));
   std::unique_ptr<CnnDenoiser> cnn;
-  CVPIPE_RETURN_IF_ERROR(load_cnn_denoiser(model, channels == 0 ? 1 : channels, p.get_string("dtype"), co, cnn));
+  const std::string path = !model.empty() ? model : p.get_string(channels == 3 ? "model_color" : "model_gray");
+  CVPIPE_RETURN_IF_ERROR(load_cnn_denoiser(path, p.get_string("dtype"), co, cnn));
   if (channels == 0) channels = cnn->net().config().channels;
 
   // The clean images.
@@ -121,7 +123,7 @@ Status eval_impl(const Params& p, const CommandContext& ctx, std::string& output
   {
     cv::Mat out;
     CVPIPE_RETURN_IF_ERROR(cnn->denoise(images.front(), sigma, out));
-    if (with_nlm) CVPIPE_RETURN_IF_ERROR(nlmeans_denoise(images.front(), sigma, out));
+    if (with_nlm) CVPIPE_RETURN_IF_ERROR(cvpipe::nlmeans(images.front(), nlmeans_options(sigma), out));
   }
 
   double sum_psnr = 0, sum_ssim = 0, sum_psnr_nlm = 0, sum_ssim_nlm = 0, sum_psnr_noisy = 0;
@@ -144,7 +146,7 @@ Status eval_impl(const Params& p, const CommandContext& ctx, std::string& output
     nlohmann::json row{{"image", names[i]}, {"psnr", ps}, {"ssim", ss}, {"psnr_noisy", pn}};
     if (with_nlm) {
       t0 = Clock::now();
-      CVPIPE_RETURN_IF_ERROR(nlmeans_denoise(noisy, sigma, out_nlm));
+      CVPIPE_RETURN_IF_ERROR(cvpipe::nlmeans(noisy, nlmeans_options(sigma), out_nlm));
       ms_nlm += ms_since(t0);
       const double pl = psnr(out_nlm, clean), sl = ssim(out_nlm, clean);
       sum_psnr_nlm += pl;

@@ -6,6 +6,7 @@
 #include "cvpipe/nn/checkpoint.hpp"
 #include "cvpipe/nn/layers.hpp"
 #include "cvpipe/nn/safetensors.hpp"
+#include "cvpipe/plugin.hpp"
 
 namespace cvpipe::denoise {
 
@@ -181,11 +182,8 @@ Status DenoiseNet::save(const std::filesystem::path& path, nn::ModelInfo info) {
 
 Status DenoiseNet::parse_architecture(const std::string& text, const std::string& label, NetConfig& out) {
   nlohmann::json j;
-  try {
-    j = nlohmann::json::parse(text);
-  } catch (const std::exception& e) {
-    return Status::invalid(label + ": the 'architecture' metadata is not valid JSON: " + e.what());
-  }
+  CVPIPE_RETURN_IF_ERROR(guard([&] { j = nlohmann::json::parse(text); return Status{}; },
+                               label + ": the 'architecture' metadata is not valid JSON", StatusCode::invalid_argument));
   if (!j.is_object() || !j.contains("type") || !j["type"].is_string() || j["type"].get<std::string>() != k_arch_type) {
     return Status::invalid(label + ": not a denoise model (architecture type must be '" + std::string(k_arch_type) + "')");
   }
@@ -220,11 +218,8 @@ Status DenoiseNet::load(const std::filesystem::path& path, std::unique_ptr<Denoi
   const auto j = nlohmann::json::parse(info.preprocessing);  // a JSON object: read_model_file checked it
   if (j.contains("sigma_train_max") && j["sigma_train_max"].is_number()) config.sigma_max = j["sigma_train_max"].get<double>();
   std::unique_ptr<DenoiseNet> net;
-  try {
-    net = std::make_unique<DenoiseNet>(config);
-  } catch (const std::exception& e) {
-    return Status::invalid(label + ": " + e.what());
-  }
+  CVPIPE_RETURN_IF_ERROR(guard([&] { net = std::make_unique<DenoiseNet>(config); return Status{}; }, label,
+                               StatusCode::invalid_argument));
   CVPIPE_RETURN_IF_ERROR(nn::import_module(st, net->module(), label));
   out = std::move(net);
   return {};

@@ -13,7 +13,7 @@
 
 #include <opencv2/core.hpp>
 
-#include "cvpipe/nn/data.hpp"
+#include "cvpipe/nn/data_loader.hpp"
 
 namespace cvpipe::denoise {
 

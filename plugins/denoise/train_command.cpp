@@ -2,13 +2,10 @@
 #include "train_command.hpp"
 
 #include <algorithm>
-#include <chrono>
 #include <cmath>
 #include <map>
 #include <memory>
-#include <sstream>
 
-#include <nlohmann/json.hpp>
 #include <opencv2/core.hpp>
 
 #include "cvpipe/data.hpp"
@@ -18,7 +15,7 @@
 #include "cvpipe/nn/loss.hpp"
 #include "cvpipe/nn/optim.hpp"
 #include "cvpipe/nn/schedule.hpp"
-#include "cvpipe/nn/trainer.hpp"
+#include "cvpipe/nn/train_command.hpp"
 #include "metrics.hpp"
 #include "network.hpp"
 #include "patch_dataset.hpp"
@@ -30,51 +27,30 @@ namespace cvpipe::denoise {
 namespace fs = std::filesystem;
 
 std::vector<ParamSpec> train_params() {
-  return {
-      ParamSpec::integer("channels", 1, 1, 3, "image channels of the model: 1 (gray) or 3 (BGR colour)"),
-      ParamSpec::integer("features", 64, 4, 512, "width of the hidden conv layers"),
-      ParamSpec::integer("depth", 12, 2, 64, "number of conv layers"),
-      ParamSpec::integer("patch", 64, 8, 512, "training patch side in pixels (even)"),
-      ParamSpec::integer("batch", 32, 1, 1024, "patches per step"),
-      ParamSpec::integer("steps", 20000, 1, 10000000, "optimizer steps in total"),
-      ParamSpec::integer("epoch_steps", 1000, 1, 10000000, "steps per epoch (validation and checkpoint after each)"),
-      ParamSpec::number("lr", 1e-3, 0.0, 1.0, "peak Adam learning rate"),
-      ParamSpec::number("min_lr", 1e-5, 0.0, 1.0, "learning rate at the end of the cosine decay"),
-      ParamSpec::integer("warmup", 300, 0, 1000000, "linear warm-up steps"),
-      ParamSpec::number("grad_clip", 0.0, 0.0, 1e6, "clip the global gradient norm to this (0: off)"),
-      ParamSpec::number("sigma_min", 0.0, 0.0, 100.0, "smallest training noise level (8-bit levels)"),
-      ParamSpec::number("sigma_max", 55.0, 0.0, 100.0, "largest training noise level (8-bit levels)"),
-      ParamSpec::integer("seed", 0, 0, 9.2e18, "seed of initialisation, patches and noise"),
-      ParamSpec::choice("dtype", "auto", {"auto", "f32", "bf16"}, "compute precision (auto: bf16 on CPUs with native bf16)"),
-      ParamSpec::path("data", "", false, "folder of the photographs (empty: the opencv-doc sample folder)"),
-      ParamSpec::string("photos", "", "comma-separated training files (empty: the built-in list, see README)"),
-      ParamSpec::string("val_photos", "", "comma-separated validation files (empty: the held-out photos)"),
-      ParamSpec::integer("val_crop", 256, 16, 4096, "side of the centre crops used for validation"),
-      ParamSpec::model("init", "",
-                      "start from this model's weights (fine-tuning; same channels, features and depth) instead of "
-                      "a random initialisation; the optimizer and schedule start afresh"),
-      ParamSpec::path("model", "", false, "model file to write (default, and always with --out: <out>/model.safetensors)"),
-      ParamSpec::path("out", "", false, "folder for metrics.csv, curves.png, checkpoints (--out wins; default: runs/<recipe name>)"),
-      ParamSpec::integer("checkpoint_every", 0, 0, 10000000, "steps between checkpoints (0: every epoch)"),
-      ParamSpec::integer("log_every", 50, 1, 1000000, "steps per metrics row"),
-      ParamSpec::number("time_limit", 0.0, 0.0, 1e6, "stop after this many minutes and write the model; the cosine decay follows the larger of step and time progress (0: no limit)"),
-  };
+  return nn::trainer_params(
+      {.steps = 20000, .lr = 1e-3, .min_lr = 1e-5, .warmup = 300, .log_every = 50, .checkpoint_zero = "every epoch", .seeds = "initialisation, patches and noise"},
+      {
+          ParamSpec::integer("channels", 1, 1, 3, "image channels of the model: 1 (gray) or 3 (BGR colour)"),
+          ParamSpec::integer("features", 64, 4, 512, "width of the hidden conv layers"),
+          ParamSpec::integer("depth", 12, 2, 64, "number of conv layers"),
+          ParamSpec::integer("patch", 64, 8, 512, "training patch side in pixels (even)"),
+          ParamSpec::integer("batch", 32, 1, 1024, "patches per step"),
+          ParamSpec::integer("epoch_steps", 1000, 1, 10000000, "steps per epoch (validation and checkpoint after each)"),
+          ParamSpec::number("grad_clip", 0.0, 0.0, 1e6, "clip the global gradient norm to this (0: off)"),
+          ParamSpec::number("sigma_min", 0.0, 0.0, 100.0, "smallest training noise level (8-bit levels)"),
+          ParamSpec::number("sigma_max", 55.0, 0.0, 100.0, "largest training noise level (8-bit levels)"),
+          ParamSpec::choice("dtype", "auto", {"auto", "f32", "bf16"}, "compute precision (auto: bf16 on CPUs with native bf16)"),
+          ParamSpec::path("data", "", false, "folder of the photographs (empty: the opencv-doc sample folder)"),
+          ParamSpec::string("photos", "", "comma-separated training files (empty: the built-in list, see README)"),
+          ParamSpec::string("val_photos", "", "comma-separated validation files (empty: the held-out photos)"),
+          ParamSpec::integer("val_crop", 256, 16, 4096, "side of the centre crops used for validation"),
+          ParamSpec::model("init", "",
+                          "start from this model's weights (fine-tuning; same channels, features and depth) instead of "
+                          "a random initialisation; the optimizer and schedule start afresh"),
+      });
 }
 
 namespace {
-
-using Clock = std::chrono::steady_clock;
-
-std::vector<std::string> split_list(const std::string& text) {
-  std::vector<std::string> out;
-  std::stringstream ss(text);
-  std::string item;
-  while (std::getline(ss, item, ',')) {
-    const auto b = item.find_first_not_of(" \t"), e = item.find_last_not_of(" \t");
-    if (b != std::string::npos) out.push_back(item.substr(b, e - b + 1));
-  }
-  return out;
-}
 
 // Copies the weights of the model file `path` into `net`, whose architecture must match.
 Status init_from_model(const fs::path& file, DenoiseNet& net) {  // found by the host
@@ -109,7 +85,6 @@ Status train_impl(const Params& p, const CommandContext& ctx, std::string& outpu
 
   const fs::path data = p.get_string("data").empty() ? data_dir() : fs::path(p.get_string("data"));
   const fs::path& out_dir = ctx.out_dir;  // and the model file: resolved by the host (CommandContext)
-  const fs::path model_path = p.get_string("model");
   std::error_code ec;
   fs::create_directories(out_dir, ec);
   if (ec) return Status::io("cannot create output folder '" + out_dir.string() + "': " + ec.message());
@@ -173,14 +148,11 @@ Status train_impl(const Params& p, const CommandContext& ctx, std::string& outpu
   auto schedule = nn::timed_cosine_lr(ao.lr, p.get_number("min_lr"),
                                       std::min<std::int64_t>(p.get_int("warmup"), steps - 1), steps, time_limit_s);
 
-  nn::TrainerOptions to = nn::with_command(ctx, {});
-  to.steps = steps;
+  nn::TrainerOptions to = nn::trainer_options(p, ctx);
   to.steps_per_epoch = epoch_steps;
   to.eval_every = epoch_steps;
-  to.log_every = p.get_int("log_every");
-  to.checkpoint_every = p.get_int("checkpoint_every") > 0 ? p.get_int("checkpoint_every") : epoch_steps;
+  if (to.checkpoint_every == 0) to.checkpoint_every = epoch_steps;
   to.name = channels == 1 ? "denoise gray" : "denoise color";
-  to.seed = seed;
   nn::Trainer trainer(to);
   trainer.add_module("net", net.module());
   trainer.add_optimizer("adam", adam, schedule);
@@ -188,15 +160,8 @@ Status train_impl(const Params& p, const CommandContext& ctx, std::string& outpu
   trainer.set_metadata("architecture", net.architecture_json());
 
   const double clip = p.get_number("grad_clip");
-  const auto start = Clock::now();
-  bool time_up = false;
   nn::Tensor grad_buffer;
   trainer.set_step([&](const nn::StepContext&) -> nn::Metrics {
-    if (time_limit_s > 0 && !time_up &&
-        std::chrono::duration<double>(Clock::now() - start).count() > time_limit_s) {
-      time_up = true;  // finish this step, checkpoint, then write the model as if completed
-      trainer.request_stop();
-    }
     nn::Batch b = loader.next();
     const nn::Tensor y = net.module().forward(b.images);
     nn::LossResult loss = nn::mse_loss(y, b.targets, grad_buffer);
@@ -226,34 +191,13 @@ Status train_impl(const Params& p, const CommandContext& ctx, std::string& outpu
 
   if (!ctx.resume.empty()) CVPIPE_RETURN_IF_ERROR(trainer.resume(ctx.resume));
   const nn::TrainResult result = trainer.run();
-  if (result.outcome == nn::TrainOutcome::failed) return result.status;
-
-  nlohmann::json j;
-  j["steps"] = result.steps;
-  j["seconds"] = result.seconds;
-  j["checkpoint"] = result.checkpoint.string();
-  for (const auto& [k, v] : result.last_eval) j[k] = v;
-  for (const auto& [k, v] : result.last_train) j[k] = v;
-  if (result.outcome == nn::TrainOutcome::interrupted && !time_up) {
-    output = j.dump();
-    return result.to_status();
-  }
-
-  nn::ModelInfo info = nn::trained_by(p, ctx);
-  auto& meta = info.extra;
-  meta["train_steps"] = std::to_string(result.steps);
-  if (time_up) meta["train_stopped_by_time_limit"] = "true";
-  j["stopped_by_time_limit"] = time_up;
-  meta["train_dtype"] = bf16 ? "bf16" : "f32";
-  std::string files;
-  for (const auto& f : train_files) files += (files.empty() ? "" : ",") + f;
-  meta["train_photos"] = files;
-  for (const auto& [k, v] : result.last_eval) meta[k] = std::to_string(v);
-  if (model_path.has_parent_path()) fs::create_directories(model_path.parent_path(), ec);
-  CVPIPE_RETURN_IF_ERROR(net.save(model_path, info));
-  j["model"] = model_path.string();
-  output = j.dump();
-  return {};
+  return nn::finish_training(
+      result, p, ctx, [&](const fs::path& f, const nn::ModelInfo& info) { return net.save(f, info); }, output,
+      [&](nn::TrainedModel& m) {
+        m.info.extra["train_dtype"] = bf16 ? "bf16" : "f32";
+        m.info.extra["train_photos"] = nn::comma_list(train_files);
+        return Status{};
+      });
 }
 
 }  // namespace

@@ -10,6 +10,7 @@
 
 #include "cvpipe/nn/init.hpp"
 #include "cvpipe/nn/layers.hpp"
+#include "cvpipe/plugin.hpp"
 
 namespace cvpipe::detect {
 
@@ -148,11 +149,8 @@ Status CenterNet::load(const std::filesystem::path& path, std::unique_ptr<Center
   if (config.stem_width < 1 || config.stem_width > 4096) return Status::invalid(label + ": 'stem_width' out of range");
   CVPIPE_RETURN_IF_ERROR(nn::unet_from_json(arch["unet"].dump(), label, config.unet));
   std::unique_ptr<CenterNet> net;
-  try {
-    net = std::make_unique<CenterNet>(config);
-  } catch (const std::exception& e) {
-    return Status::invalid(label + ": " + e.what());
-  }
+  CVPIPE_RETURN_IF_ERROR(guard([&] { net = std::make_unique<CenterNet>(config); return Status{}; }, label,
+                               StatusCode::invalid_argument));
   CVPIPE_RETURN_IF_ERROR(nn::import_module(st, net->module(), label));
   out = std::move(net);
   return {};

@@ -28,7 +28,7 @@
 
 #include "cvpipe/frame.hpp"
 #include "cvpipe/nn/model_file.hpp"
-#include "cvpipe/nn/module.hpp"
+#include "cvpipe/nn/containers.hpp"
 #include "cvpipe/nn/unet.hpp"
 #include "cvpipe/status.hpp"
 

@@ -9,7 +9,7 @@
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
-#include "cvpipe/classify/dataset.hpp"
+#include "cvpipe/digits.hpp"
 #include "cvpipe/data.hpp"
 #include "cvpipe/image_file.hpp"
 #include "cvpipe/nn/safetensors.hpp"
@@ -80,10 +80,12 @@ cv::Mat make_background(const cv::Mat& photo, cv::Size size, Rng& rng) {
 
 Status load_scene_sources(const std::filesystem::path& data_dir_in, bool test_split, SceneSources& out) {
   const std::filesystem::path dir = data_dir_in.empty() ? cvpipe::data_dir() : data_dir_in;
-  classify::LabeledImages digits;
-  CVPIPE_RETURN_IF_ERROR(classify::load_digits(dir / "digits.png", test_split ? classify::Split::test : classify::Split::train, digits));
+  // digits.png's split: columns 0-49 train, 50-99 test (cvpipe/digits.hpp).
+  const int half = kDigitsColumns / 2;
+  DigitCells digits;
+  CVPIPE_RETURN_IF_ERROR(read_digits(dir / "digits.png", test_split ? half : 0, test_split ? kDigitsColumns - 1 : half - 1, digits));
   SceneSources s;
-  s.digits = std::move(digits.images);
+  s.digits = std::move(digits.cells);
   s.labels = std::move(digits.labels);
   s.test = test_split;
   for (const auto& name : test_split ? kTestBackgrounds : kTrainBackgrounds) {

@@ -7,7 +7,7 @@
 // Boxes are the tight bounds of each digit's visible ink (alpha >= 0.25) in scene pixels.
 //
 // Splits never share a source: "train" uses digits.png columns 0-49 and the train photos,
-// "test" columns 50-99 (the classify plugin's split) and the held-out photos (kTestBackgrounds).
+// "test" columns 50-99 (digits.png's split, cvpipe/digits.hpp) and the held-out photos (kTestBackgrounds).
 // Scene i of a (split, seed) is a pure function of (split, seed, i, the data files): the same on
 // every run, whatever `count` is.
 #pragma once

@@ -3,7 +3,6 @@
 #include <chrono>
 #include <cmath>
 
-#include <nlohmann/json.hpp>
 #include <opencv2/imgproc.hpp>
 
 #include "average_precision.hpp"
@@ -11,10 +10,10 @@
 #include "coco.hpp"
 #include "commands.hpp"
 #include "cvpipe/image_file.hpp"
-#include "cvpipe/nn/data.hpp"
+#include "cvpipe/nn/data_loader.hpp"
 #include "cvpipe/nn/optim.hpp"
 #include "cvpipe/nn/schedule.hpp"
-#include "cvpipe/nn/trainer.hpp"
+#include "cvpipe/nn/train_command.hpp"
 #include "digit_scenes.hpp"
 
 namespace cvpipe::detect {
@@ -131,7 +130,6 @@ Status train_impl(const Params& p, const CommandContext& ctx, std::string& outpu
   const cv::Size crop(static_cast<int>(p.get_int("crop_width")), static_cast<int>(p.get_int("crop_height")));
   const auto steps = p.get_int("steps");
   const auto batch = static_cast<std::size_t>(p.get_int("batch"));
-  const fs::path model_path = p.get_string("model");
   std::error_code ec;
   fs::create_directories(ctx.out_dir, ec);
   if (ec) return Status::io("cannot create output folder '" + ctx.out_dir.string() + "': " + ec.message());
@@ -200,14 +198,10 @@ Status train_impl(const Params& p, const CommandContext& ctx, std::string& outpu
   const double time_limit_s = p.get_number("time_limit") * 60.0;
   auto schedule = nn::timed_cosine_lr(p.get_number("lr"), p.get_number("min_lr"),
                                       std::min<std::int64_t>(p.get_int("warmup"), steps - 1), steps, time_limit_s);
-  nn::TrainerOptions to = nn::with_command(ctx, {});
-  to.steps = steps;
+  nn::TrainerOptions to = nn::trainer_options(p, ctx);
   to.steps_per_epoch = std::max<std::int64_t>(1, static_cast<std::int64_t>(loader.batches_per_epoch()));
   to.eval_every = p.get_int("eval_every");
-  to.log_every = p.get_int("log_every");
-  to.checkpoint_every = p.get_int("checkpoint_every");
   to.name = "detect";
-  to.seed = seed;
   to.plot_panels = {{"loss", "heatmap", "offset", "size"}, {"val_map50"}};
   nn::Trainer trainer(to);
   trainer.add_module("net", net.module());
@@ -217,15 +211,8 @@ Status train_impl(const Params& p, const CommandContext& ctx, std::string& outpu
 
   const double clip = p.get_number("grad_clip");
   const double size_weight = p.get_number("size_weight");
-  const auto start = std::chrono::steady_clock::now();
-  bool time_up = false;
   std::vector<float> grad;
   trainer.set_step([&](const nn::StepContext&) -> nn::Metrics {
-    if (time_limit_s > 0 && !time_up &&
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() > time_limit_s) {
-      time_up = true;  // finish this step, checkpoint, then write the model as if completed
-      trainer.request_stop();
-    }
     nn::Batch b = loader.next();
     const nn::Tensor y = net.module().forward(b.images);
     const nn::Dims d = y.dims();
@@ -246,63 +233,36 @@ Status train_impl(const Params& p, const CommandContext& ctx, std::string& outpu
 
   if (!ctx.resume.empty()) CVPIPE_RETURN_IF_ERROR(trainer.resume(ctx.resume));
   const nn::TrainResult result = trainer.run();
-  if (result.outcome == nn::TrainOutcome::failed) return result.status;
-  nlohmann::json j;
-  j["steps"] = result.steps;
-  j["seconds"] = result.seconds;
-  j["checkpoint"] = result.checkpoint.string();
-  for (const auto& [k, v] : result.last_eval) j[k] = v;
-  for (const auto& [k, v] : result.last_train) j[k] = v;
-  if (result.outcome == nn::TrainOutcome::interrupted && !time_up) {
-    output = j.dump();
-    return result.to_status();
-  }
-  nn::ModelInfo info = nn::trained_by(p, ctx);
-  info.extra["train_steps"] = std::to_string(result.steps);
-  if (time_up) info.extra["train_stopped_by_time_limit"] = "true";
-  for (const auto& [k, v] : result.last_eval) info.extra[k] = std::to_string(v);
-  if (model_path.has_parent_path()) fs::create_directories(model_path.parent_path(), ec);
-  CVPIPE_RETURN_IF_ERROR(net.save(model_path, info));
-  j["model"] = model_path.string();
-  j["stopped_by_time_limit"] = time_up;
-  output = j.dump();
-  return {};
+  return nn::finish_training(result, p, ctx,
+                             [&](const fs::path& f, const nn::ModelInfo& info) { return net.save(f, info); }, output);
 }
 
 }  // namespace
 
 std::vector<ParamSpec> train_params() {
-  return {
-      ParamSpec::path("coco", "", false, "train on this COCO folder (images/ + annotations.json); empty: composed digit scenes"),
-      ParamSpec::path("val_coco", "", false, "validation COCO folder for val_map50 (with coco); empty: none"),
-      ParamSpec::path("data", "", false, "digit scenes: folder of digits.png and the photos (empty: the opencv-doc folder)"),
-      ParamSpec::integer("scenes", 200000, 1, 1e9, "digit scenes: distinct training scenes (scene i is composed on the fly)"),
-      ParamSpec::integer("val_scenes", 100, 0, 100000, "validation scenes (train split, another seed) for val_map50"),
-      ParamSpec::integer("crop_width", 256, 32, 4096, "training crop width (a multiple of 32)"),
-      ParamSpec::integer("crop_height", 192, 32, 4096, "training crop height (a multiple of 32)"),
-      ParamSpec::number("scale_jitter", 0.2, 0.0, 0.9, "scenes are resized by a random factor in [1 - j, 1 + j] before cropping"),
-      ParamSpec::number("gray", 0.25, 0.0, 1.0, "share of training crops turned gray (the detector then works on gray pictures too)"),
-      ParamSpec::integer("stem_width", 16, 1, 1024, "channels of the first stride-2 conv"),
-      ParamSpec::integer("base_width", 24, 1, 1024, "U-Net channels at stride 4 (doubled per level)"),
-      ParamSpec::integer("max_width", 96, 1, 4096, "U-Net channel cap"),
-      ParamSpec::integer("levels", 3, 1, 6, "U-Net downsamplings below stride 4"),
-      ParamSpec::integer("batch", 16, 1, 1024, "crops per step"),
-      ParamSpec::integer("steps", 10000, 1, 1e9, "optimizer steps"),
-      ParamSpec::number("lr", 2e-3, 0.0, 1.0, "peak Adam learning rate"),
-      ParamSpec::number("min_lr", 2e-5, 0.0, 1.0, "learning rate at the end of the cosine decay"),
-      ParamSpec::integer("warmup", 300, 0, 1e9, "linear warm-up steps"),
-      ParamSpec::number("weight_decay", 0.0, 0.0, 1.0, "Adam L2 weight decay"),
-      ParamSpec::number("grad_clip", 10.0, 0.0, 1e6, "clip the global gradient norm to this (0: off)"),
-      ParamSpec::number("size_weight", 1.0, 0.0, 100.0, "weight of the log-size L1 loss"),
-      ParamSpec::number("time_limit", 0.0, 0.0, 1e6, "stop after this many minutes and write the model; the cosine decay follows the larger of step and time progress (0: no limit)"),
-      ParamSpec::integer("seed", 0, 0, 9.2e18, "seed of initialisation, scenes and crops"),
-      ParamSpec::model("init", "", "start from this detect model's weights (same architecture and classes)"),
-      ParamSpec::path("model", "", false, "model file to write (default, and always with --out: <out>/model.safetensors)"),
-      ParamSpec::path("out", "", false, "folder for metrics.csv, curves.png, checkpoints (--out wins; default: runs/<recipe name>)"),
-      ParamSpec::integer("eval_every", 1000, 0, 1e9, "steps between val_map50 evaluations (0: at the end only)"),
-      ParamSpec::integer("checkpoint_every", 500, 0, 1e9, "steps between checkpoints (0: at the end only)"),
-      ParamSpec::integer("log_every", 50, 1, 1e9, "steps per metrics row"),
-  };
+  return nn::trainer_params(
+      {.steps = 10000, .lr = 2e-3, .min_lr = 2e-5, .warmup = 300, .log_every = 50, .checkpoint_every = 500, .seeds = "initialisation, scenes and crops"},
+      {
+          ParamSpec::path("coco", "", false, "train on this COCO folder (images/ + annotations.json); empty: composed digit scenes"),
+          ParamSpec::path("val_coco", "", false, "validation COCO folder for val_map50 (with coco); empty: none"),
+          ParamSpec::path("data", "", false, "digit scenes: folder of digits.png and the photos (empty: the opencv-doc folder)"),
+          ParamSpec::integer("scenes", 200000, 1, 1e9, "digit scenes: distinct training scenes (scene i is composed on the fly)"),
+          ParamSpec::integer("val_scenes", 100, 0, 100000, "validation scenes (train split, another seed) for val_map50"),
+          ParamSpec::integer("crop_width", 256, 32, 4096, "training crop width (a multiple of 32)"),
+          ParamSpec::integer("crop_height", 192, 32, 4096, "training crop height (a multiple of 32)"),
+          ParamSpec::number("scale_jitter", 0.2, 0.0, 0.9, "scenes are resized by a random factor in [1 - j, 1 + j] before cropping"),
+          ParamSpec::number("gray", 0.25, 0.0, 1.0, "share of training crops turned gray (the detector then works on gray pictures too)"),
+          ParamSpec::integer("stem_width", 16, 1, 1024, "channels of the first stride-2 conv"),
+          ParamSpec::integer("base_width", 24, 1, 1024, "U-Net channels at stride 4 (doubled per level)"),
+          ParamSpec::integer("max_width", 96, 1, 4096, "U-Net channel cap"),
+          ParamSpec::integer("levels", 3, 1, 6, "U-Net downsamplings below stride 4"),
+          ParamSpec::integer("batch", 16, 1, 1024, "crops per step"),
+          ParamSpec::number("weight_decay", 0.0, 0.0, 1.0, "Adam L2 weight decay"),
+          ParamSpec::number("grad_clip", 10.0, 0.0, 1e6, "clip the global gradient norm to this (0: off)"),
+          ParamSpec::number("size_weight", 1.0, 0.0, 100.0, "weight of the log-size L1 loss"),
+          ParamSpec::model("init", "", "start from this detect model's weights (same architecture and classes)"),
+          ParamSpec::integer("eval_every", 1000, 0, 1e9, "steps between val_map50 evaluations (0: at the end only)"),
+      });
 }
 
 Status run_train(const Params& params, const CommandContext& ctx, std::string& output) {

@@ -22,7 +22,7 @@ Status Bilateral::configure(const Params& p, const StageContext&) {
 
 Status Bilateral::process(Frame& f) {
   CVPIPE_RETURN_IF_ERROR(check_image(f, "bilateral"));
-  return cv_guard("bilateral", [&]() -> Status {
+  return guard([&]() -> Status {
     cv::Mat in = f.image;
     cv::Mat alpha;
     if (in.channels() == 4) {
@@ -48,7 +48,7 @@ Status Bilateral::process(Frame& f) {
     }
     f.image = out;
     return {};
-  });
+  }, "bilateral");
 }
 
 }  // namespace cvpipe::imgproc

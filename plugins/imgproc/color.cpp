@@ -27,7 +27,7 @@ Status Color::process(Frame& f) {
   if ((to_ == "hsv" || to_ == "lab") && f.image.depth() != CV_8U)
     return Status::unsupported("color: converting to " + to_ + " needs 8-bit input; " + frame_name(f) + " is " +
                                depth_name(f.image.depth()));
-  return cv_guard("color", [&]() -> Status {
+  return guard([&]() -> Status {
     cv::Mat m = f.image;
     cv::Mat tmp;
     if (m.channels() == 4) {
@@ -49,7 +49,7 @@ Status Color::process(Frame& f) {
     f.image = out;
     f.meta["color_space"] = to_;
     return {};
-  });
+  }, "color");
 }
 
 }  // namespace cvpipe::imgproc

@@ -9,6 +9,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include "cvpipe/frame.hpp"
+#include "cvpipe/plugin.hpp"
 #include "cvpipe/status.hpp"
 
 namespace cvpipe::imgproc {
@@ -42,18 +43,6 @@ inline Status check_image(const Frame& f, const char* stage) {
     return Status::unsupported(std::string(stage) + ": " + frame_name(f) + " has " + std::to_string(c) +
                                " channels; expected 1 (gray), 3 (BGR) or 4 (BGRA)");
   return {};
-}
-
-// Runs fn (returning Status); an OpenCV or other exception becomes a runtime_error naming the stage.
-template <class Fn>
-Status cv_guard(const char* stage, Fn&& fn) {
-  try {
-    return fn();
-  } catch (const cv::Exception& e) {
-    return Status::runtime(std::string(stage) + ": OpenCV: " + e.err);
-  } catch (const std::exception& e) {
-    return Status::runtime(std::string(stage) + ": " + e.what());
-  }
 }
 
 inline const std::vector<std::string>& interpolation_names() {

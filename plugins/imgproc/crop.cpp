@@ -50,7 +50,7 @@ Status Crop::process(Frame& f) {
                            std::to_string(width_) + " h=" + std::to_string(height_) + " lies outside the " +
                            std::to_string(in.width) + "x" + std::to_string(in.height) + " image of " + frame_name(f));
   if (r == cv::Rect(0, 0, in.width, in.height)) return {};
-  return cv_guard("crop", [&]() -> Status {
+  return guard([&]() -> Status {
     f.image = f.image(r).clone();
     for (auto& [name, plane] : f.planes)
       if (plane.size() == in) plane = plane(r).clone();
@@ -64,7 +64,7 @@ Status Crop::process(Frame& f) {
     }
     f.detections = std::move(kept);
     return {};
-  });
+  }, "crop");
 }
 
 }  // namespace cvpipe::imgproc

@@ -77,7 +77,7 @@ Status Draw::process(Frame& f) {
   const bool any_box = boxes_ && !f.detections.empty();
   const bool any_label = labels_ && !f.labels.empty();
   if (!any_box && !any_label) return {};
-  return cv_guard("draw", [&]() -> Status {
+  return guard([&]() -> Status {
     cv::Mat img;
     if (f.image.channels() == 1) cv::cvtColor(f.image, img, cv::COLOR_GRAY2BGR);
     else if (f.image.channels() == 4) cv::cvtColor(f.image, img, cv::COLOR_BGRA2BGR);
@@ -105,7 +105,7 @@ Status Draw::process(Frame& f) {
     }
     f.image = img;
     return {};
-  });
+  }, "draw");
 }
 
 }  // namespace cvpipe::imgproc

@@ -23,12 +23,12 @@ Status GaussianBlur::configure(const Params& p, const StageContext&) {
 
 Status GaussianBlur::process(Frame& f) {
   CVPIPE_RETURN_IF_ERROR(check_image(f, "gaussian_blur"));
-  return cv_guard("gaussian_blur", [&]() -> Status {
+  return guard([&]() -> Status {
     cv::Mat out;
     cv::GaussianBlur(f.image, out, cv::Size(ksize_, ksize_), sigma_, sigma_, cv::BORDER_REFLECT_101);
     f.image = out;
     return {};
-  });
+  }, "gaussian_blur");
 }
 
 }  // namespace cvpipe::imgproc

@@ -99,7 +99,7 @@ Frame Grid::make_sheet() {
 
 Status Grid::process(Frame& f) {
   CVPIPE_RETURN_IF_ERROR(check_image(f, "grid"));
-  return cv_guard("grid", [&]() -> Status {
+  return guard([&]() -> Status {
     if (tiles_.empty()) first_pts_ = f.pts_ns;
     last_seq_ = f.seq;
     tiles_.push_back(make_tile(f));
@@ -111,18 +111,18 @@ Status Grid::process(Frame& f) {
     if (full) f = make_sheet();
     else f.consumed = true;
     return {};
-  });
+  }, "grid");
 }
 
 Status Grid::finish(std::vector<Frame>& out) {
-  return cv_guard("grid", [&]() -> Status {
+  return guard([&]() -> Status {
     while (!done_.empty()) {
       out.push_back(std::move(done_.front()));
       done_.pop_front();
     }
     if (!tiles_.empty()) out.push_back(make_sheet());
     return {};
-  });
+  }, "grid");
 }
 
 Status Grid::close() {

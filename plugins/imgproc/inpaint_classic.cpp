@@ -87,7 +87,7 @@ Status InpaintClassic::process(Frame& f) {
   if (depth != CV_8U && channels != 1)
     return Status::unsupported("inpaint_classic: " + frame_name(f) + " is " + depth_name(depth) +
                                " color; OpenCV inpaints 8-bit gray/color and 16-bit or float gray images");
-  return cv_guard("inpaint_classic", [&]() -> Status {
+  return guard([&]() -> Status {
     cv::Mat mask;
     CVPIPE_RETURN_IF_ERROR(make_mask(f, mask));
     const int pixels = cv::countNonZero(mask);
@@ -108,7 +108,7 @@ Status InpaintClassic::process(Frame& f) {
     }
     f.image = out;
     return {};
-  });
+  }, "inpaint_classic");
 }
 
 }  // namespace cvpipe::imgproc

@@ -22,12 +22,12 @@ Status MedianBlur::process(Frame& f) {
   if (f.image.depth() != CV_8U && ksize_ > 5)
     return Status::unsupported("median_blur: ksize " + std::to_string(ksize_) + " needs 8-bit input (OpenCV allows 3 or 5 for " +
                                depth_name(f.image.depth()) + "); " + frame_name(f) + " is " + depth_name(f.image.depth()));
-  return cv_guard("median_blur", [&]() -> Status {
+  return guard([&]() -> Status {
     cv::Mat out;
     cv::medianBlur(f.image, out, ksize_);
     f.image = out;
     return {};
-  });
+  }, "median_blur");
 }
 
 }  // namespace cvpipe::imgproc

@@ -1,9 +1,8 @@
 // Stage `nlmeans`: see nlmeans.hpp.
 #include "nlmeans.hpp"
 
-#include <opencv2/photo.hpp>
-
 #include "common.hpp"
+#include "cvpipe/nlmeans.hpp"
 
 namespace cvpipe::imgproc {
 
@@ -30,30 +29,11 @@ Status NlMeans::process(Frame& f) {
   CVPIPE_RETURN_IF_ERROR(check_image(f, "nlmeans"));
   if (f.image.depth() == CV_32F)
     return Status::unsupported("nlmeans: " + frame_name(f) + " is 32-bit float; OpenCV denoises 8-bit and 16-bit images");
-  return cv_guard("nlmeans", [&]() -> Status {
-    cv::Mat in = f.image;
-    cv::Mat out;
-    if (in.depth() == CV_16U) {
-      cv::fastNlMeansDenoising(in, out, std::vector<float>{h_ * 257.f}, template_, search_, cv::NORM_L1);
-    } else if (in.channels() == 1) {
-      cv::fastNlMeansDenoising(in, out, h_, template_, search_);
-    } else {
-      cv::Mat alpha;
-      if (in.channels() == 4) {
-        cv::extractChannel(in, alpha, 3);
-        cv::cvtColor(in, in, cv::COLOR_BGRA2BGR);
-      }
-      cv::fastNlMeansDenoisingColored(in, out, h_, h_color_, template_, search_);
-      if (!alpha.empty()) {
-        cv::Mat parts[4];
-        cv::split(out, parts);
-        parts[3] = alpha;
-        cv::merge(parts, 4, out);
-      }
-    }
-    f.image = out;
-    return {};
-  });
+  cv::Mat out;
+  const Status st = cvpipe::nlmeans(f.image, {.h = h_, .h_color = h_color_, .template_size = template_, .search_size = search_}, out);
+  if (!st.ok()) return Status(st.code(), st.message() + " (" + frame_name(f) + ")");
+  f.image = out;
+  return {};
 }
 
 }  // namespace cvpipe::imgproc

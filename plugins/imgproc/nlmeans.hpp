@@ -1,7 +1,7 @@
-// Stage `nlmeans`: non-local means denoising. 8-bit gray frames use cv::fastNlMeansDenoising,
-// 8-bit color frames cv::fastNlMeansDenoisingColored (separate strength for colour), 16-bit
-// frames cv::fastNlMeansDenoising with the L1 norm (the only 16-bit mode OpenCV has; h scaled
-// by 257). Strengths are given in 8-bit levels.
+// Stage `nlmeans`: non-local means denoising with cvpipe::nlmeans (cvpipe/nlmeans.hpp, the same
+// function as the denoise plugin's baseline): 8-bit gray and colour (h_color for the colour
+// components), 16-bit at full precision with the L1 distance, alpha kept. Strengths are given in
+// 8-bit levels.
 #pragma once
 #include "cvpipe/stage.hpp"
 

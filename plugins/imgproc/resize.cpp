@@ -68,7 +68,7 @@ Status Resize::process(Frame& f) {
   if (to == in) return {};
   const bool shrinking = to.area() < in.area();
   const int interp = interpolation_flag(interpolation_, shrinking);
-  return cv_guard("resize", [&]() -> Status {
+  return guard([&]() -> Status {
     cv::Mat out;
     cv::resize(f.image, out, to, 0, 0, interp);
     f.image = out;
@@ -83,7 +83,7 @@ Status Resize::process(Frame& f) {
     const float sy = static_cast<float>(to.height) / static_cast<float>(in.height);
     for (auto& d : f.detections) d.box = cv::Rect2f(d.box.x * sx, d.box.y * sy, d.box.width * sx, d.box.height * sy);
     return {};
-  });
+  }, "resize");
 }
 
 }  // namespace cvpipe::imgproc

@@ -21,7 +21,7 @@ namespace fs = std::filesystem;
 
 std::vector<ParamSpec> eval_params() {
   return {
-      ParamSpec::path("model", "", false, "model file (empty: the shipped models/inpaint.safetensors)"),
+      ParamSpec::model("model", kDefaultModel, "model file (default: the shipped models/inpaint.safetensors)"),
       ParamSpec::path("images", "", false, "folder (or one file) of original images (empty: the held-out photos of the sample folder)"),
       ParamSpec::integer("seed", 0, 0, 9.2e18, "seed of the masks"),
       ParamSpec::number("coverage_min", 0.05, 0.0, 0.9, "smallest hole fraction of an image"),

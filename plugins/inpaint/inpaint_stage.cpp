@@ -1,12 +1,10 @@
 // The `inpaint` stage; see inpaint_stage.hpp.
 #include "inpaint_stage.hpp"
 
-#include <sstream>
 
 #include <opencv2/imgproc.hpp>
 
 #include "cvpipe/image_file.hpp"
-#include "cvpipe/nn/context.hpp"
 #include "masks.hpp"
 
 namespace cvpipe::inpaint {
@@ -18,17 +16,6 @@ std::string frame_label(const Frame& f) {
 }
 
 std::string size_text(const cv::Mat& m) { return std::to_string(m.cols) + "x" + std::to_string(m.rows); }
-
-std::vector<std::string> split_list(const std::string& text) {
-  std::vector<std::string> out;
-  std::stringstream ss(text);
-  std::string item;
-  while (std::getline(ss, item, ',')) {
-    const auto b = item.find_first_not_of(" \t"), e = item.find_last_not_of(" \t");
-    if (b != std::string::npos) out.push_back(item.substr(b, e - b + 1));
-  }
-  return out;
-}
 
 }  // namespace
 
@@ -42,7 +29,7 @@ std::vector<ParamSpec> InpaintStage::params() {
       ParamSpec::integer("tolerance", 0, 0, 255, "mask: color - match tolerance per channel (8-bit levels)"),
       ParamSpec::string("classes", "", "mask: detections - comma-separated labels or class ids to remove (empty: all)"),
       ParamSpec::integer("grow", 0, 0, 256, "dilate the hole by this many pixels"),
-      ParamSpec::path("model", "", false, "model file (empty: the shipped models/inpaint.safetensors)"),
+      ParamSpec::model("model", kDefaultModel, "model file (default: the shipped models/inpaint.safetensors)"),
       ParamSpec::integer("tile", TileOptions{}.tile, 128, 16384, "cnn: largest tile side in pixels; bounds memory on large frames"),
       ParamSpec::integer("flips", TileOptions{}.flips, 1, 4,
                          "cnn: self-ensemble passes (1: as is; 2: + mirrored; 4: + upside down and both), averaged"),
@@ -51,7 +38,7 @@ std::vector<ParamSpec> InpaintStage::params() {
   };
 }
 
-Status InpaintStage::configure(const Params& p, const StageContext& ctx) {
+Status InpaintStage::configure(const Params& p, const StageContext&) {
   const std::string mask = p.get_string("mask");
   source_ = mask == "files" ? Source::files : mask == "color" ? Source::color : mask == "plane" ? Source::plane : Source::detections;
   mask_dir_ = p.get_string("mask_dir");
@@ -69,7 +56,6 @@ Status InpaintStage::configure(const Params& p, const StageContext& ctx) {
   use_cnn_ = p.get_string("method") == "cnn";
   classic_ = p.get_string("classic") == "ns" ? ClassicMethod::ns : ClassicMethod::telea;
   radius_ = p.get_number("radius");
-  threads_ = ctx.threads;
   cnn_.reset();
   if (!use_cnn_) return {};
   TileOptions t;
@@ -128,10 +114,6 @@ Status InpaintStage::process(Frame& frame) {
   cv::Mat out;
   Status st;
   if (use_cnn_) {
-    if (std::this_thread::get_id() != configured_thread_) {
-      nn::set_num_threads(threads_);
-      configured_thread_ = std::this_thread::get_id();
-    }
     st = cnn_->inpaint(frame.image, mask, out);
   } else {
     st = classic_inpaint(frame.image, mask, classic_, radius_, out);

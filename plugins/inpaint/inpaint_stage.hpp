@@ -15,7 +15,6 @@
 #include <filesystem>
 #include <memory>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "cvpipe/stage.hpp"
@@ -42,8 +41,6 @@ class InpaintStage final : public Stage {
   bool use_cnn_ = true;
   ClassicMethod classic_ = ClassicMethod::telea;
   double radius_ = 3.0;
-  int threads_ = 1;
-  std::thread::id configured_thread_{};
   std::unique_ptr<Inpainter> cnn_;
 };
 

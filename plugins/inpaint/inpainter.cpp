@@ -7,7 +7,6 @@
 #include <opencv2/imgproc.hpp>
 #include <opencv2/photo.hpp>
 
-#include "cvpipe/model_file.hpp"
 #include "masks.hpp"
 #include "cvpipe/nn/tiling.hpp"
 
@@ -155,16 +154,11 @@ Status classic_inpaint(const cv::Mat& image, const cv::Mat& mask, ClassicMethod 
   return {};
 }
 
-const char* default_model_name() { return "models/inpaint.safetensors"; }
-
-Status load_inpainter(const std::string& model, const TileOptions& options, std::unique_ptr<Inpainter>& out) {
-  const ModelSearch where{{}, CVPIPE_INPAINT_SOURCE_DIR, CVPIPE_INPAINT_INSTALL_DATADIR,
-                          reinterpret_cast<const void*>(&load_inpainter)};
+Status load_inpainter(const std::filesystem::path& path, const TileOptions& options, std::unique_ptr<Inpainter>& out) {
   // Every failure here is a bad `model` setting, found before any image: invalid_argument.
-  std::filesystem::path path;
-  Status st = find_model_file(model.empty() ? default_model_name() : model, where, path);
+  if (path.empty()) return Status::invalid("parameter 'model': no model file given");
   std::unique_ptr<InpaintNet> net;
-  if (st.ok()) st = InpaintNet::load(path, net);
+  Status st = InpaintNet::load(path, net);
   if (!st.ok()) return Status::invalid(st.message());
   out = std::make_unique<Inpainter>(std::move(net), options);
   return {};

@@ -14,6 +14,7 @@
 // images feed the network their 8-bit version and get 16-bit results in the hole.
 // An Inpainter is used by one thread at a time; classic_inpaint is thread-safe.
 #pragma once
+#include <filesystem>
 #include <memory>
 #include <string>
 
@@ -50,12 +51,11 @@ enum class ClassicMethod { telea, ns };
 
 Status classic_inpaint(const cv::Mat& image, const cv::Mat& mask, ClassicMethod method, double radius, cv::Mat& out);
 
-// Finds and loads a model: `model` empty means the shipped models/inpaint.safetensors (looked up
-// like every model file, cvpipe/model_file.hpp). Any failure (missing, truncated, not an inpaint
-// model) is invalid_argument naming the file.
-Status load_inpainter(const std::string& model, const TileOptions& options, std::unique_ptr<Inpainter>& out);
+// Loads the model file `path` (found by the host). Any failure (empty path, missing, truncated, not
+// an inpaint model) is invalid_argument naming the file.
+Status load_inpainter(const std::filesystem::path& path, const TileOptions& options, std::unique_ptr<Inpainter>& out);
 
-// The shipped model's name, "models/inpaint.safetensors".
-const char* default_model_name();
+// The shipped model: the default of the `model` parameter of the stage and the eval command.
+inline constexpr const char* kDefaultModel = "models/inpaint.safetensors";
 
 }  // namespace cvpipe::inpaint

@@ -7,6 +7,7 @@
 
 #include "cvpipe/nn/checkpoint.hpp"
 #include "cvpipe/nn/safetensors.hpp"
+#include "cvpipe/plugin.hpp"
 
 namespace cvpipe::inpaint {
 
@@ -112,11 +113,8 @@ Status InpaintNet::load(const std::filesystem::path& path, std::unique_ptr<Inpai
   CVPIPE_RETURN_IF_ERROR(nn::read_model_file(path, st, info));
   const std::string label = path.string();
   nlohmann::json j;
-  try {
-    j = nlohmann::json::parse(info.architecture);
-  } catch (const std::exception& e) {
-    return Status::invalid(label + ": the 'architecture' metadata is not valid JSON: " + e.what());
-  }
+  CVPIPE_RETURN_IF_ERROR(guard([&] { j = nlohmann::json::parse(info.architecture); return Status{}; },
+                               label + ": the 'architecture' metadata is not valid JSON", StatusCode::invalid_argument));
   if (!j.is_object() || j.value("type", std::string()) != k_arch_type) {
     return Status::invalid(label + ": not an inpaint model (architecture type must be '" + std::string(k_arch_type) + "')");
   }
@@ -126,11 +124,8 @@ Status InpaintNet::load(const std::filesystem::path& path, std::unique_ptr<Inpai
   nn::UNetOptions options;
   CVPIPE_RETURN_IF_ERROR(nn::unet_from_json(j["unet"].dump(), label, options));
   std::unique_ptr<InpaintNet> net;
-  try {
-    net = std::make_unique<InpaintNet>(options);
-  } catch (const std::exception& e) {
-    return Status::invalid(label + ": " + e.what());
-  }
+  CVPIPE_RETURN_IF_ERROR(guard([&] { net = std::make_unique<InpaintNet>(options); return Status{}; }, label,
+                               StatusCode::invalid_argument));
   CVPIPE_RETURN_IF_ERROR(nn::import_module(st, net->module(), label));
   out = std::move(net);
   return {};

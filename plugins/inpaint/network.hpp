@@ -21,7 +21,7 @@
 #include <opencv2/core.hpp>
 
 #include "cvpipe/nn/model_file.hpp"
-#include "cvpipe/nn/module.hpp"
+#include "cvpipe/nn/containers.hpp"
 #include "cvpipe/nn/tensor.hpp"
 #include "cvpipe/nn/unet.hpp"
 #include "cvpipe/status.hpp"

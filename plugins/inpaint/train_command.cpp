@@ -1,16 +1,13 @@
 // Training the inpainting network; see train_command.hpp.
 #include "train_command.hpp"
 
-#include <chrono>
 #include <cmath>
-#include <sstream>
 
-#include <nlohmann/json.hpp>
 
 #include "cvpipe/data.hpp"
 #include "cvpipe/nn/init.hpp"
 #include "cvpipe/nn/optim.hpp"
-#include "cvpipe/nn/trainer.hpp"
+#include "cvpipe/nn/train_command.hpp"
 #include "cvpipe/photos.hpp"
 #include "hole_psnr.hpp"
 #include "network.hpp"
@@ -23,53 +20,30 @@ namespace fs = std::filesystem;
 
 std::vector<ParamSpec> train_params() {
   const nn::UNetOptions u = default_unet();
-  return {
-      ParamSpec::integer("base_width", u.base_width, 4, 256, "U-Net width of the first level"),
-      ParamSpec::integer("max_width", u.max_width, 4, 1024, "U-Net width cap of the deeper levels"),
-      ParamSpec::integer("levels", u.levels, 1, 6, "U-Net downsamplings"),
-      ParamSpec::string("dilations", "2,4", "dilations of the extra bottleneck convs, comma-separated (empty: none)"),
-      ParamSpec::boolean("gated", u.gated, "gated convolutions in every U-Net block"),
-      ParamSpec::integer("patch", 64, 16, 1024, "training patch side in pixels (a multiple of 2^levels)"),
-      ParamSpec::integer("batch", 8, 1, 1024, "patches per step"),
-      ParamSpec::integer("steps", 10000, 1, 10000000, "optimizer steps in total"),
-      ParamSpec::integer("epoch_steps", 500, 1, 10000000, "steps per epoch (validation and checkpoint after each)"),
-      ParamSpec::number("lr", 1e-3, 0.0, 1.0, "peak Adam learning rate"),
-      ParamSpec::number("min_lr", 1e-5, 0.0, 1.0, "learning rate at the end of the cosine decay"),
-      ParamSpec::integer("warmup", 200, 0, 1000000, "linear warm-up steps"),
-      ParamSpec::number("grad_clip", 1.0, 0.0, 1e6, "clip the global gradient norm to this (0: off)"),
-      ParamSpec::number("coverage_min", 0.03, 0.0, 0.9, "smallest hole fraction of a training patch"),
-      ParamSpec::number("coverage_max", 0.30, 0.0, 0.9, "largest hole fraction of a training patch"),
-      ParamSpec::number("known_weight", 0.0, 0.0, 10.0, "weight of the L1 loss outside the hole (inside: 1)"),
-      ParamSpec::number("grad_weight", 0.0, 0.0, 10.0, "weight of the L1 loss on image gradients at hole pixels"),
-      ParamSpec::integer("seed", 0, 0, 9.2e18, "seed of initialisation, patches and masks"),
-      ParamSpec::path("data", "", false, "folder of the photographs (empty: the opencv-doc sample folder)"),
-      ParamSpec::string("photos", "", "comma-separated training files (empty: the training photos of cvpipe/photos.hpp)"),
-      ParamSpec::string("val_photos", "", "comma-separated validation files (empty: the held-out photos)"),
-      ParamSpec::integer("val_crop", 256, 16, 4096, "side of the centre crops used for validation"),
-      ParamSpec::path("model", "", false, "model file to write (default, and always with --out: <out>/model.safetensors)"),
-      ParamSpec::path("out", "", false, "folder for metrics.csv, curves.png, checkpoints (--out wins; default: runs/<recipe name>)"),
-      ParamSpec::integer("checkpoint_every", 0, 0, 10000000, "steps between checkpoints (0: every epoch)"),
-      ParamSpec::integer("log_every", 25, 1, 1000000, "steps per metrics row"),
-      ParamSpec::number("time_limit", 0.0, 0.0, 1e6,
-                        "stop after this many minutes and write the model; the cosine decay follows the larger of step "
-                        "and time progress (0: no limit)"),
-  };
+  return nn::trainer_params(
+      {.steps = 10000, .lr = 1e-3, .min_lr = 1e-5, .warmup = 200, .log_every = 25, .checkpoint_zero = "every epoch", .seeds = "initialisation, patches and masks"},
+      {
+          ParamSpec::integer("base_width", u.base_width, 4, 256, "U-Net width of the first level"),
+          ParamSpec::integer("max_width", u.max_width, 4, 1024, "U-Net width cap of the deeper levels"),
+          ParamSpec::integer("levels", u.levels, 1, 6, "U-Net downsamplings"),
+          ParamSpec::string("dilations", "2,4", "dilations of the extra bottleneck convs, comma-separated (empty: none)"),
+          ParamSpec::boolean("gated", u.gated, "gated convolutions in every U-Net block"),
+          ParamSpec::integer("patch", 64, 16, 1024, "training patch side in pixels (a multiple of 2^levels)"),
+          ParamSpec::integer("batch", 8, 1, 1024, "patches per step"),
+          ParamSpec::integer("epoch_steps", 500, 1, 10000000, "steps per epoch (validation and checkpoint after each)"),
+          ParamSpec::number("grad_clip", 1.0, 0.0, 1e6, "clip the global gradient norm to this (0: off)"),
+          ParamSpec::number("coverage_min", 0.03, 0.0, 0.9, "smallest hole fraction of a training patch"),
+          ParamSpec::number("coverage_max", 0.30, 0.0, 0.9, "largest hole fraction of a training patch"),
+          ParamSpec::number("known_weight", 0.0, 0.0, 10.0, "weight of the L1 loss outside the hole (inside: 1)"),
+          ParamSpec::number("grad_weight", 0.0, 0.0, 10.0, "weight of the L1 loss on image gradients at hole pixels"),
+          ParamSpec::path("data", "", false, "folder of the photographs (empty: the opencv-doc sample folder)"),
+          ParamSpec::string("photos", "", "comma-separated training files (empty: the training photos of cvpipe/photos.hpp)"),
+          ParamSpec::string("val_photos", "", "comma-separated validation files (empty: the held-out photos)"),
+          ParamSpec::integer("val_crop", 256, 16, 4096, "side of the centre crops used for validation"),
+      });
 }
 
 namespace {
-
-using Clock = std::chrono::steady_clock;
-
-std::vector<std::string> split_list(const std::string& text) {
-  std::vector<std::string> out;
-  std::stringstream ss(text);
-  std::string item;
-  while (std::getline(ss, item, ',')) {
-    const auto b = item.find_first_not_of(" \t"), e = item.find_last_not_of(" \t");
-    if (b != std::string::npos) out.push_back(item.substr(b, e - b + 1));
-  }
-  return out;
-}
 
 Status parse_dilations(const std::string& text, std::vector<int>& out) {
   out.clear();
@@ -150,7 +124,6 @@ Status train_impl(const Params& p, const CommandContext& ctx, std::string& outpu
   const double known_weight = p.get_number("known_weight"), grad_weight = p.get_number("grad_weight");
 
   const fs::path data = p.get_string("data").empty() ? data_dir() : fs::path(p.get_string("data"));
-  const fs::path model_path = p.get_string("model");
   std::error_code ec;
   fs::create_directories(ctx.out_dir, ec);
   if (ec) return Status::io("cannot create output folder '" + ctx.out_dir.string() + "': " + ec.message());
@@ -203,14 +176,11 @@ Status train_impl(const Params& p, const CommandContext& ctx, std::string& outpu
   auto schedule = nn::timed_cosine_lr(
       ao.lr, p.get_number("min_lr"), std::min<std::int64_t>(p.get_int("warmup"), steps - 1), steps, time_limit_s);
 
-  nn::TrainerOptions to = nn::with_command(ctx, {});
-  to.steps = steps;
+  nn::TrainerOptions to = nn::trainer_options(p, ctx);
   to.steps_per_epoch = epoch_steps;
   to.eval_every = epoch_steps;
-  to.log_every = p.get_int("log_every");
-  to.checkpoint_every = p.get_int("checkpoint_every") > 0 ? p.get_int("checkpoint_every") : epoch_steps;
+  if (to.checkpoint_every == 0) to.checkpoint_every = epoch_steps;
   to.name = "inpaint";
-  to.seed = seed;
   nn::Trainer trainer(to);
   trainer.add_module("net", net.module());
   trainer.add_optimizer("adam", adam, schedule);
@@ -218,14 +188,8 @@ Status train_impl(const Params& p, const CommandContext& ctx, std::string& outpu
   trainer.set_metadata("architecture", net.architecture_json());
 
   const double clip = p.get_number("grad_clip");
-  const auto start = Clock::now();
-  bool time_up = false;
   nn::Tensor grad;
   trainer.set_step([&](const nn::StepContext&) -> nn::Metrics {
-    if (time_limit_s > 0 && !time_up && std::chrono::duration<double>(Clock::now() - start).count() > time_limit_s) {
-      time_up = true;  // finish this step, checkpoint, then write the model as if completed
-      trainer.request_stop();
-    }
     nn::Batch b = loader.next();
     if (!net.module().training()) net.module().train();
     const nn::Tensor y = net.module().forward(b.images).plain(nn::DType::f32);
@@ -254,31 +218,12 @@ Status train_impl(const Params& p, const CommandContext& ctx, std::string& outpu
 
   if (!ctx.resume.empty()) CVPIPE_RETURN_IF_ERROR(trainer.resume(ctx.resume));
   const nn::TrainResult result = trainer.run();
-  if (result.outcome == nn::TrainOutcome::failed) return result.status;
-
-  nlohmann::json j;
-  j["steps"] = result.steps;
-  j["seconds"] = result.seconds;
-  j["checkpoint"] = result.checkpoint.string();
-  for (const auto& [k, v] : result.last_eval) j[k] = v;
-  for (const auto& [k, v] : result.last_train) j[k] = v;
-  if (result.outcome == nn::TrainOutcome::interrupted && !time_up) {
-    output = j.dump();
-    return result.to_status();
-  }
-  nn::ModelInfo info = nn::trained_by(p, ctx);
-  info.extra["train_steps"] = std::to_string(result.steps);
-  if (time_up) info.extra["train_stopped_by_time_limit"] = "true";
-  j["stopped_by_time_limit"] = time_up;
-  std::string files;
-  for (const auto& f : train_files) files += (files.empty() ? "" : ",") + f;
-  info.extra["train_photos"] = files;
-  for (const auto& [k, v] : result.last_eval) info.extra[k] = std::to_string(v);
-  if (model_path.has_parent_path()) fs::create_directories(model_path.parent_path(), ec);
-  CVPIPE_RETURN_IF_ERROR(net.save(model_path, info));
-  j["model"] = model_path.string();
-  output = j.dump();
-  return {};
+  return nn::finish_training(
+      result, p, ctx, [&](const fs::path& f, const nn::ModelInfo& info) { return net.save(f, info); }, output,
+      [&](nn::TrainedModel& m) {
+        m.info.extra["train_photos"] = nn::comma_list(train_files);
+        return Status{};
+      });
 }
 
 }  // namespace

@@ -12,7 +12,7 @@
 
 #include <opencv2/core.hpp>
 
-#include "cvpipe/nn/data.hpp"
+#include "cvpipe/nn/data_loader.hpp"
 #include "masks.hpp"
 
 namespace cvpipe::inpaint {

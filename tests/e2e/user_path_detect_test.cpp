@@ -9,6 +9,7 @@
 #include "average_precision.hpp"
 #include "coco.hpp"
 #include "user_path.hpp"
+#include "support/status_matchers.hpp"
 
 namespace cvpipe::test {
 namespace {
@@ -44,7 +45,7 @@ TEST(UserPath, DetectDigitScenesAsFiles) {
                                     dir.path(), with_timeout(120));
   ASSERT_EQ(made.exit_code, 0) << made.describe();
   detect::CocoDataset data;
-  ASSERT_TRUE(detect::read_coco(dir / "scenes", data).ok());
+  ASSERT_OK(detect::read_coco(dir / "scenes", data));
 
   const nlohmann::json eval = eval_json("detect", {"--data", "scenes"}, dir.path());
   ASSERT_TRUE(eval.is_object());
@@ -77,7 +78,7 @@ TEST(UserPath, DetectThenClassifyEachDetection) {
                                     dir.path(), with_timeout(120));
   ASSERT_EQ(made.exit_code, 0) << made.describe();
   detect::CocoDataset data;
-  ASSERT_TRUE(detect::read_coco(dir / "scenes", data).ok());
+  ASSERT_OK(detect::read_coco(dir / "scenes", data));
   ASSERT_TRUE(run_shipped_config("detect_digits.yaml", "scenes/images", "detected.jsonl", {"--set", "sinks.1.path=detected_all.jsonl"}, dir.path()));
   ASSERT_TRUE(run_shipped_config("detect_classify_digits.yaml", "scenes/images", "classified.jsonl", {"--set", "sinks.1.path=classified_all.jsonl"}, dir.path()));
   const auto detected = read_jsonl(dir / "detected.jsonl");

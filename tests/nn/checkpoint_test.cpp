@@ -10,7 +10,7 @@
 #include "cvpipe/nn/init.hpp"
 #include "cvpipe/nn/layers.hpp"
 #include "cvpipe/nn/model_file.hpp"
-#include "cvpipe/nn/module.hpp"
+#include "cvpipe/nn/containers.hpp"
 #include "support/status_matchers.hpp"
 
 namespace cvpipe::nn {
@@ -51,7 +51,7 @@ TEST(Checkpoint, SaveLoadRoundTrip) {
   info.preprocessing = R"({"mean":0})";
   ASSERT_OK(save_model(path, *a, info));
   SafeTensors st;
-  ASSERT_TRUE(SafeTensors::load(path, st).ok());
+  ASSERT_OK(SafeTensors::load(path, st));
   EXPECT_TRUE(st.contains("conv.weight"));
   EXPECT_EQ(st.find("conv.weight")->shape, (std::vector<std::int64_t>{8, 3, 3, 3}));
   EXPECT_TRUE(st.contains("fc.bias"));
@@ -78,7 +78,7 @@ TEST(Checkpoint, Bf16StorageIsClose) {
   export_module(*a, st, "", StDtype::BF16);
   EXPECT_EQ(st.find("conv.weight")->dtype, StDtype::BF16);
   auto b = small_net();
-  ASSERT_TRUE(import_module(st, *b, "mem").ok());
+  ASSERT_OK(import_module(st, *b, "mem"));
   const auto va = a->named_parameters()[0].param->value.to_vector();
   const auto vb = b->named_parameters()[0].param->value.to_vector();
   for (std::size_t i = 0; i < va.size(); ++i) EXPECT_NEAR(va[i], vb[i], std::abs(va[i]) * 0.004 + 1e-30);
@@ -109,9 +109,9 @@ TEST(Checkpoint, MismatchesAreListedTogether) {
   pre.erase("G.fc.bias");
   auto c = small_net(8);
   EXPECT_FALSE(import_module(pre, *c, "x", {.prefix = "G."}).ok());
-  EXPECT_TRUE(import_module(pre, *c, "x", {.prefix = "G.", .allow_missing = true}).ok());
+  EXPECT_OK(import_module(pre, *c, "x", {.prefix = "G.", .allow_missing = true}));
   pre.set_f32("G.more", {1}, std::vector<float>{1});
-  EXPECT_TRUE(import_module(pre, *c, "x", {.prefix = "G.", .allow_unexpected = true, .allow_missing = true}).ok());
+  EXPECT_OK(import_module(pre, *c, "x", {.prefix = "G.", .allow_unexpected = true, .allow_missing = true}));
 }
 
 TEST(Checkpoint, LoadErrorsNameTheFile) {

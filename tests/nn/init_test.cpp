@@ -7,7 +7,7 @@
 #include <cmath>
 
 #include "cvpipe/nn/layers.hpp"
-#include "cvpipe/nn/module.hpp"
+#include "cvpipe/nn/containers.hpp"
 
 namespace cvpipe::nn {
 namespace {

@@ -5,7 +5,7 @@
 #include <set>
 
 #include "cvpipe/nn/layers.hpp"
-#include "cvpipe/nn/module.hpp"
+#include "cvpipe/nn/containers.hpp"
 #include "ref/ref.hpp"
 #include "support/nn_test_util.hpp"
 

@@ -10,6 +10,7 @@
 #include <fstream>
 
 #include <opencv2/imgcodecs.hpp>
+#include "support/status_matchers.hpp"
 
 namespace cvpipe::nn {
 namespace {
@@ -37,10 +38,10 @@ TEST(MetricsLog, WriteLoadTruncate) {
   const auto dir = fs::temp_directory_path() / ("cvpipe_metrics_" + std::to_string(::getpid()));
   MetricsLog log;
   for (int s = 1; s <= 5; ++s) log.add(s * 10, s / 3, 0.01 * s, {{"loss", 1.0 / s}, {"odd,name", s}});
-  ASSERT_TRUE(log.write(dir / "metrics.csv").ok());
+  ASSERT_OK(log.write(dir / "metrics.csv"));
   MetricsLog back;
   const Status st = back.load(dir / "metrics.csv");
-  ASSERT_TRUE(st.ok()) << st.message();
+  ASSERT_OK(st);
   EXPECT_EQ(back.to_csv(), log.to_csv());
   back.truncate_after(30);
   EXPECT_EQ(back.rows().size(), 3u);
@@ -75,7 +76,7 @@ TEST(CurvePlot, DrawsPanelsAndLegend) {
   EXPECT_GT(count_color(bottom, {44, 160, 44}), 100);
 
   const auto png = fs::temp_directory_path() / ("cvpipe_curve_" + std::to_string(::getpid()) + ".png");
-  ASSERT_TRUE(plot_curves(log, png).ok());
+  ASSERT_OK(plot_curves(log, png));
   const cv::Mat back = cv::imread(png.string());
   EXPECT_EQ(back.cols, 900);
   fs::remove(png);

@@ -8,7 +8,7 @@
 #include <filesystem>
 
 #include "cvpipe/nn/layers.hpp"
-#include "cvpipe/nn/module.hpp"
+#include "cvpipe/nn/containers.hpp"
 #include "support/status_matchers.hpp"
 
 namespace cvpipe::nn {

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include "support/status_matchers.hpp"
 
 namespace cvpipe::nn {
 namespace {
@@ -149,9 +150,9 @@ TEST(Optim, StateRoundTripContinuesIdentically) {
     Parameter p2 = make_param();
     p2.value.from_vector(p1.value.to_vector());
     auto o2 = make_optimizer(spec, {&p2});
-    ASSERT_TRUE(o2->check_state(st, "opt.").ok());
+    ASSERT_OK(o2->check_state(st, "opt."));
     const Status s = o2->import_state(st, "opt.");
-    ASSERT_TRUE(s.ok()) << s.message();
+    ASSERT_OK(s);
     EXPECT_EQ(o2->steps(), 2);
     EXPECT_EQ(run(*o1, p1, 3, 3), run(*o2, p2, 3, 3)) << "bit-identical continuation";
   }

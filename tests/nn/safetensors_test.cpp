@@ -12,6 +12,7 @@
 #include <random>
 #include <string>
 #include <vector>
+#include "support/status_matchers.hpp"
 
 namespace cvpipe::nn {
 namespace {
@@ -60,10 +61,10 @@ TEST(Safetensors, RoundTripAllWritableDtypes) {
   st.set_f32("scalar", {}, std::vector<float>{7.0f});
 
   const auto path = temp_dir() / "roundtrip.safetensors";
-  ASSERT_TRUE(st.save(path).ok());
+  ASSERT_OK(st.save(path));
   SafeTensors back;
   const Status s = SafeTensors::load(path, back);
-  ASSERT_TRUE(s.ok()) << s.message();
+  ASSERT_OK(s);
   EXPECT_EQ(back.metadata, st.metadata);
   EXPECT_EQ(back.names(), st.names());
   EXPECT_EQ(back.find("conv.weight")->to_f32(), w);
@@ -140,7 +141,7 @@ TEST(Safetensors, ReadsForeignDtypes) {
   std::memcpy(d + 13, &i16, 2);
   SafeTensors st;
   const Status s = SafeTensors::parse(bytes, "x", st);
-  ASSERT_TRUE(s.ok()) << s.message();
+  ASSERT_OK(s);
   EXPECT_EQ(st.find("i32")->to_i64(), (std::vector<std::int64_t>{-7, 9}));
   EXPECT_EQ(st.find("u8")->to_f32(), (std::vector<float>{200, 3}));
   EXPECT_EQ(st.find("b")->to_i64(), (std::vector<std::int64_t>{1, 0}));
@@ -215,7 +216,7 @@ TEST(SafetensorsCorrupt, TruncatedFileOnDisk) {
   SafeTensors st;
   st.set_f32("layer.weight", {4, 4}, std::vector<float>(16, 1.0f));
   const auto path = temp_dir() / "trunc.safetensors";
-  ASSERT_TRUE(st.save(path).ok());
+  ASSERT_OK(st.save(path));
   fs::resize_file(path, fs::file_size(path) - 6);
   SafeTensors back;
   const Status s = SafeTensors::load(path, back);
@@ -258,14 +259,14 @@ TEST(Safetensors, AtomicSaveLeavesNoTemporaryFiles) {
   fs::remove_all(dir);
   SafeTensors st;
   st.set_f32("a", {1}, std::vector<float>{1});
-  ASSERT_TRUE(st.save(dir / "m.safetensors").ok());
+  ASSERT_OK(st.save(dir / "m.safetensors"));
   st.set_f32("a", {1}, std::vector<float>{2});
-  ASSERT_TRUE(st.save(dir / "m.safetensors").ok());  // overwrite in place
+  ASSERT_OK(st.save(dir / "m.safetensors"));  // overwrite in place
   int files = 0;
   for ([[maybe_unused]] const auto& e : fs::directory_iterator(dir)) ++files;
   EXPECT_EQ(files, 1);
   SafeTensors back;
-  ASSERT_TRUE(SafeTensors::load(dir / "m.safetensors", back).ok());
+  ASSERT_OK(SafeTensors::load(dir / "m.safetensors", back));
   EXPECT_EQ(back.find("a")->to_f32()[0], 2.0f);
   const Status s = st.save("/proc/forbidden/m.safetensors");
   EXPECT_FALSE(s.ok());
@@ -325,7 +326,7 @@ TEST(SafetensorsLimits, NonFiniteValuesAreRefusedNamingTheTensor) {
   const auto path = temp_dir() / "nan.safetensors";
   SafeTensors st;
   st.set_f32("fc.weight", {2}, std::vector<float>{std::nanf(""), std::nanf("")});
-  ASSERT_TRUE(st.save(path).ok());
+  ASSERT_OK(st.save(path));
   SafeTensors back;
   const Status s = SafeTensors::load(path, back);
   ASSERT_FALSE(s.ok());
@@ -334,7 +335,7 @@ TEST(SafetensorsLimits, NonFiniteValuesAreRefusedNamingTheTensor) {
   fs::remove(path);
   SafeTensors ints;  // every bit pattern is a valid integer
   ints.set("idx", StTensor::from_i64({2}, std::vector<std::int64_t>{-1, 0x7ff8000000000000}));
-  EXPECT_TRUE(SafeTensors::parse(ints.serialize(), "x", back).ok());
+  EXPECT_OK(SafeTensors::parse(ints.serialize(), "x", back));
 }
 
 // A folder or a FIFO where a weights file is expected is named as such, not "no such file".

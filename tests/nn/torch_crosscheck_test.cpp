@@ -16,7 +16,8 @@
 #include "cvpipe/nn/checkpoint.hpp"
 #include "cvpipe/nn/layers.hpp"
 #include "cvpipe/nn/loss.hpp"
-#include "cvpipe/nn/module.hpp"
+#include "cvpipe/nn/containers.hpp"
+#include "support/status_matchers.hpp"
 
 namespace cvpipe::nn {
 namespace {
@@ -61,7 +62,7 @@ class TorchCrossCheck : public ::testing::Test {
   static SafeTensors load(const std::string& name) {
     SafeTensors st;
     const Status s = SafeTensors::load(dir_ / name, st);
-    EXPECT_TRUE(s.ok()) << s.message();
+    EXPECT_OK(s);
     return st;
   }
   static std::vector<float> ref(const SafeTensors& st, const std::string& name) {
@@ -106,7 +107,7 @@ TEST_F(TorchCrossCheck, LeNet) {
   net.emplace<ReLU>("relu4");
   net.emplace<Linear>("fc3", 84, 10);
   const Status s = import_module(st, net, "lenet.safetensors", {.allow_unexpected = true});
-  ASSERT_TRUE(s.ok()) << s.message();
+  ASSERT_OK(s);
 
   const Tensor x = Tensor::from_vector(ref_dims(st, "ref.input"), ref(st, "ref.input"));
   std::vector<int> labels;
@@ -142,7 +143,7 @@ TEST_F(TorchCrossCheck, UNetBlock) {
   const int cat = net.emplace<Concat>("cat", {up, e});
   net.emplace<Conv2d>("out", {cat}, 16, 4, 3, 1, 1);
   const Status s = import_module(st, net, "unet_block.safetensors", {.allow_unexpected = true});
-  ASSERT_TRUE(s.ok()) << s.message();
+  ASSERT_OK(s);
 
   const Tensor x = Tensor::from_vector(ref_dims(st, "ref.input"), ref(st, "ref.input"));
   const Tensor target = Tensor::from_vector(ref_dims(st, "ref.target"), ref(st, "ref.target"));

@@ -6,6 +6,9 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <thread>
+
 #include <filesystem>
 #include <fstream>
 
@@ -13,7 +16,7 @@
 #include "cvpipe/nn/init.hpp"
 #include "cvpipe/nn/layers.hpp"
 #include "cvpipe/nn/loss.hpp"
-#include "cvpipe/nn/module.hpp"
+#include "cvpipe/nn/containers.hpp"
 #include "support/status_matchers.hpp"
 
 namespace cvpipe::nn {
@@ -127,7 +130,7 @@ TEST_F(TrainerTest, InterruptAndResumeMatchAnUninterruptedRun) {
   EXPECT_NE(rb.to_status().message().find("--resume"), std::string::npos) << rb.to_status().message();
   ASSERT_TRUE(fs::exists(dir_b / "checkpoint.safetensors"));
   SafeTensors ck;
-  ASSERT_TRUE(SafeTensors::load(dir_b / "checkpoint.safetensors", ck).ok());
+  ASSERT_OK(SafeTensors::load(dir_b / "checkpoint.safetensors", ck));
   EXPECT_EQ(ck.metadata.at("step"), "6");
   EXPECT_EQ(ck.metadata.at("architecture"), "tiny");
   EXPECT_TRUE(ck.contains("model.conv.weight"));
@@ -163,7 +166,7 @@ TEST_F(TrainerTest, MetricsRowsAndEpochEvaluation) {
     return Metrics{{"val_acc", 0.5 + 0.1 * static_cast<double>(evals.size())}};
   });
   const TrainResult r = s.trainer->run();
-  ASSERT_TRUE(r.ok()) << r.status.message();
+  ASSERT_OK(r.status);
   EXPECT_EQ(s.trainer->total_steps(), 15) << "3 epochs of 5 batches";
   EXPECT_EQ(evals, (std::vector<std::int64_t>{5, 10, 15})) << "evaluation at each epoch end";
   const auto& rows = s.trainer->metrics().rows();
@@ -175,7 +178,7 @@ TEST_F(TrainerTest, MetricsRowsAndEpochEvaluation) {
   ASSERT_FALSE(r.last_train.empty());
   EXPECT_EQ(r.last_train[0].first, "loss");
   MetricsLog csv;
-  ASSERT_TRUE(csv.load(dir / "metrics.csv").ok());
+  ASSERT_OK(csv.load(dir / "metrics.csv"));
   EXPECT_EQ(csv.columns(), (std::vector<std::string>{"loss", "acc", "val_acc"}));
   EXPECT_EQ(csv.rows().size(), rows.size());
   fs::remove_all(dir.parent_path());
@@ -214,7 +217,7 @@ TEST_F(TrainerTest, FailuresAreStatuses) {
     Rig s(options(dir, 4));
     SafeTensors plain;
     plain.set_f32("x", {1}, std::vector<float>{1});
-    ASSERT_TRUE(plain.save(dir / "plain.safetensors").ok());
+    ASSERT_OK(plain.save(dir / "plain.safetensors"));
     Status st = s.trainer->resume(dir / "plain.safetensors");
     EXPECT_FALSE(st.ok());
     EXPECT_NE(st.message().find("not a training checkpoint"), std::string::npos) << st.message();
@@ -245,6 +248,25 @@ TEST_F(TrainerTest, RequestStopWithoutOutputFolder) {
   EXPECT_TRUE(r.checkpoint.empty());
 }
 
+// The time limit ends a run early as completed: a last evaluation, a checkpoint, the flag set.
+TEST_F(TrainerTest, TimeLimitCompletesEarlyWithALastEvaluation) {
+  Rig s({.steps = 100000, .eval_every = 1000, .quiet = true, .time_limit_s = 0.05});
+  s.trainer->set_step([&](const StepContext&) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    return Metrics{{"loss", 0.5}};
+  });
+  int evals = 0;
+  s.trainer->set_eval([&](const StepContext&) { return Metrics{{"val", static_cast<double>(++evals)}}; });
+  const TrainResult r = s.trainer->run();
+  EXPECT_EQ(r.outcome, TrainOutcome::completed);
+  EXPECT_TRUE(r.stopped_by_time_limit);
+  EXPECT_GT(r.steps, 0);
+  EXPECT_LT(r.steps, 1000) << "stopped long before the steps and the first periodic evaluation";
+  EXPECT_EQ(evals, 1);
+  ASSERT_EQ(r.last_eval.size(), 1u);
+  EXPECT_OK(r.to_status());
+}
+
 TEST_F(TrainerTest, ProgressLineAndEvalLinesOnStderr) {
   {
     Rig s({.steps = 5, .eval_every = 5, .quiet = false, .force_progress = true});
@@ -253,7 +275,7 @@ TEST_F(TrainerTest, ProgressLineAndEvalLinesOnStderr) {
     testing::internal::CaptureStderr();
     const TrainResult r = s.trainer->run();
     const std::string err = testing::internal::GetCapturedStderr();
-    ASSERT_TRUE(r.ok());
+    ASSERT_OK(r.status);
     EXPECT_NE(err.find("step 5/5"), std::string::npos) << err;
     EXPECT_NE(err.find("steps"), std::string::npos) << err;
     EXPECT_NE(err.find("loss 0.25"), std::string::npos) << err;
@@ -264,7 +286,7 @@ TEST_F(TrainerTest, ProgressLineAndEvalLinesOnStderr) {
     s.trainer->set_step([](const StepContext&) { return Metrics{{"loss", 0.25}}; });
     s.trainer->set_eval([](const StepContext&) { return Metrics{{"val_loss", 0.5}}; });
     testing::internal::CaptureStderr();
-    ASSERT_TRUE(s.trainer->run().ok());
+    ASSERT_OK(s.trainer->run().status);
     EXPECT_EQ(testing::internal::GetCapturedStderr(), "") << "quiet wins over force_progress";
   }
 }

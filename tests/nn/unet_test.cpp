@@ -6,6 +6,7 @@
 #include "cvpipe/nn/random.hpp"
 #include "cvpipe/nn/unet.hpp"
 #include "support/nn_test_util.hpp"
+#include "support/status_matchers.hpp"
 
 namespace cvpipe::nn {
 namespace {
@@ -45,7 +46,7 @@ TEST(UNet, JsonRoundTripAndErrors) {
   UNetOptions o{.in_channels = 4, .out_channels = 3, .base_width = 24, .max_width = 96, .levels = 4, .output_level = 1,
                 .batch_norm = false, .gated = true, .transpose_up = false, .bottleneck_dilations = {2, 4, 8}};
   UNetOptions back;
-  ASSERT_TRUE(unet_from_json(unet_to_json(o), "m.safetensors", back).ok());
+  ASSERT_OK(unet_from_json(unet_to_json(o), "m.safetensors", back));
   EXPECT_EQ(unet_to_json(back), unet_to_json(o));
   Status st = unet_from_json(R"({"levels": 0})", "m.safetensors", back);
   EXPECT_FALSE(st.ok());

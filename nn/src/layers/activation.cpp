@@ -2,7 +2,8 @@
 // output, so in-place forward is safe); a negative slope / alpha falls back to the src form.
 #include <optional>
 
-#include "../detail.hpp"
+#include "../caches.hpp"
+#include "../descs.hpp"
 #include "cvpipe/nn/layers.hpp"
 
 namespace cvpipe::nn {

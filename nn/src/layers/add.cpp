@@ -1,6 +1,7 @@
 // Add: elementwise sum of several inputs (oneDNN sum; inputs may differ in layout). The output takes
 // the first input's layout and type; gradient: dy passed unchanged to every input.
-#include "../detail.hpp"
+#include "../caches.hpp"
+#include "../descs.hpp"
 #include "cvpipe/nn/layers.hpp"
 
 namespace cvpipe::nn {

@@ -5,7 +5,8 @@
 // other layouts / bf16 / eval use oneDNN.
 #include <optional>
 
-#include "../detail.hpp"
+#include "../caches.hpp"
+#include "../descs.hpp"
 #include "bnorm_kernels.hpp"
 #include "cvpipe/nn/layers.hpp"
 

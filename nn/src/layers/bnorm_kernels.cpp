@@ -3,7 +3,7 @@
 
 #include <cmath>
 
-#include "../detail.hpp"
+#include "../serial.hpp"
 
 namespace cvpipe::nn::detail {
 namespace {

@@ -2,7 +2,9 @@
 // of the block): per-sample memcpy into / out of the output's channel ranges, both directions.
 // Otherwise oneDNN concat forward, and a backward split with submemory descs + reorders (through a
 // plain copy of dy when its blocking does not allow the channel offsets).
-#include "../detail.hpp"
+#include "../caches.hpp"
+#include "../descs.hpp"
+#include "../raw_ops.hpp"
 #include "cvpipe/nn/layers.hpp"
 
 namespace cvpipe::nn {

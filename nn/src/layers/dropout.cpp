@@ -1,7 +1,9 @@
 // Dropout: inverted dropout with a counter-based hash mask (deterministic per seed, any threads).
 #include <omp.h>
 
-#include "../detail.hpp"
+#include "../caches.hpp"
+#include "../descs.hpp"
+#include "../raw_ops.hpp"
 #include "cvpipe/nn/layers.hpp"
 
 namespace cvpipe::nn {

@@ -1,5 +1,5 @@
 // Flatten: [N, C, H, W] -> [N, C*H*W] in row-major NCHW order (a view when the input is plain).
-#include "../detail.hpp"
+#include "../caches.hpp"
 #include "cvpipe/nn/layers.hpp"
 
 namespace cvpipe::nn {

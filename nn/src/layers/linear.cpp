@@ -2,7 +2,9 @@
 // in its own layout with the weight viewed as [O, C, H, W] (same bytes as torch's flatten order).
 #include <optional>
 
-#include "../detail.hpp"
+#include "../caches.hpp"
+#include "../descs.hpp"
+#include "../serial.hpp"
 #include "cvpipe/nn/layers.hpp"
 
 namespace cvpipe::nn {

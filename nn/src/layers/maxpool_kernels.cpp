@@ -6,7 +6,8 @@
 #include <limits>
 #include <vector>
 
-#include "../detail.hpp"
+#include "../descs.hpp"
+#include "../serial.hpp"
 
 namespace cvpipe::nn::detail {
 

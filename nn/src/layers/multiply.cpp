@@ -1,7 +1,10 @@
 // Multiply: elementwise product of two inputs of equal dims (gating: features * sigmoid(gate)).
 // The second input is brought to the first one's layout and type; the output takes that desc.
 // Gradient: d(a) = dy * b, d(b) = dy * a (dy brought to the same desc first).
-#include "../detail.hpp"
+#include "../caches.hpp"
+#include "../descs.hpp"
+#include "../raw_ops.hpp"
+#include "../serial.hpp"
 #include "cvpipe/nn/layers.hpp"
 
 namespace cvpipe::nn {

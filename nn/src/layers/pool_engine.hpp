@@ -9,7 +9,8 @@
 #include <optional>
 #include <vector>
 
-#include "../detail.hpp"
+#include "../caches.hpp"
+#include "../descs.hpp"
 #include "maxpool_kernels.hpp"
 
 namespace cvpipe::nn::detail {

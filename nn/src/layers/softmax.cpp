@@ -2,7 +2,8 @@
 // taken in plain layout (the axis is then contiguous for 2-D input, the usual case).
 #include <optional>
 
-#include "../detail.hpp"
+#include "../caches.hpp"
+#include "../descs.hpp"
 #include "cvpipe/nn/layers.hpp"
 
 namespace cvpipe::nn {

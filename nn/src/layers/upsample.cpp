@@ -2,7 +2,8 @@
 #include <cmath>
 #include <optional>
 
-#include "../detail.hpp"
+#include "../caches.hpp"
+#include "../descs.hpp"
 #include "cvpipe/nn/layers.hpp"
 
 namespace cvpipe::nn {

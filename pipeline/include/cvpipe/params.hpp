@@ -130,6 +130,22 @@ inline std::string format_value(const ParamValue& v) {
   }
   return std::get<std::string>(v);
 }
+// A comma-separated parameter value ("a.png, b.png") -> its trimmed, non-empty items.
+inline std::vector<std::string> split_list(const std::string& text) {
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    std::size_t end = text.find(',', start);
+    if (end == std::string::npos) end = text.size();
+    const std::size_t b = text.find_first_not_of(" \t", start);
+    if (b != std::string::npos && b < end) {
+      const std::size_t e = text.find_last_not_of(" \t", end - 1);
+      out.push_back(text.substr(b, e - b + 1));
+    }
+    start = end + 1;
+  }
+  return out;
+}
 inline const ParamValue& Params::get(const std::string& n) const {
   if (auto it = values_.find(n); it != values_.end()) return it->second;
   std::string declared;

@@ -99,15 +99,22 @@ StageEntry stage_entry(const char* name, const char* summary, StageKind kind) {
       [](Stage* s) { delete s; }};
 }
 
-// Runs fn() and turns any exception into a Status: use at the top of a command's run().
+// Runs fn() (returning Status) and turns any exception into a Status: at the top of a command's
+// run(), and around OpenCV or nn engine calls in stages and model code. The message is
+// "<context>: <what>" (for a cv::Exception "<context>: OpenCV: <its error text>"; no prefix when
+// context is empty); `code` is the code a caught exception gets (runtime_error by default;
+// invalid_argument where bad input, e.g. a malformed model file, is the cause).
 template <class Fn>
-Status guard(Fn&& fn) {
+Status guard(Fn&& fn, const std::string& context = {}, StatusCode code = StatusCode::runtime_error) {
+  const std::string prefix = context.empty() ? std::string() : context + ": ";
   try {
     return fn();
+  } catch (const cv::Exception& e) {
+    return Status(code, prefix + "OpenCV: " + e.err);
   } catch (const std::exception& e) {
-    return Status::runtime(e.what());
+    return Status(code, prefix + e.what());
   } catch (...) {
-    return Status::runtime("unknown exception");
+    return Status(code, prefix + "unknown exception");
   }
 }
 

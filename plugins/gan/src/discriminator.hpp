@@ -13,7 +13,7 @@
 #include <memory>
 #include <vector>
 
-#include "cvpipe/nn/module.hpp"
+#include "cvpipe/nn/containers.hpp"
 #include "gan_arch.hpp"
 
 namespace cvpipe::gan {

@@ -11,7 +11,7 @@
 #include <cstdint>
 #include <memory>
 
-#include "cvpipe/nn/data.hpp"
+#include "cvpipe/nn/data_loader.hpp"
 #include "cvpipe/nn/ema.hpp"
 #include "cvpipe/nn/metrics_log.hpp"
 #include "cvpipe/nn/optim.hpp"

@@ -13,7 +13,7 @@
 
 #include <opencv2/core.hpp>
 
-#include "cvpipe/nn/module.hpp"
+#include "cvpipe/nn/containers.hpp"
 #include "gan_arch.hpp"
 
 namespace cvpipe::gan {

@@ -5,6 +5,7 @@
 
 #include "cvpipe/classify/dataset.hpp"
 #include "test_util.hpp"
+#include "support/status_matchers.hpp"
 
 namespace cvpipe::classify {
 namespace {
@@ -14,9 +15,9 @@ using test::TempDir;
 TEST(ClassifyDataset, DigitsSplits) {
   if (!test::digits_available()) GTEST_SKIP() << "digits.png not installed";
   LabeledImages train, test_split, all;
-  ASSERT_TRUE(load_digits({}, Split::train, train).ok());
-  ASSERT_TRUE(load_digits({}, Split::test, test_split).ok());
-  ASSERT_TRUE(load_digits({}, Split::all, all).ok());
+  ASSERT_OK(load_digits({}, Split::train, train));
+  ASSERT_OK(load_digits({}, Split::test, test_split));
+  ASSERT_OK(load_digits({}, Split::all, all));
   EXPECT_EQ(train.size(), 2500u);
   EXPECT_EQ(test_split.size(), 2500u);
   EXPECT_EQ(all.size(), 5000u);
@@ -59,9 +60,9 @@ TEST(ClassifyDataset, FolderWithFixedSplit) {
   make_class(dir.path / "pear", 5, 200);
   std::ofstream(dir.path / "pear" / "notes.txt") << "not an image";
   LabeledImages train, test_split, all;
-  ASSERT_TRUE(load_folder(dir.path, Split::train, true, train).ok());
-  ASSERT_TRUE(load_folder(dir.path, Split::test, false, test_split).ok());
-  ASSERT_TRUE(load_folder(dir.path, Split::all, true, all).ok());
+  ASSERT_OK(load_folder(dir.path, Split::train, true, train));
+  ASSERT_OK(load_folder(dir.path, Split::test, false, test_split));
+  ASSERT_OK(load_folder(dir.path, Split::all, true, all));
   EXPECT_EQ(train.class_names, (std::vector<std::string>{"apple", "pear"}));
   EXPECT_EQ(train.size(), 8u + 4u);
   EXPECT_EQ(test_split.size(), 2u + 1u);
@@ -78,8 +79,8 @@ TEST(ClassifyDataset, FolderWithTrainTestFolders) {
   make_class(dir.path / "val" / "a", 2, 0);
   make_class(dir.path / "val" / "b", 1, 0);
   LabeledImages train, test_split;
-  ASSERT_TRUE(load_folder(dir.path, Split::train, false, train).ok());
-  ASSERT_TRUE(load_folder(dir.path, Split::test, false, test_split).ok());
+  ASSERT_OK(load_folder(dir.path, Split::train, false, train));
+  ASSERT_OK(load_folder(dir.path, Split::test, false, test_split));
   EXPECT_EQ(train.size(), 6u);
   EXPECT_EQ(test_split.size(), 3u);
 }

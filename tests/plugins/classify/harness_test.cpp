@@ -3,6 +3,7 @@
 #include "support/images.hpp"
 #include "support/stage_harness.hpp"
 #include "test_util.hpp"
+#include "support/status_matchers.hpp"
 
 namespace cvpipe::classify {
 namespace {
@@ -24,7 +25,7 @@ TEST_F(HarnessFixture, OddSizesAndTypes) {
   for (const cv::Size& size : cvpipe::test::odd_sizes())
     for (int type : cvpipe::test::common_types()) in.push_back(cvpipe::test::make_frame(cvpipe::test::pattern_image(size, type), "p.png", seq++));
   const Status st = h.run(in, out, {{"model", model.string()}, {"top_k", "2"}, {"batch", "5"}});
-  ASSERT_TRUE(st.ok()) << st.message();
+  ASSERT_OK(st);
   ASSERT_EQ(out.size(), in.size());
   for (const Frame& f : out) {
     ASSERT_EQ(f.labels.size(), 2u) << f.image.size() << " " << cvpipe::test::type_name(f.image.type());
@@ -48,8 +49,9 @@ TEST_F(HarnessFixture, SchemaRefusesBadValues) {
   EXPECT_FALSE(h.configure({{"model", model.string()}, {"top_k", "0"}}).ok());
   EXPECT_FALSE(h.configure({{"model", model.string()}, {"crops", "boxes"}}).ok());
   const Status st = h.configure({{"model", (dir.path / "none.safetensors").string()}});
-  EXPECT_EQ(st.code(), StatusCode::not_found) << st.message();
-  EXPECT_TRUE(h.configure({{"model", model.string()}, {"crops", "detections"}, {"threshold", "0.2"}}).ok());
+  EXPECT_EQ(st.code(), StatusCode::invalid_argument) << "the host refuses a model file it cannot find";
+  EXPECT_NE(st.message().find("none.safetensors"), std::string::npos) << st.message();
+  EXPECT_OK(h.configure({{"model", model.string()}, {"crops", "detections"}, {"threshold", "0.2"}}));
 }
 
 }  // namespace

@@ -20,7 +20,7 @@ TEST(ClassifyModelSpec, MetadataRoundTrip) {
   s.extra["test_accuracy"] = "0.99";
   ModelSpec back;
   const Status st = ModelSpec::from_metadata(s.to_metadata(), "m.safetensors", back);
-  ASSERT_TRUE(st.ok()) << st.message();
+  ASSERT_OK(st);
   EXPECT_EQ(back.arch, "lenet");
   EXPECT_EQ(back.input_width, 28);
   EXPECT_EQ(back.class_names, s.class_names);
@@ -70,14 +70,14 @@ TEST(ClassifyModelFile, LoadsAndPredicts) {
     write_model(file, spec, spec);
     std::unique_ptr<Classifier> c;
     const Status st = Classifier::load(file, c);
-    ASSERT_TRUE(st.ok()) << st.message();
+    ASSERT_OK(st);
     EXPECT_EQ(c->num_classes(), 10);
     EXPECT_EQ(c->feature_dim(), arch == "cnn" ? 16 : 84);
     std::vector<cv::Mat> imgs = {cv::Mat(20, 20, CV_8UC1, cv::Scalar(0)), cv::Mat(33, 17, CV_8UC3, cv::Scalar(10, 200, 30)),
                                  cv::Mat(5, 90, CV_16UC1, cv::Scalar(1000))};
     cv::Mat probs, feats;
     c->set_max_batch(2);  // forces two chunks
-    ASSERT_TRUE(c->predict(imgs, probs, &feats).ok());
+    ASSERT_OK(c->predict(imgs, probs, &feats));
     ASSERT_EQ(probs.rows, 3);
     ASSERT_EQ(probs.cols, 10);
     ASSERT_EQ(feats.rows, 3);
@@ -85,7 +85,7 @@ TEST(ClassifyModelFile, LoadsAndPredicts) {
     for (int i = 0; i < 3; ++i) EXPECT_NEAR(cv::sum(probs.row(i))[0], 1.0, 1e-5);
     // The same image alone gives the same answer as inside a batch.
     std::vector<float> one;
-    ASSERT_TRUE(c->predict(imgs[1], one).ok());
+    ASSERT_OK(c->predict(imgs[1], one));
     for (int k = 0; k < 10; ++k) EXPECT_NEAR(one[static_cast<std::size_t>(k)], probs.at<float>(1, k), 1e-5);
     // Empty image: an error naming its index.
     std::vector<cv::Mat> bad = {imgs[0], cv::Mat()};
@@ -138,9 +138,9 @@ TEST(ClassifyModelFile, MissingTensorsAndBrokenFilesAreRefused) {
   const ModelSpec spec = tiny_spec();
   write_model(file, spec, spec);
   nn::SafeTensors st;
-  ASSERT_TRUE(nn::SafeTensors::load(file, st).ok());
+  ASSERT_OK(nn::SafeTensors::load(file, st));
   ASSERT_TRUE(st.erase("head.1.weight"));
-  ASSERT_TRUE(st.save(file).ok());
+  ASSERT_OK(st.save(file));
   std::unique_ptr<Classifier> c;
   Status s = Classifier::load(file, c);
   ASSERT_FALSE(s.ok());
@@ -154,7 +154,7 @@ TEST(ClassifyModelFile, MissingTensorsAndBrokenFilesAreRefused) {
   nn::SafeTensors plain;
   const float v[2] = {1, 2};
   plain.set_f32("x", {2}, v);
-  ASSERT_TRUE(plain.save(file).ok());
+  ASSERT_OK(plain.save(file));
   s = Classifier::load(file, c);
   EXPECT_NE(s.message().find("not a cvpipe model file"), std::string::npos) << s.message();
   EXPECT_EQ(Classifier::load(dir.path / "nope.safetensors", c).code(), StatusCode::not_found);

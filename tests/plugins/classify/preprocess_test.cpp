@@ -4,6 +4,7 @@
 #include "cvpipe/classify/dataset.hpp"
 #include "cvpipe/classify/preprocess.hpp"
 #include "test_util.hpp"
+#include "support/status_matchers.hpp"
 
 namespace cvpipe::classify {
 namespace {
@@ -29,19 +30,19 @@ double correlation(const cv::Mat& a, const cv::Mat& b) {
 TEST(ClassifyPreprocess, ToUnitConvertsDepthsAndChannels) {
   cv::Mat out;
   cv::Mat gray8(5, 7, CV_8UC1, cv::Scalar(255));
-  ASSERT_TRUE(to_unit(gray8, 1, out).ok());
+  ASSERT_OK(to_unit(gray8, 1, out));
   EXPECT_EQ(out.type(), CV_32FC1);
   EXPECT_FLOAT_EQ(out.at<float>(2, 3), 1.f);
-  ASSERT_TRUE(to_unit(gray8, 3, out).ok());
+  ASSERT_OK(to_unit(gray8, 3, out));
   EXPECT_EQ(out.type(), CV_32FC3);
   cv::Mat bgra(4, 4, CV_8UC4, cv::Scalar(0, 0, 255, 255));
-  ASSERT_TRUE(to_unit(bgra, 1, out).ok());
+  ASSERT_OK(to_unit(bgra, 1, out));
   EXPECT_NEAR(out.at<float>(0, 0), 0.299f, 0.01f);  // pure red in gray
   cv::Mat g16(3, 3, CV_16UC1, cv::Scalar(65535 / 2));
-  ASSERT_TRUE(to_unit(g16, 1, out).ok());
+  ASSERT_OK(to_unit(g16, 1, out));
   EXPECT_NEAR(out.at<float>(1, 1), 0.5f, 1e-3f);
   cv::Mat f32(3, 3, CV_32FC1, cv::Scalar(7.f));  // out of range: clipped
-  ASSERT_TRUE(to_unit(f32, 1, out).ok());
+  ASSERT_OK(to_unit(f32, 1, out));
   EXPECT_FLOAT_EQ(out.at<float>(0, 0), 1.f);
   EXPECT_FALSE(to_unit(cv::Mat(), 1, out).ok());
   EXPECT_EQ(to_unit(cv::Mat(3, 3, CV_16SC1), 1, out).code(), StatusCode::unsupported);
@@ -100,18 +101,18 @@ TEST(ClassifyPreprocess, DarkOnLightPhotoMapsToTheCell) {
   cv::cvtColor(photo, color, cv::COLOR_GRAY2BGR);
   ModelSpec spec = test::tiny_spec();
   cv::Mat prepared;
-  ASSERT_TRUE(prepare_image(color, spec, InputMode::automatic, prepared).ok());
+  ASSERT_OK(prepare_image(color, spec, InputMode::automatic, prepared));
   ASSERT_EQ(prepared.size(), cv::Size(20, 20));
   EXPECT_GT(correlation(prepared, normalize_digit(cell)), 0.9);
   // `prepared` mode does no mapping: the page stays a light page.
-  ASSERT_TRUE(prepare_image(color, spec, InputMode::prepared, prepared).ok());
+  ASSERT_OK(prepare_image(color, spec, InputMode::prepared, prepared));
   EXPECT_GT(cv::mean(prepared)[0], 0.5);
 }
 
 TEST(ClassifyPreprocess, RealDigitsSurviveTheMapping) {
   if (!test::digits_available()) GTEST_SKIP() << "digits.png not installed";
   LabeledImages d;
-  ASSERT_TRUE(load_digits({}, Split::test, d).ok());
+  ASSERT_OK(load_digits({}, Split::test, d));
   double sum = 0;
   int n = 0;
   for (std::size_t i = 0; i < d.size(); i += 97, ++n) {
@@ -128,7 +129,7 @@ TEST(ClassifyPreprocess, DigitsPngCellsAreKeptAsTheyAre) {
   if (!test::digits_available()) GTEST_SKIP() << "digits.png not installed";
   for (Split split : {Split::train, Split::test}) {
     LabeledImages d;
-    ASSERT_TRUE(load_digits({}, split, d).ok());
+    ASSERT_OK(load_digits({}, split, d));
     int not_cells = 0, changed = 0;
     for (const cv::Mat& image : d.images) {
       cv::Mat cell;
@@ -140,7 +141,7 @@ TEST(ClassifyPreprocess, DigitsPngCellsAreKeptAsTheyAre) {
     EXPECT_EQ(changed, 0) << to_string(split);
   }
   LabeledImages d;
-  ASSERT_TRUE(load_digits({}, Split::test, d).ok());
+  ASSERT_OK(load_digits({}, Split::test, d));
   for (std::size_t i = 0; i < d.size(); i += 251) {
     cv::Mat cell, big;
     d.images[i].convertTo(cell, CV_32F, 1 / 255.0);
@@ -194,7 +195,7 @@ TEST(ClassifyPreprocess, PrepareInputNormalisesChannelMajor) {
   spec.std = {0.5f, 0.25f, 1.f};
   cv::Mat img(16, 16, CV_8UC3, cv::Scalar(255, 0, 255));  // B=1, G=0, R=1
   std::vector<float> x(3 * 8 * 8);
-  ASSERT_TRUE(prepare_input(img, spec, InputMode::automatic, x.data()).ok());
+  ASSERT_OK(prepare_input(img, spec, InputMode::automatic, x.data()));
   EXPECT_FLOAT_EQ(x[0], 1.f);          // (1 - .5) / .5
   EXPECT_FLOAT_EQ(x[64], -2.f);        // (0 - .5) / .25
   EXPECT_FLOAT_EQ(x[128 + 63], 0.5f);  // (1 - .5) / 1

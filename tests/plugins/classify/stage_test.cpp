@@ -5,6 +5,7 @@
 #include "classify_stage.hpp"
 #include "cvpipe/classify/dataset.hpp"
 #include "test_util.hpp"
+#include "support/status_matchers.hpp"
 
 namespace cvpipe::classify {
 namespace {
@@ -37,9 +38,9 @@ Frame frame_of(cv::Mat image, int64_t seq = 0) {
 
 TEST_F(StageFixture, GrayColorOddSizeAnd16Bit) {
   ClassifyStage stage;
-  ASSERT_TRUE(configure(stage, {{"top_k", int64_t{3}}}).ok());
+  ASSERT_OK(configure(stage, {{"top_k", int64_t{3}}}));
   StreamInfo in, out;
-  ASSERT_TRUE(stage.open(in, out).ok());
+  ASSERT_OK(stage.open(in, out));
   EXPECT_EQ(stage.preferred_batch(), 16);
   std::vector<Frame> frames;
   frames.push_back(frame_of(cv::Mat(20, 20, CV_8UC1, cv::Scalar(30)), 0));
@@ -47,7 +48,7 @@ TEST_F(StageFixture, GrayColorOddSizeAnd16Bit) {
   frames.push_back(frame_of(cv::Mat(1, 1, CV_8UC1, cv::Scalar(255)), 2));
   frames.push_back(frame_of(cv::Mat(37, 3, CV_16UC1, cv::Scalar(40000)), 3));
   frames.push_back(frame_of(cv::Mat(13, 29, CV_8UC4, cv::Scalar(1, 2, 3, 255)), 4));
-  ASSERT_TRUE(stage.process_batch(frames).ok());
+  ASSERT_OK(stage.process_batch(frames));
   for (const Frame& f : frames) {
     ASSERT_EQ(f.labels.size(), 3u) << "frame " << f.seq;
     EXPECT_GE(f.labels[0].score, f.labels[1].score);
@@ -57,16 +58,16 @@ TEST_F(StageFixture, GrayColorOddSizeAnd16Bit) {
   }
   // One at a time gives the same labels; re-running replaces (not appends) labels.
   Frame again = frames[1];
-  ASSERT_TRUE(stage.process(again).ok());
+  ASSERT_OK(stage.process(again));
   ASSERT_EQ(again.labels.size(), 3u);
   EXPECT_EQ(again.labels[0].id, frames[1].labels[0].id);
   EXPECT_NEAR(again.labels[0].score, frames[1].labels[0].score, 1e-5);
-  EXPECT_TRUE(stage.close().ok());
+  EXPECT_OK(stage.close());
 }
 
 TEST_F(StageFixture, EmptyFrameIsAnErrorButOthersAreLabelled) {
   ClassifyStage stage;
-  ASSERT_TRUE(configure(stage, {}).ok());
+  ASSERT_OK(configure(stage, {}));
   std::vector<Frame> frames;
   frames.push_back(frame_of(cv::Mat(20, 20, CV_8UC1, cv::Scalar(0)), 0));
   frames.push_back(frame_of(cv::Mat(), 7));
@@ -81,22 +82,22 @@ TEST_F(StageFixture, EmptyFrameIsAnErrorButOthersAreLabelled) {
 
 TEST_F(StageFixture, ThresholdDropsUnsureLabels) {
   ClassifyStage stage;
-  ASSERT_TRUE(configure(stage, {{"top_k", int64_t{10}}, {"threshold", 0.5}}).ok());
+  ASSERT_OK(configure(stage, {{"top_k", int64_t{10}}, {"threshold", 0.5}}));
   Frame f = frame_of(cv::Mat(20, 20, CV_8UC1, cv::Scalar(0)));
-  ASSERT_TRUE(stage.process(f).ok());
+  ASSERT_OK(stage.process(f));
   EXPECT_LE(f.labels.size(), 1u);  // at most one class can have p >= 0.5
   for (const auto& l : f.labels) EXPECT_GE(l.score, 0.5f);
 }
 
 TEST_F(StageFixture, DetectionCropsGetLabels) {
   ClassifyStage stage;
-  ASSERT_TRUE(configure(stage, {{"crops", std::string("detections")}, {"margin", 0.1}}).ok());
+  ASSERT_OK(configure(stage, {{"crops", std::string("detections")}, {"margin", 0.1}}));
   Frame f = frame_of(cv::Mat(100, 150, CV_8UC3, cv::Scalar(255, 255, 255)));
   Detection inside{cv::Rect2f(10, 10, 30, 40), -1, "object", 0.9f};
   Detection clipped{cv::Rect2f(130, 80, 50, 50), -1, "object", 0.8f};
   Detection outside{cv::Rect2f(500, 500, 10, 10), -1, "object", 0.7f};
   f.detections = {inside, clipped, outside};
-  ASSERT_TRUE(stage.process(f).ok());
+  ASSERT_OK(stage.process(f));
   EXPECT_TRUE(f.labels.empty()) << "crops: detections leaves frame labels alone";
   for (int i = 0; i < 2; ++i) {
     EXPECT_GE(f.detections[static_cast<std::size_t>(i)].class_id, 0);
@@ -127,11 +128,11 @@ TEST(ClassifyShippedModel, LabelsCellsAndPhotos) {
   ASSERT_TRUE(std::filesystem::exists(test::shipped_model())) << "the committed model models/classify_digits.safetensors is missing";
   if (!test::digits_available()) GTEST_SKIP() << "digits.png not installed";
   LabeledImages d;
-  ASSERT_TRUE(load_digits({}, Split::test, d).ok());
+  ASSERT_OK(load_digits({}, Split::test, d));
   ClassifyStage stage;
   StageContext ctx;
   ctx.threads = 2;
-  ASSERT_TRUE(stage.configure(make_params(ClassifyStage::params()), ctx).ok()) << "default model path must resolve";
+  ASSERT_OK(stage.configure(make_params(ClassifyStage::params(), {{"model", test::shipped_model().string()}}), ctx));
   std::vector<Frame> cells, photos;
   std::vector<int> truth;
   for (std::size_t i = 0; i < d.size(); i += 25) {
@@ -144,8 +145,8 @@ TEST(ClassifyShippedModel, LabelsCellsAndPhotos) {
     photos.push_back(frame_of(photo));
     truth.push_back(d.labels[i]);
   }
-  ASSERT_TRUE(stage.process_batch(cells).ok());
-  ASSERT_TRUE(stage.process_batch(photos).ok());
+  ASSERT_OK(stage.process_batch(cells));
+  ASSERT_OK(stage.process_batch(photos));
   int ok_cells = 0, ok_photos = 0;
   for (std::size_t i = 0; i < truth.size(); ++i) {
     ok_cells += cells[i].labels.at(0).id == truth[i];

@@ -14,6 +14,7 @@
 #include "cvpipe/nn/checkpoint.hpp"
 #include "cvpipe/nn/model_file.hpp"
 #include "cvpipe/params.hpp"
+#include "support/status_matchers.hpp"
 
 namespace cvpipe::classify::test {
 
@@ -67,9 +68,9 @@ inline ModelSpec tiny_spec(const std::string& arch = "cnn", int size = 20, int c
 // Writes a randomly initialised model of `weights_spec` with the metadata of `meta_spec`.
 inline void write_model(const std::filesystem::path& file, const ModelSpec& weights_spec, const ModelSpec& meta_spec) {
   Network net;
-  ASSERT_TRUE(build_network(weights_spec, 1, "test", net).ok());
+  ASSERT_OK(build_network(weights_spec, 1, "test", net));
   const Status st = nn::save_model(file, *net.root, meta_spec.to_model_info());
-  ASSERT_TRUE(st.ok()) << st.message();
+  ASSERT_OK(st);
 }
 
 inline std::filesystem::path shipped_model() {

@@ -11,6 +11,7 @@
 #include "eval_command.hpp"
 #include "test_util.hpp"
 #include "train_command.hpp"
+#include "support/status_matchers.hpp"
 
 namespace cvpipe::classify {
 namespace {
@@ -42,7 +43,7 @@ CommandContext quiet_context() {
 
 std::vector<double> column(const std::filesystem::path& csv, const std::string& name) {
   nn::MetricsLog log;
-  EXPECT_TRUE(log.load(csv).ok());
+  EXPECT_OK(log.load(csv));
   std::vector<double> v;
   for (const auto& [step, value] : log.series(name)) v.push_back(value);
   return v;
@@ -54,7 +55,7 @@ TEST(ClassifyTrain, TinyRunLossFallsAndWritesEverything) {
   CommandContext ctx = quiet_context();
   std::string out;
   const Status st = train_like_cli(make_params(train_params(), tiny_recipe(dir.path)), ctx, out);
-  ASSERT_TRUE(st.ok()) << st.message();
+  ASSERT_OK(st);
   const auto j = nlohmann::json::parse(out);
   EXPECT_EQ(j.at("steps").get<int>(), 6 * 10);  // 250 images / batch 25 = 10 steps per epoch
   EXPECT_EQ(j.at("n").get<int>(), 100);
@@ -66,7 +67,7 @@ TEST(ClassifyTrain, TinyRunLossFallsAndWritesEverything) {
   EXPECT_GT(j.at("test_accuracy").get<double>(), 0.3);  // far above chance (0.1) after 60 steps
   // The model file carries its training record and loads for inference.
   std::unique_ptr<Classifier> c;
-  ASSERT_TRUE(Classifier::load(dir.path / "model.safetensors", c).ok());
+  ASSERT_OK(Classifier::load(dir.path / "model.safetensors", c));
   EXPECT_EQ(c->spec().domain, "digits");
   EXPECT_TRUE(c->spec().extra.count("recipe"));
   EXPECT_NEAR(std::stod(c->spec().extra.at("test_accuracy")), j.at("test_accuracy").get<double>(), 1e-3);
@@ -78,7 +79,7 @@ TEST(ClassifyTrain, TinyRunLossFallsAndWritesEverything) {
                                                          {"limit_per_class", int64_t{5}},
                                                          {"plot", plot.string()}}),
                              ctx, ev);
-  ASSERT_TRUE(es.ok()) << es.message();
+  ASSERT_OK(es);
   const auto e = nlohmann::json::parse(ev);
   EXPECT_EQ(e.at("n").get<int>(), 50);
   EXPECT_EQ(e.at("per_class").size(), 10u);
@@ -101,14 +102,14 @@ TEST(ClassifyTrain, ResumeContinuesFromTheCheckpoint) {
   recipe["arch"] = std::string("lenet");
   recipe["input_size"] = int64_t{28};
   std::string out;
-  ASSERT_TRUE(train_like_cli(make_params(train_params(), recipe), ctx, out).ok()) << out;
+  ASSERT_OK(train_like_cli(make_params(train_params(), recipe), ctx, out)) << out;
   recipe["epochs"] = int64_t{3};
   ctx.resume = dir.path / "checkpoint.safetensors";
   const Status st = train_like_cli(make_params(train_params(), recipe), ctx, out);
-  ASSERT_TRUE(st.ok()) << st.message();
+  ASSERT_OK(st);
   EXPECT_EQ(nlohmann::json::parse(out).at("steps").get<int>(), 30);
   std::unique_ptr<Classifier> c;
-  ASSERT_TRUE(Classifier::load(dir.path / "model.safetensors", c).ok());
+  ASSERT_OK(Classifier::load(dir.path / "model.safetensors", c));
   EXPECT_EQ(c->spec().arch, "lenet");
   EXPECT_EQ(c->spec().input_width, 28);
 }
@@ -124,13 +125,13 @@ TEST(ClassifyTrain, EnsembleAveragesItsMembersAndReusesFinishedOnes) {
   recipe["ensemble"] = int64_t{2};
   std::string out;
   const Status st = train_like_cli(make_params(train_params(), recipe), ctx, out);
-  ASSERT_TRUE(st.ok()) << st.message();
+  ASSERT_OK(st);
   EXPECT_EQ(nlohmann::json::parse(out).at("steps").get<int>(), 2 * 2 * 10);
   EXPECT_EQ(nlohmann::json::parse(out).at("members").get<int>(), 2);
   std::unique_ptr<Classifier> ens, m0, m1;
-  ASSERT_TRUE(Classifier::load(dir.path / "model.safetensors", ens).ok());
-  ASSERT_TRUE(Classifier::load(dir.path / "member0" / "member.safetensors", m0).ok());
-  ASSERT_TRUE(Classifier::load(dir.path / "member1" / "member.safetensors", m1).ok());
+  ASSERT_OK(Classifier::load(dir.path / "model.safetensors", ens));
+  ASSERT_OK(Classifier::load(dir.path / "member0" / "member.safetensors", m0));
+  ASSERT_OK(Classifier::load(dir.path / "member1" / "member.safetensors", m1));
   EXPECT_EQ(ens->spec().members, 2);
   EXPECT_EQ(m0->spec().members, 1);
   const cv::Mat sheet = cv::imread((data_dir() / "digits.png").string(), cv::IMREAD_GRAYSCALE);
@@ -138,22 +139,22 @@ TEST(ClassifyTrain, EnsembleAveragesItsMembersAndReusesFinishedOnes) {
   std::vector<cv::Mat> cells;  // test cells of classes 0, 2, 4, 6
   for (int i = 0; i < 4; ++i) cells.push_back(sheet(cv::Rect(20 * (50 + i), 20 * 5 * (2 * i), 20, 20)).clone());
   cv::Mat pe, p0, p1, fe, f0;
-  ASSERT_TRUE(ens->predict(cells, pe, &fe, InputMode::prepared).ok());
-  ASSERT_TRUE(m0->predict(cells, p0, &f0, InputMode::prepared).ok());
-  ASSERT_TRUE(m1->predict(cells, p1, nullptr, InputMode::prepared).ok());
+  ASSERT_OK(ens->predict(cells, pe, &fe, InputMode::prepared));
+  ASSERT_OK(m0->predict(cells, p0, &f0, InputMode::prepared));
+  ASSERT_OK(m1->predict(cells, p1, nullptr, InputMode::prepared));
   EXPECT_GT(cv::norm(p0, p1, cv::NORM_INF), 1e-4) << "members with different seeds should differ";
   EXPECT_LT(cv::norm(pe, (p0 + p1) * 0.5, cv::NORM_INF), 1e-5);
   EXPECT_LT(cv::norm(fe, f0, cv::NORM_INF), 1e-5);  // features are member 0's
 
   // Rerun: both members are reused (no training step), the file is rebuilt from them.
   const auto before = std::filesystem::last_write_time(dir.path / "member1" / "metrics.csv");
-  ASSERT_TRUE(train_like_cli(make_params(train_params(), recipe), ctx, out).ok()) << out;
+  ASSERT_OK(train_like_cli(make_params(train_params(), recipe), ctx, out)) << out;
   EXPECT_EQ(nlohmann::json::parse(out).at("steps").get<int>(), 0);
   EXPECT_EQ(std::filesystem::last_write_time(dir.path / "member1" / "metrics.csv"), before);
   std::unique_ptr<Classifier> again;
-  ASSERT_TRUE(Classifier::load(dir.path / "model.safetensors", again).ok());
+  ASSERT_OK(Classifier::load(dir.path / "model.safetensors", again));
   cv::Mat pa;
-  ASSERT_TRUE(again->predict(cells, pa, nullptr, InputMode::prepared).ok());
+  ASSERT_OK(again->predict(cells, pa, nullptr, InputMode::prepared));
   EXPECT_LT(cv::norm(pa, pe, cv::NORM_INF), 1e-6);
 }
 

@@ -7,6 +7,7 @@
 
 #include "colorize_stage.hpp"
 #include "test_support.hpp"
+#include "support/status_matchers.hpp"
 
 namespace cvpipe::colorize {
 namespace {
@@ -16,8 +17,8 @@ using testing::colour_picture;
 // Mean |L(out) - L(in)| over the image (8-bit rounding and gamut clipping allow a little).
 double mean_l_difference(const cv::Mat& in, const cv::Mat& out) {
   cv::Mat li, lo;
-  EXPECT_TRUE(lightness(in, li).ok());
-  EXPECT_TRUE(lightness(out, lo).ok());
+  EXPECT_OK(lightness(in, li));
+  EXPECT_OK(lightness(out, lo));
   return cv::mean(cv::abs(li - lo))[0];
 }
 
@@ -28,7 +29,7 @@ TEST(ColorizeNet, KeepsLightnessOfGrayAndColourInput) {
   cv::cvtColor(colour, gray, cv::COLOR_BGR2GRAY);
   for (const cv::Mat& in : {colour, gray}) {
     cv::Mat out;
-    ASSERT_TRUE(net->colorize(in, 1.f, out).ok());
+    ASSERT_OK(net->colorize(in, 1.f, out));
     EXPECT_EQ(out.type(), CV_8UC3);
     EXPECT_EQ(out.size(), in.size());
     EXPECT_LT(mean_l_difference(in, out), 1.0) << "channels " << in.channels();
@@ -43,7 +44,7 @@ TEST(ColorizeNet, GrayInputGetsColour) {
   d.temperature = 0.1f;  // the mode of random logits: clearly coloured
   net->set_decoding(d);
   cv::Mat out;
-  ASSERT_TRUE(net->colorize(gray, 1.f, out).ok());
+  ASSERT_OK(net->colorize(gray, 1.f, out));
   EXPECT_GT(colorfulness(out), 3.0);
 }
 
@@ -52,7 +53,7 @@ TEST(ColorizeNet, OddAndTinySizes) {
   for (const cv::Size s : {cv::Size(37, 53), cv::Size(1, 1), cv::Size(3, 200), cv::Size(201, 7), cv::Size(333, 111)}) {
     const cv::Mat in = colour_picture(s.width, s.height, 3);
     cv::Mat out;
-    ASSERT_TRUE(net->colorize(in, 1.f, out).ok()) << s;
+    ASSERT_OK(net->colorize(in, 1.f, out)) << s;
     EXPECT_EQ(out.size(), s);
     EXPECT_LT(mean_l_difference(in, out), 1.5) << s;
   }
@@ -63,13 +64,13 @@ TEST(ColorizeNet, SixteenBitAndAlpha) {
   cv::Mat in16;
   colour_picture(40, 30, 4).convertTo(in16, CV_16UC3, 257.0);
   cv::Mat out;
-  ASSERT_TRUE(net->colorize(in16, 1.f, out).ok());
+  ASSERT_OK(net->colorize(in16, 1.f, out));
   EXPECT_EQ(out.type(), CV_16UC3);
   EXPECT_LT(mean_l_difference(in16, out), 1.0);
   cv::Mat bgra;
   cv::cvtColor(colour_picture(40, 30, 5), bgra, cv::COLOR_BGR2BGRA);
   bgra.col(3).setTo(cv::Scalar(1, 2, 3, 77));
-  ASSERT_TRUE(net->colorize(bgra, 1.f, out).ok());
+  ASSERT_OK(net->colorize(bgra, 1.f, out));
   ASSERT_EQ(out.type(), CV_8UC4);
   cv::Mat alpha;
   cv::extractChannel(out, alpha, 3);
@@ -81,7 +82,7 @@ TEST(ColorizeNet, SaturationZeroIsTheGrayscalePicture) {
   auto net = testing::random_colorize_net();
   const cv::Mat in = colour_picture(48, 40, 6);
   cv::Mat out;
-  ASSERT_TRUE(net->colorize(in, 0.f, out).ok());
+  ASSERT_OK(net->colorize(in, 0.f, out));
   EXPECT_LE(cv::norm(out, gray_picture(in), cv::NORM_INF), 1.0);
   EXPECT_LT(colorfulness(out), 1.0);
 }
@@ -158,10 +159,10 @@ TEST(ColorizeNet, SaveLoadRoundTripGivesTheSameOutput) {
   auto net = testing::random_colorize_net();
   net->set_decoding({0.33f, 1.2f, 0.5f, 1.f, 2.f, true});
   const auto path = dir.path / "m.safetensors";
-  ASSERT_TRUE(net->save(path, {}).ok());
+  ASSERT_OK(net->save(path, {}));
   std::unique_ptr<ColorizeNet> loaded;
   const Status st = ColorizeNet::load(path, loaded);
-  ASSERT_TRUE(st.ok()) << st.message();
+  ASSERT_OK(st);
   EXPECT_FLOAT_EQ(loaded->decoding().temperature, 0.33f);
   EXPECT_FLOAT_EQ(loaded->decoding().saturation, 1.2f);
   EXPECT_FLOAT_EQ(loaded->decoding().prior_correction, 0.5f);
@@ -171,8 +172,8 @@ TEST(ColorizeNet, SaveLoadRoundTripGivesTheSameOutput) {
   EXPECT_EQ(loaded->bins().size(), net->bins().size());
   const cv::Mat in = colour_picture(50, 45, 7);
   cv::Mat a, b;
-  ASSERT_TRUE(net->colorize(in, 1.f, a).ok());
-  ASSERT_TRUE(loaded->colorize(in, 1.f, b).ok());
+  ASSERT_OK(net->colorize(in, 1.f, a));
+  ASSERT_OK(loaded->colorize(in, 1.f, b));
   EXPECT_EQ(cv::norm(a, b, cv::NORM_INF), 0.0);
 }
 
@@ -180,7 +181,7 @@ TEST(ColorizeNet, BrokenModelFilesAreErrorsNamingTheFile) {
   testing::TempDir dir("broken");
   auto net = testing::random_colorize_net();
   const auto good = dir.path / "good.safetensors";
-  ASSERT_TRUE(net->save(good, {}).ok());
+  ASSERT_OK(net->save(good, {}));
   std::ifstream in(good, std::ios::binary);
   std::string bytes((std::istreambuf_iterator<char>(in)), {});
   const auto truncated = dir.path / "truncated.safetensors";
@@ -199,20 +200,20 @@ TEST(ColorizeStage, GrayFramesBecomeColourWithTheInputLightness) {
   testing::TempDir dir("stage");
   auto net = testing::random_colorize_net();
   const auto path = dir.path / "m.safetensors";
-  ASSERT_TRUE(net->save(path, {}).ok());
+  ASSERT_OK(net->save(path, {}));
   ColorizeStage stage;
   Params p = testing::defaults(ColorizeStage::params());
   p.set("model", path.string());
   StageContext ctx;
-  ASSERT_TRUE(stage.configure(p, ctx).ok());
+  ASSERT_OK(stage.configure(p, ctx));
   StreamInfo in_info, out_info;
   in_info.type = CV_8UC1;
-  ASSERT_TRUE(stage.open(in_info, out_info).ok());
+  ASSERT_OK(stage.open(in_info, out_info));
   EXPECT_EQ(out_info.type, CV_8UC3);
   Frame f;
   cv::cvtColor(colour_picture(41, 29, 8), f.image, cv::COLOR_BGR2GRAY);
   const cv::Mat gray = f.image.clone();
-  ASSERT_TRUE(stage.process(f).ok());
+  ASSERT_OK(stage.process(f));
   EXPECT_EQ(f.image.type(), CV_8UC3);
   EXPECT_LT(mean_l_difference(gray, f.image), 1.0);
   Frame bad;

@@ -17,6 +17,7 @@
 #include "cvpipe/nn/random.hpp"
 #include "cvpipe/plugin.hpp"
 #include "lab.hpp"
+#include "support/status_matchers.hpp"
 
 namespace cvpipe::colorize::testing {
 
@@ -70,7 +71,7 @@ inline ChromaBins test_bins() {
   std::vector<cv::Mat> abs;
   for (int s = 0; s < 3; ++s) {
     cv::Mat lab;
-    EXPECT_TRUE(to_lab(colour_picture(64, 48, s), lab).ok());
+    EXPECT_OK(to_lab(colour_picture(64, 48, s), lab));
     std::vector<cv::Mat> p;
     cv::split(lab, p);
     cv::Mat ab;

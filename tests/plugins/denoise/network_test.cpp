@@ -7,6 +7,7 @@
 #include "cvpipe/nn/safetensors.hpp"
 #include "network.hpp"
 #include "test_support.hpp"
+#include "support/status_matchers.hpp"
 
 namespace cvpipe::denoise {
 namespace {
@@ -45,10 +46,10 @@ TEST(Network, SaveLoadRoundTripGivesTheSameOutput) {
   const auto path = dir.path / "m.safetensors";
   nn::ModelInfo info;
   info.extra["note"] = "test";
-  ASSERT_TRUE(net->save(path, info).ok());
+  ASSERT_OK(net->save(path, info));
   std::unique_ptr<DenoiseNet> loaded;
   const Status st = DenoiseNet::load(path, loaded);
-  ASSERT_TRUE(st.ok()) << st.message();
+  ASSERT_OK(st);
   EXPECT_EQ(loaded->config().channels, 3);
   EXPECT_EQ(loaded->config().features, 16);
   EXPECT_EQ(loaded->config().depth, 4);
@@ -68,23 +69,23 @@ TEST(Network, LoadRefusesForeignOrDamagedFiles) {
   nn::SafeTensors st;
   const float v = 1.f;
   st.set_f32("x", {1}, std::span<const float>(&v, 1));
-  ASSERT_TRUE(st.save(dir.path / "plain.safetensors").ok());
+  ASSERT_OK(st.save(dir.path / "plain.safetensors"));
   Status s = DenoiseNet::load(dir.path / "plain.safetensors", out);
   EXPECT_FALSE(s.ok());
   EXPECT_NE(s.message().find("architecture"), std::string::npos) << s.message();
   // Another architecture type.
   st.metadata["architecture"] = R"({"type":"lenet","channels":1})";
-  ASSERT_TRUE(st.save(dir.path / "other.safetensors").ok());
+  ASSERT_OK(st.save(dir.path / "other.safetensors"));
   s = DenoiseNet::load(dir.path / "other.safetensors", out);
   EXPECT_FALSE(s.ok());
   EXPECT_NE(s.message().find("not a denoise model"), std::string::npos) << s.message();
   // Right metadata, wrong tensor shapes (a depth-4 file claiming depth 5).
   auto net = testing::random_net(1, 16, 4);
-  ASSERT_TRUE(net->save(dir.path / "d4.safetensors").ok());
+  ASSERT_OK(net->save(dir.path / "d4.safetensors"));
   nn::SafeTensors d4;
-  ASSERT_TRUE(nn::SafeTensors::load(dir.path / "d4.safetensors", d4).ok());
+  ASSERT_OK(nn::SafeTensors::load(dir.path / "d4.safetensors", d4));
   d4.metadata["architecture"] = R"({"type":"ffdnet_residual_unshuffle2","channels":1,"features":16,"depth":5,"scale":2})";
-  ASSERT_TRUE(d4.save(dir.path / "lying.safetensors").ok());
+  ASSERT_OK(d4.save(dir.path / "lying.safetensors"));
   s = DenoiseNet::load(dir.path / "lying.safetensors", out);
   EXPECT_FALSE(s.ok());
   EXPECT_NE(s.message().find("lying.safetensors"), std::string::npos) << s.message();

@@ -7,6 +7,7 @@
 #include "noise_stage.hpp"
 #include "synthetic_noise.hpp"
 #include "test_support.hpp"
+#include "support/status_matchers.hpp"
 
 namespace cvpipe::denoise {
 namespace {
@@ -14,6 +15,9 @@ namespace {
 Params stage_params(const std::string& method, const std::string& model, ParamValue sigma) {
   Params p;
   for (const auto& s : DenoiseStage::params()) p.set(s.name, *s.default_value);
+  // The defaults of model_gray / model_color as the host finds them: the committed models.
+  p.set("model_gray", testing::shipped_model(1).string());
+  p.set("model_color", testing::shipped_model(3).string());
   p.set("method", method);
   p.set("model", model);
   p.set("sigma", std::move(sigma));
@@ -54,7 +58,7 @@ TEST_F(StageFixture, GrayColorOddSizeKeepTypeAndSize) {
       f.image = cv::Mat(size, CV_8UC(channels));
       cv::randu(f.image, 0, 255);
       const Status st = run_stage(stage_params("cnn", model, 10.0), f);
-      ASSERT_TRUE(st.ok()) << st.message();
+      ASSERT_OK(st);
       EXPECT_EQ(f.image.size(), size);
       EXPECT_EQ(f.image.type(), CV_8UC(channels));
       EXPECT_DOUBLE_EQ(std::get<double>(f.meta.at("denoise_sigma")), 10.0);
@@ -69,7 +73,7 @@ TEST_F(StageFixture, SixteenBitAndAlphaPassThrough) {
   cv::Mat alpha;
   cv::extractChannel(f.image, alpha, 3);
   const Status st = run_stage(stage_params("cnn", color_model_, 20.0), f);
-  ASSERT_TRUE(st.ok()) << st.message();
+  ASSERT_OK(st);
   EXPECT_EQ(f.image.type(), CV_16UC4);
   cv::Mat alpha_after;
   cv::extractChannel(f.image, alpha_after, 3);
@@ -105,7 +109,7 @@ TEST(DenoiseStage, NlMeansWithAutoSigmaRemovesNoise) {
   f.image = add_gaussian_noise(clean, 20.0, rng);
   const double before = psnr(f.image, clean);
   const Status st = run_stage(stage_params("nlmeans", "", std::string("auto")), f);
-  ASSERT_TRUE(st.ok()) << st.message();
+  ASSERT_OK(st);
   EXPECT_NEAR(std::get<double>(f.meta.at("denoise_sigma")), 20.0, 4.0);
   EXPECT_GT(psnr(f.image, clean), before + 4.0);
 }
@@ -124,9 +128,9 @@ TEST(DenoiseStage, ShippedModelsRemoveNoiseGrayColorAndSixteenBit) {
     Frame baseline = f;
     baseline.image = f.image.clone();
     Status st = run_stage(stage_params("nlmeans", "", 25.0), baseline);
-    ASSERT_TRUE(st.ok()) << st.message();
+    ASSERT_OK(st);
     st = run_stage(stage_params("cnn", "", 25.0), f);
-    ASSERT_TRUE(st.ok()) << st.message();
+    ASSERT_OK(st);
     const double after = psnr(f.image, clean), nlm = psnr(baseline.image, clean);
     EXPECT_GT(after, before + 5.0) << "channels " << channels;
     EXPECT_GT(after, nlm + 0.3) << "channels " << channels;
@@ -137,7 +141,7 @@ TEST(DenoiseStage, ShippedModelsRemoveNoiseGrayColorAndSixteenBit) {
     g.image = add_gaussian_noise(clean16, 25.0, rng);
     const double before16 = psnr(g.image, clean16, 65535.0);
     st = run_stage(stage_params("cnn", "", std::string("auto")), g);
-    ASSERT_TRUE(st.ok()) << st.message();
+    ASSERT_OK(st);
     EXPECT_EQ(g.image.type(), CV_16UC(channels));
     EXPECT_NEAR(std::get<double>(g.meta.at("denoise_sigma")), 25.0, 5.0);
     EXPECT_GT(psnr(g.image, clean16, 65535.0), before16 + 5.0) << "16-bit channels " << channels;
@@ -156,8 +160,8 @@ TEST(DenoiseStage, EqualChannelFramesAreDenoisedAsGray) {
     Frame gray, bgr;
     gray.image = noisy.clone();
     cv::cvtColor(noisy, bgr.image, cv::COLOR_GRAY2BGR);
-    ASSERT_TRUE(run_stage(stage_params(method, "", 25.0), gray).ok());
-    ASSERT_TRUE(run_stage(stage_params(method, "", 25.0), bgr).ok());
+    ASSERT_OK(run_stage(stage_params(method, "", 25.0), gray));
+    ASSERT_OK(run_stage(stage_params(method, "", 25.0), bgr));
     ASSERT_EQ(bgr.image.type(), CV_8UC3) << method;
     cv::Mat expected;
     cv::cvtColor(gray.image, expected, cv::COLOR_GRAY2BGR);
@@ -168,8 +172,8 @@ TEST(DenoiseStage, EqualChannelFramesAreDenoisedAsGray) {
   tinted.image.at<cv::Vec3b>(40, 50)[2] ^= 1;
   Frame gray;
   gray.image = noisy.clone();
-  ASSERT_TRUE(run_stage(stage_params("nlmeans", "", 25.0), tinted).ok());
-  ASSERT_TRUE(run_stage(stage_params("nlmeans", "", 25.0), gray).ok());
+  ASSERT_OK(run_stage(stage_params("nlmeans", "", 25.0), tinted));
+  ASSERT_OK(run_stage(stage_params("nlmeans", "", 25.0), gray));
   cv::Mat as_gray;
   cv::cvtColor(gray.image, as_gray, cv::COLOR_GRAY2BGR);
   EXPECT_GT(cv::norm(tinted.image, as_gray, cv::NORM_INF), 0.0) << "a colour frame takes the colour path";
@@ -180,14 +184,14 @@ TEST(AddNoiseStage, AddsSeededNoiseAndKeepsOriginal) {
   for (const auto& s : AddNoiseStage::params()) p.set(s.name, *s.default_value);
   p.set("sigma", 15.0);
   AddNoiseStage stage;
-  ASSERT_TRUE(stage.configure(p, {}).ok());
+  ASSERT_OK(stage.configure(p, {}));
   const cv::Mat clean = testing::photo("fruits.jpg", 3);
   Frame a, b;
   a.image = clean;
   b.image = clean;
   b.seq = 1;
-  ASSERT_TRUE(stage.process(a).ok());
-  ASSERT_TRUE(stage.process(b).ok());
+  ASSERT_OK(stage.process(a));
+  ASSERT_OK(stage.process(b));
   EXPECT_NEAR(psnr(a.image, clean), 20 * std::log10(255.0 / 15.0), 0.5);
   EXPECT_EQ(cv::norm(a.planes.at("original"), clean, cv::NORM_INF), 0.0);
   EXPECT_GT(cv::norm(a.image, b.image, cv::NORM_INF), 0.0);  // frames get different noise

@@ -13,6 +13,7 @@
 #include "cvpipe/nn/init.hpp"
 #include "cvpipe/nn/random.hpp"
 #include "network.hpp"
+#include "support/status_matchers.hpp"
 
 namespace cvpipe::denoise::testing {
 
@@ -53,7 +54,7 @@ inline std::filesystem::path random_model_file(const std::filesystem::path& dir,
   auto net = random_net(channels);
   const auto path = dir / (channels == 1 ? "tiny_gray.safetensors" : "tiny_color.safetensors");
   const Status st = net->save(path);
-  EXPECT_TRUE(st.ok()) << st.message();
+  EXPECT_OK(st);
   return path;
 }
 

@@ -9,6 +9,7 @@
 #include "synthetic_noise.hpp"
 #include "test_support.hpp"
 #include "cvpipe/nn/tiling.hpp"
+#include "support/status_matchers.hpp"
 
 namespace cvpipe::denoise {
 namespace {
@@ -60,9 +61,9 @@ TEST(ProcessTiled, LocalOperationMatchesOnePassWhenMarginCoversRadius) {
   cv::Mat img(203, 311, CV_8UC1);
   cv::randu(img, 0, 255);
   cv::Mat whole, tiled, short_margin;
-  ASSERT_TRUE(process_tiled(img, whole, {4096, 6, 2}, box11).ok());
-  ASSERT_TRUE(process_tiled(img, tiled, {64, 6, 2}, box11).ok());
-  ASSERT_TRUE(process_tiled(img, short_margin, {64, 2, 2}, box11).ok());
+  ASSERT_OK(process_tiled(img, whole, {4096, 6, 2}, box11));
+  ASSERT_OK(process_tiled(img, tiled, {64, 6, 2}, box11));
+  ASSERT_OK(process_tiled(img, short_margin, {64, 2, 2}, box11));
   ASSERT_EQ(tiled.size(), img.size());
   EXPECT_EQ(cv::norm(whole, tiled, cv::NORM_INF), 0.0);
   EXPECT_GT(cv::norm(whole, short_margin, cv::NORM_INF), 1.0);  // the check can fail
@@ -85,9 +86,9 @@ void expect_tiled_equals_one_pass(std::unique_ptr<DenoiseNet> net, const cv::Mat
   CnnDenoiser den(std::move(net), {});
   cv::Mat one, tiled;
   den.set_options({16384, 0});
-  ASSERT_TRUE(den.denoise(noisy, sigma, one).ok());
+  ASSERT_OK(den.denoise(noisy, sigma, one));
   den.set_options({tile, 0});
-  ASSERT_TRUE(den.denoise(noisy, sigma, tiled).ok());
+  ASSERT_OK(den.denoise(noisy, sigma, tiled));
   ASSERT_EQ(tiled.size(), clean.size());
   ASSERT_EQ(tiled.type(), clean.type());
   const double p_one = psnr(one, clean), p_tiled = psnr(tiled, clean);
@@ -110,7 +111,7 @@ TEST(CnnTiling, ShippedModelMatchesOnePass) {
   const auto path = testing::shipped_model(3);
   ASSERT_FALSE(path.empty()) << "models/denoise_color.safetensors missing";
   std::unique_ptr<DenoiseNet> net;
-  ASSERT_TRUE(DenoiseNet::load(path, net).ok());
+  ASSERT_OK(DenoiseNet::load(path, net));
   cv::Mat clean = testing::photo("butterfly.jpg", 3)(cv::Rect(0, 0, 400, 300)).clone();
   expect_tiled_equals_one_pass(std::move(net), clean, 192, 25.0);
 }

@@ -12,6 +12,7 @@
 #include "network.hpp"
 #include "test_support.hpp"
 #include "train_command.hpp"
+#include "support/status_matchers.hpp"
 
 namespace cvpipe::denoise {
 namespace {
@@ -77,7 +78,7 @@ TEST(TrainCommand, TinyRunImprovesValidationPsnrAndWritesModel) {
   ctx.threads = 1;
   std::string output;
   const Status st = train_like_cli(tiny_train(dir.path), ctx, output);
-  ASSERT_TRUE(st.ok()) << st.message();
+  ASSERT_OK(st);
   const auto j = nlohmann::json::parse(output);
   EXPECT_EQ(j.at("steps").get<int>(), 120);
   const auto model = dir.path / "model.safetensors";
@@ -85,7 +86,7 @@ TEST(TrainCommand, TinyRunImprovesValidationPsnrAndWritesModel) {
   EXPECT_TRUE(std::filesystem::exists(dir.path / "metrics.csv"));
   EXPECT_TRUE(std::filesystem::exists(dir.path / "curves.png"));
   std::unique_ptr<DenoiseNet> net;
-  ASSERT_TRUE(DenoiseNet::load(model, net).ok());
+  ASSERT_OK(DenoiseNet::load(model, net));
 
   const auto val = csv_column(dir.path / "metrics.csv", "val_psnr_s25");
   const auto loss = csv_column(dir.path / "metrics.csv", "loss");
@@ -107,11 +108,11 @@ TEST(TrainCommand, ResumeContinuesFromCheckpoint) {
   p.set("steps", int64_t{40});
   p.set("epoch_steps", int64_t{20});
   std::string output;
-  ASSERT_TRUE(train_like_cli(p, ctx, output).ok());
+  ASSERT_OK(train_like_cli(p, ctx, output));
   p.set("steps", int64_t{60});
   ctx.resume = dir.path / "checkpoint.safetensors";
   const Status st = train_like_cli(p, ctx, output);
-  ASSERT_TRUE(st.ok()) << st.message();
+  ASSERT_OK(st);
   EXPECT_EQ(nlohmann::json::parse(output).at("steps").get<int>(), 60);
 }
 
@@ -124,7 +125,7 @@ TEST(TrainCommand, InitStartsFromAModelAndRefusesAnotherShape) {
   ctx.threads = 1;
   Params p = tiny_train(dir.path / "first");
   std::string output;
-  ASSERT_TRUE(train_like_cli(p, ctx, output).ok()) << output;
+  ASSERT_OK(train_like_cli(p, ctx, output)) << output;
   const double first_end = csv_column(dir.path / "first" / "metrics.csv", "val_psnr_s25").back();
 
   Params q = tiny_train(dir.path / "second");
@@ -133,7 +134,7 @@ TEST(TrainCommand, InitStartsFromAModelAndRefusesAnotherShape) {
   q.set("epoch_steps", int64_t{1});
   q.set("lr", 1e-6);
   const Status st = train_like_cli(q, ctx, output);
-  ASSERT_TRUE(st.ok()) << st.message();
+  ASSERT_OK(st);
   const double second_start = csv_column(dir.path / "second" / "metrics.csv", "val_psnr_s25").front();
   EXPECT_NEAR(second_start, first_end, 0.05);
 
@@ -174,7 +175,7 @@ TEST(EvalCommand, PrintsAllFieldsAndSavesSideBySide) {
   ctx.threads = 1;
   std::string output;
   const Status st = run_eval(p, ctx, output);
-  ASSERT_TRUE(st.ok()) << st.message();
+  ASSERT_OK(st);
   const auto j = nlohmann::json::parse(output);
   for (const char* key : {"psnr", "ssim", "psnr_nlmeans", "ssim_nlmeans", "psnr_noisy", "ms_per_mpix",
                           "ms_per_mpix_nlmeans", "n"}) {
@@ -191,10 +192,10 @@ TEST(EvalCommand, PrintsAllFieldsAndSavesSideBySide) {
   // Same seed, same noise: identical numbers; another seed: different noise.
   std::string again;
   p.set("save", std::string());
-  ASSERT_TRUE(run_eval(p, ctx, again).ok());
+  ASSERT_OK(run_eval(p, ctx, again));
   EXPECT_DOUBLE_EQ(nlohmann::json::parse(again).at("psnr_noisy").get<double>(), j.at("psnr_noisy").get<double>());
   p.set("seed", int64_t{1});
-  ASSERT_TRUE(run_eval(p, ctx, again).ok());
+  ASSERT_OK(run_eval(p, ctx, again));
   EXPECT_NE(nlohmann::json::parse(again).at("psnr_noisy").get<double>(), j.at("psnr_noisy").get<double>());
 }
 

@@ -235,7 +235,7 @@ TEST(ModelFile, RefusesBadFiles) {
   nn::SafeTensors st;
   st.set_f32("x", {2}, std::vector<float>{1, 2});
   const auto other = temp_path("other.safetensors");
-  ASSERT_TRUE(st.save(other).ok());
+  ASSERT_OK(st.save(other));
   Status s = load_generator(other, f);
   EXPECT_STATUS(s, invalid_argument);
   EXPECT_NE(s.message().find("metadata has no 'architecture'"), std::string::npos) << s.message();
@@ -250,23 +250,23 @@ TEST(ModelFile, RefusesBadFiles) {
   const auto good = temp_path("good.safetensors");
   ASSERT_OK(save_generator(good, *g, default_class_names(10)));
   nn::SafeTensors t;
-  ASSERT_TRUE(nn::SafeTensors::load(good, t).ok());
+  ASSERT_OK(nn::SafeTensors::load(good, t));
   t.set_f32("bn1.weight", {3}, std::vector<float>{1, 1, 1});
   const auto bad = temp_path("bad_shape.safetensors");
-  ASSERT_TRUE(t.save(bad).ok());
+  ASSERT_OK(t.save(bad));
   s = load_generator(bad, f);
   EXPECT_FALSE(s.ok());
   EXPECT_NE(s.message().find("bn1.weight"), std::string::npos) << s.message();
 
   // A missing tensor is named; an arch that disagrees with the class names is refused.
-  ASSERT_TRUE(nn::SafeTensors::load(good, t).ok());
+  ASSERT_OK(nn::SafeTensors::load(good, t));
   t.erase("deconv4.bias");
-  ASSERT_TRUE(t.save(bad).ok());
+  ASSERT_OK(t.save(bad));
   s = load_generator(bad, f);
   EXPECT_NE(s.message().find("deconv4.bias"), std::string::npos) << s.message();
-  ASSERT_TRUE(nn::SafeTensors::load(good, t).ok());
+  ASSERT_OK(nn::SafeTensors::load(good, t));
   t.metadata["class_names"] = "[\"a\",\"b\"]";
-  ASSERT_TRUE(t.save(bad).ok());
+  ASSERT_OK(t.save(bad));
   EXPECT_FALSE(load_generator(bad, f).ok());
   EXPECT_FALSE(f.generator);
 }

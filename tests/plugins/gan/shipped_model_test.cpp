@@ -40,7 +40,7 @@ TEST(ShippedModel, MeetsTheClassifierTargetsOnASmallSample) {
   std::unique_ptr<GanEvaluator> ev;
   ASSERT_OK(GanEvaluator::create(cls, {}, ev));
   GanMetrics m;
-  ASSERT_TRUE(ev->evaluate(*f.generator, 200, 0, 0.0, 100, m).ok());
+  ASSERT_OK(ev->evaluate(*f.generator, 200, 0, 0.0, 100, m));
   EXPECT_EQ(m.n, 200);
   EXPECT_GE(m.class_accuracy, 0.9);
   EXPECT_GE(m.confidence, 0.85);

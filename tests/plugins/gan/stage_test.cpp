@@ -9,6 +9,7 @@
 #include "cvpipe/plugin.hpp"
 #include "gan_stage.hpp"
 #include "latent.hpp"
+#include "support/status_matchers.hpp"
 
 namespace cvpipe::gan {
 namespace {
@@ -60,9 +61,9 @@ std::vector<Frame> run(GanStage& stage, const Params& p, StreamInfo* info = null
   StageContext ctx;
   ctx.instance_name = "gan";
   Status s = stage.configure(p, ctx);
-  EXPECT_TRUE(s.ok()) << s.message();
+  EXPECT_OK(s);
   StreamInfo in, out;
-  EXPECT_TRUE(stage.open(in, out).ok());
+  EXPECT_OK(stage.open(in, out));
   if (info) *info = out;
   std::vector<Frame> frames;
   for (int guard = 0; guard < 100000; ++guard) {
@@ -70,11 +71,11 @@ std::vector<Frame> run(GanStage& stage, const Params& p, StreamInfo* info = null
     f.seq = static_cast<std::int64_t>(frames.size());
     s = stage.produce(f);
     if (s.is_end()) break;
-    EXPECT_TRUE(s.ok()) << s.message();
+    EXPECT_OK(s);
     if (!s.ok()) break;
     frames.push_back(std::move(f));
   }
-  EXPECT_TRUE(stage.close().ok());
+  EXPECT_OK(stage.close());
   return frames;
 }
 

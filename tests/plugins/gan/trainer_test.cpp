@@ -74,7 +74,7 @@ TEST(DigitsDataset, ReadsCellsLabelsAndRange) {
   EXPECT_EQ(cv::countNonZero(d.image(7).row(0) > -1.0f), 0);
   EXPECT_EQ(cv::norm(cell_from_image(to_8bit(d.image(7)), 20, DigitFit::pad), d.cell(7), cv::NORM_INF), 0.0);
   DigitsDataset resized;
-  ASSERT_TRUE(DigitsDataset::load(DigitsDataset::default_file(), DigitsSplit{0, 0}, 32, resized, DigitFit::resize).ok());
+  ASSERT_OK(DigitsDataset::load(DigitsDataset::default_file(), DigitsSplit{0, 0}, 32, resized, DigitFit::resize));
   EXPECT_EQ(resized.size(), 50u);
   // resize stretches the digit by 32/20 per side: its ink covers ~2.56x the pixels of the padded copy,
   // which keeps the 6-pixel border black.

@@ -9,6 +9,7 @@
 #include "hole_psnr.hpp"
 #include "inpainter.hpp"
 #include "test_support.hpp"
+#include "support/status_matchers.hpp"
 
 namespace cvpipe::inpaint {
 namespace {
@@ -35,9 +36,9 @@ TEST(Inpainter, KnownPixelsUnchangedEveryTypeAndSize) {
       const cv::Mat img = testing::random_image(size, type);
       const cv::Mat mask = testing::test_mask(size);
       cv::Mat out_cnn, out_telea, out_ns;
-      ASSERT_TRUE(cnn.inpaint(img, mask, out_cnn).ok());
-      ASSERT_TRUE(classic_inpaint(img, mask, ClassicMethod::telea, 3, out_telea).ok());
-      ASSERT_TRUE(classic_inpaint(img, mask, ClassicMethod::ns, 3, out_ns).ok());
+      ASSERT_OK(cnn.inpaint(img, mask, out_cnn));
+      ASSERT_OK(classic_inpaint(img, mask, ClassicMethod::telea, 3, out_telea));
+      ASSERT_OK(classic_inpaint(img, mask, ClassicMethod::ns, 3, out_ns));
       const std::string what = "type " + std::to_string(type) + " size " + std::to_string(size.width) + "x" + std::to_string(size.height);
       expect_known_equal(out_cnn, img, mask, "cnn " + what);
       expect_known_equal(out_telea, img, mask, "telea " + what);
@@ -59,11 +60,11 @@ TEST(Inpainter, HoleContentsAreIgnored) {
   cv::Mat other = img.clone();
   other.setTo(cv::Scalar(255, 0, 255), mask);
   cv::Mat a, b, ta, tb;
-  ASSERT_TRUE(cnn.inpaint(img, mask, a).ok());
-  ASSERT_TRUE(cnn.inpaint(other, mask, b).ok());
+  ASSERT_OK(cnn.inpaint(img, mask, a));
+  ASSERT_OK(cnn.inpaint(other, mask, b));
   EXPECT_EQ(cv::norm(a, b, cv::NORM_INF), 0.0);
-  ASSERT_TRUE(classic_inpaint(img, mask, ClassicMethod::telea, 3, ta).ok());
-  ASSERT_TRUE(classic_inpaint(other, mask, ClassicMethod::telea, 3, tb).ok());
+  ASSERT_OK(classic_inpaint(img, mask, ClassicMethod::telea, 3, ta));
+  ASSERT_OK(classic_inpaint(other, mask, ClassicMethod::telea, 3, tb));
   EXPECT_EQ(cv::norm(ta, tb, cv::NORM_INF), 0.0);
   EXPECT_GT(cv::norm(a, img, cv::NORM_L1), 0.0) << "the hole was filled";
 }
@@ -73,8 +74,8 @@ TEST(Inpainter, FlipEnsembleKeepsKnownPixelsAndAverages) {
   const cv::Mat mask = testing::test_mask(img.size());
   Inpainter one(testing::random_net(), {512, 96, 1}), four(testing::random_net(), {512, 96, 4});
   cv::Mat a, b;
-  ASSERT_TRUE(one.inpaint(img, mask, a).ok());
-  ASSERT_TRUE(four.inpaint(img, mask, b).ok());
+  ASSERT_OK(one.inpaint(img, mask, a));
+  ASSERT_OK(four.inpaint(img, mask, b));
   cv::Mat known_diff;
   cv::absdiff(b, img, known_diff);
   cv::cvtColor(known_diff, known_diff, cv::COLOR_BGR2GRAY);
@@ -85,7 +86,7 @@ TEST(Inpainter, FlipEnsembleKeepsKnownPixelsAndAverages) {
   cv::Mat img_m, mask_m, b_m;
   cv::flip(img, img_m, 1);
   cv::flip(mask, mask_m, 1);
-  ASSERT_TRUE(four.inpaint(img_m, mask_m, b_m).ok());
+  ASSERT_OK(four.inpaint(img_m, mask_m, b_m));
   cv::flip(b_m, b_m, 1);
   EXPECT_LT(cv::norm(b, b_m, cv::NORM_L1) / (3.0 * cv::countNonZero(mask)), 4.0);
 }
@@ -95,9 +96,9 @@ TEST(Inpainter, AllZeroMaskIsNoOp) {
   const cv::Mat img = testing::random_image({40, 30}, CV_8UC3);
   const cv::Mat zero = cv::Mat::zeros(img.size(), CV_8UC1);
   cv::Mat out;
-  ASSERT_TRUE(cnn.inpaint(img, zero, out).ok());
+  ASSERT_OK(cnn.inpaint(img, zero, out));
   EXPECT_EQ(cv::norm(out, img, cv::NORM_INF), 0.0);
-  ASSERT_TRUE(classic_inpaint(img, zero, ClassicMethod::ns, 3, out).ok());
+  ASSERT_OK(classic_inpaint(img, zero, ClassicMethod::ns, 3, out));
   EXPECT_EQ(cv::norm(out, img, cv::NORM_INF), 0.0);
 }
 
@@ -122,8 +123,8 @@ TEST(Inpainter, TilesAroundHolesMatchOnePass) {
   Inpainter whole(testing::random_net(), {1024, 96});
   Inpainter tiled(testing::random_net(), {128, 48});
   cv::Mat a, b;
-  ASSERT_TRUE(whole.inpaint(img, mask, a).ok());
-  ASSERT_TRUE(tiled.inpaint(img, mask, b).ok());
+  ASSERT_OK(whole.inpaint(img, mask, a));
+  ASSERT_OK(tiled.inpaint(img, mask, b));
   // Telea is local, the network's receptive field < 48: at most rounding differences.
   EXPECT_LE(cv::norm(a, b, cv::NORM_INF), 1.0);
   EXPECT_GT(hole_psnr(b, a, mask), 50.0);
@@ -134,7 +135,7 @@ TEST(InpaintNet, SaveLoadRoundTripAndTruncatedFile) {
   const auto path = testing::random_model_file(dir.path);
   std::unique_ptr<InpaintNet> loaded;
   const Status st = InpaintNet::load(path, loaded);
-  ASSERT_TRUE(st.ok()) << st.message();
+  ASSERT_OK(st);
   EXPECT_EQ(loaded->options().base_width, testing::tiny_unet().base_width);
   const cv::Mat img = testing::random_image({32, 32}, CV_8UC3), mask = testing::test_mask({32, 32});
   auto original = testing::random_net();

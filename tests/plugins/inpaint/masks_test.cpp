@@ -3,6 +3,7 @@
 
 #include "masks.hpp"
 #include "test_support.hpp"
+#include "support/status_matchers.hpp"
 
 namespace cvpipe::inpaint {
 namespace {
@@ -31,14 +32,14 @@ TEST(ColorMask, KeyColourWithTolerance) {
   img.at<cv::Vec3b>(1, 2) = {255, 0, 255};
   img.at<cv::Vec3b>(3, 0) = {250, 3, 252};
   cv::Scalar magenta;
-  ASSERT_TRUE(parse_color("magenta", magenta).ok());
+  ASSERT_OK(parse_color("magenta", magenta));
   EXPECT_EQ(cv::countNonZero(color_mask(img, magenta, 0)), 1);
   EXPECT_EQ(cv::countNonZero(color_mask(img, magenta, 5)), 2);
   cv::Mat img16;
   img.convertTo(img16, CV_16U, 257.0);
   EXPECT_EQ(cv::countNonZero(color_mask(img16, magenta, 0)), 1);
   cv::Scalar c;
-  EXPECT_TRUE(parse_color("0, 255,0", c).ok());
+  EXPECT_OK(parse_color("0, 255,0", c));
   EXPECT_EQ(c, cv::Scalar(0, 255, 0));
   EXPECT_FALSE(parse_color("256,0,0", c).ok());
   EXPECT_FALSE(parse_color("1,2", c).ok());
@@ -64,7 +65,7 @@ TEST(MaskFile, SameStemAnyImageExtension) {
   testing::TempDir dir("maskfile");
   ASSERT_TRUE(cv::imwrite((dir.path / "photo.png").string(), cv::Mat::zeros(4, 4, CV_8UC1)));
   std::filesystem::path found;
-  ASSERT_TRUE(find_mask_file(dir.path, "photo.jpg", found).ok());
+  ASSERT_OK(find_mask_file(dir.path, "photo.jpg", found));
   EXPECT_EQ(found, dir.path / "photo.png");
   const Status missing = find_mask_file(dir.path, "other.jpg", found);
   EXPECT_EQ(missing.code(), StatusCode::not_found);

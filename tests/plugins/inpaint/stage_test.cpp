@@ -6,6 +6,7 @@
 #include "inpaint_stage.hpp"
 #include "masks.hpp"
 #include "test_support.hpp"
+#include "support/status_matchers.hpp"
 
 namespace cvpipe::inpaint {
 namespace {
@@ -74,7 +75,7 @@ TEST_F(StageTest, MaskFiles) {
     Frame g = f;
     g.image = before.clone();
     const Status st = run(params({{"mask", std::string("files")}, {"mask_dir", masks.string()}, {"method", method}}), g);
-    ASSERT_TRUE(st.ok()) << st.message();
+    ASSERT_OK(st);
     expect_filled(before, g.image, hole);
     EXPECT_EQ(std::get<int64_t>(g.meta.at("inpainted_pixels")), cv::countNonZero(hole));
   }
@@ -103,13 +104,13 @@ TEST_F(StageTest, KeyColour) {
   f.image.setTo(cv::Scalar(255, 0, 255), hole);
   const cv::Mat before = f.image.clone();
   const Status st = run(params({{"mask", std::string("color")}}), f);
-  ASSERT_TRUE(st.ok()) << st.message();
+  ASSERT_OK(st);
   expect_filled(before, f.image, hole);
   EXPECT_EQ(cv::countNonZero(color_mask(f.image, cv::Scalar(255, 0, 255), 0) & hole), 0) << "no magenta left";
 
   Frame g = frame();
   g.image.setTo(cv::Scalar(0, 255, 0), hole);
-  ASSERT_TRUE(run(params({{"mask", std::string("color")}, {"mask_color", std::string("0,255,0")}}), g).ok());
+  ASSERT_OK(run(params({{"mask", std::string("color")}, {"mask_color", std::string("0,255,0")}}), g));
   EXPECT_EQ(std::get<int64_t>(g.meta.at("inpainted_pixels")), cv::countNonZero(hole));
   InpaintStage stage;
   EXPECT_EQ(configure(stage, params({{"mask", std::string("color")}, {"mask_color", std::string("pink")}})).code(),
@@ -121,7 +122,7 @@ TEST_F(StageTest, MaskPlane) {
   const cv::Mat hole = testing::test_mask(f.image.size());
   f.planes["mask"] = hole;
   const cv::Mat before = f.image.clone();
-  ASSERT_TRUE(run(params({{"mask", std::string("plane")}}), f).ok());
+  ASSERT_OK(run(params({{"mask", std::string("plane")}}), f));
   expect_filled(before, f.image, hole);
 
   Frame none = frame();
@@ -142,14 +143,14 @@ TEST_F(StageTest, DetectionsOfChosenClasses) {
   car.label = "car";
   f.detections = {person, car};
   const cv::Mat before = f.image.clone();
-  ASSERT_TRUE(run(params({{"mask", std::string("detections")}, {"classes", std::string("person")}}), f).ok());
+  ASSERT_OK(run(params({{"mask", std::string("detections")}, {"classes", std::string("person")}}), f));
   cv::Mat hole = cv::Mat::zeros(f.image.size(), CV_8UC1);
   hole(cv::Rect(10, 12, 14, 20)).setTo(255);
   expect_filled(before, f.image, hole);
 
   Frame none = frame();  // no detections: an all-zero mask passes the frame unchanged
   const cv::Mat untouched = none.image.clone();
-  ASSERT_TRUE(run(params({{"mask", std::string("detections")}}), none).ok());
+  ASSERT_OK(run(params({{"mask", std::string("detections")}}), none));
   EXPECT_EQ(cv::norm(none.image, untouched, cv::NORM_INF), 0.0);
   EXPECT_EQ(std::get<int64_t>(none.meta.at("inpainted_pixels")), 0);
 }
@@ -159,7 +160,7 @@ TEST_F(StageTest, GrowDilatesTheHole) {
   cv::Mat hole = cv::Mat::zeros(f.image.size(), CV_8UC1);
   hole.at<uchar>(30, 30) = 255;
   f.planes["mask"] = hole;
-  ASSERT_TRUE(run(params({{"mask", std::string("plane")}, {"grow", int64_t{3}}}), f).ok());
+  ASSERT_OK(run(params({{"mask", std::string("plane")}, {"grow", int64_t{3}}}), f));
   const cv::Mat disc = cv::getStructuringElement(cv::MORPH_ELLIPSE, cv::Size(7, 7));
   EXPECT_EQ(std::get<int64_t>(f.meta.at("inpainted_pixels")), cv::countNonZero(disc)) << "a radius-3 disc";
 }
@@ -176,8 +177,8 @@ TEST_F(StageTest, MissingOrTruncatedModel) {
   EXPECT_EQ(truncated.code(), StatusCode::invalid_argument);
   EXPECT_NE(truncated.message().find("cut.safetensors"), std::string::npos) << truncated.message();
   // classic needs no model
-  EXPECT_TRUE(configure(stage, params({{"mask", std::string("plane")}, {"method", std::string("classic")},
-                                       {"model", (dir_->path / "none.safetensors").string()}})).ok());
+  EXPECT_OK(configure(stage, params({{"mask", std::string("plane")}, {"method", std::string("classic")},
+                                       {"model", (dir_->path / "none.safetensors").string()}})));
 }
 
 }  // namespace

@@ -13,6 +13,7 @@
 #include "cvpipe/nn/init.hpp"
 #include "cvpipe/nn/random.hpp"
 #include "network.hpp"
+#include "support/status_matchers.hpp"
 
 namespace cvpipe::inpaint::testing {
 
@@ -56,7 +57,7 @@ inline std::filesystem::path random_model_file(const std::filesystem::path& dir)
   auto net = random_net();
   const auto path = dir / "tiny_inpaint.safetensors";
   const Status st = net->save(path);
-  EXPECT_TRUE(st.ok()) << st.message();
+  EXPECT_OK(st);
   return path;
 }
 

@@ -9,6 +9,7 @@
 #include "eval_command.hpp"
 #include "test_support.hpp"
 #include "train_command.hpp"
+#include "support/status_matchers.hpp"
 
 namespace cvpipe::inpaint {
 namespace {
@@ -47,7 +48,7 @@ TEST(TrainEval, TinyRunThenEval) {
   ctx.quiet = true;
   std::string output;
   const Status st = run_train(p, ctx, output);
-  ASSERT_TRUE(st.ok()) << st.message();
+  ASSERT_OK(st);
   const auto j = nlohmann::json::parse(output);
   EXPECT_EQ(j.at("steps").get<int>(), 6);
   EXPECT_TRUE(std::isfinite(j.at("loss").get<double>()));
@@ -67,7 +68,7 @@ TEST(TrainEval, TinyRunThenEval) {
   e.set("save", (dir.path / "save").string());
   std::string eval_out;
   const Status es = run_eval(e, ctx, eval_out);
-  ASSERT_TRUE(es.ok()) << es.message();
+  ASSERT_OK(es);
   const auto r = nlohmann::json::parse(eval_out);
   for (const char* key : {"hole_psnr", "hole_psnr_telea", "hole_psnr_ns", "ms_per_mpix", "n"}) EXPECT_TRUE(r.contains(key)) << key;
   EXPECT_EQ(r.at("n").get<int>(), 2);
@@ -80,7 +81,7 @@ TEST(TrainEval, TinyRunThenEval) {
 
   // The same seed draws the same masks, so the same numbers.
   std::string again;
-  ASSERT_TRUE(run_eval(e, ctx, again).ok());
+  ASSERT_OK(run_eval(e, ctx, again));
   EXPECT_DOUBLE_EQ(nlohmann::json::parse(again).at("hole_psnr").get<double>(), r.at("hole_psnr").get<double>());
 
   fs::resize_file(model, fs::file_size(model) / 3);

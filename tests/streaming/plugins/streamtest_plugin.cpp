@@ -8,6 +8,9 @@
 //                    (meta "probe_peak": the highest count seen so far)
 //   thread_tag       costs nothing; tags the frame with the calling thread (meta "thread_<name>";
 //                    the ticker's `tag_thread` adds "thread_source"): which thread ran what
+//   nn_budget        runs a small nn network (once in configure, as a model stage warms up, then
+//                    per frame) and never sets threads; meta "nn_threads": the thread budget the
+//                    network's plans were made for when the frame ran
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -16,6 +19,8 @@
 #include <thread>
 #include <vector>
 
+#include "cvpipe/nn/layers.hpp"
+#include "cvpipe/nn/containers.hpp"
 #include "cvpipe/plugin.hpp"
 
 namespace {
@@ -154,12 +159,35 @@ class ThreadTag final : public Stage {
   std::string key_;
 };
 
+class NnBudget final : public Stage {
+ public:
+  static std::vector<ParamSpec> params() { return {}; }
+  Status configure(const Params&, const StageContext&) override {
+    net_.emplace<nn::Conv2d>("conv", 1, 4, 3, 1, 1);
+    net_.emplace<nn::ReLU>("relu");
+    net_.eval();
+    net_.forward(input_);
+    return {};
+  }
+  Status process(Frame& f) override {
+    net_.forward(input_);
+    f.meta["nn_threads"] = static_cast<int64_t>(net_.planned_threads());
+    return {};
+  }
+
+ private:
+  nn::Sequential net_;
+  nn::Tensor input_ = nn::Tensor::zeros({1, 1, 32, 32});
+};
+
 const StageEntry kStages[] = {
     stage_entry<Ticker>("ticker", "timed test frames, optionally live, with chosen timestamps", StageKind::source),
     stage_entry<Slow>("slow", "sleeps per frame; checks it is never called concurrently or out of order",
                       StageKind::transform),
     stage_entry<Probe>("probe", "measures how many probe calls overlap", StageKind::transform),
     stage_entry<ThreadTag>("thread_tag", "tags the frame with the calling thread", StageKind::transform),
+    stage_entry<NnBudget>("nn_budget", "runs a small network; tags the frame with its thread budget",
+                          StageKind::transform),
 };
 
 }  // namespace

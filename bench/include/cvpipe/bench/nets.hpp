@@ -5,7 +5,7 @@
 #include <memory>
 #include <vector>
 
-#include "cvpipe/nn/module.hpp"
+#include "cvpipe/nn/containers.hpp"
 #include "cvpipe/nn/random.hpp"
 #include "cvpipe/nn/tensor.hpp"
 

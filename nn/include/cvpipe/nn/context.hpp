@@ -1,10 +1,17 @@
 // Execution context of the nn engine: one CPU dnnl::engine per process, one dnnl::stream and one
-// scratchpad buffer per thread that runs networks, thread-count control and denormal handling.
+// scratchpad buffer per thread that runs networks, the thread budget and denormal handling.
+//
+// Thread budget: the engine runs on the calling thread's OpenMP budget (omp_get_max_threads(), see
+// num_threads()). Whoever owns the thread sets it: the streaming executor on each stage thread, the
+// command host for a command. Library code and plugins never set it. A container (Sequential,
+// Graph) whose plans were made under another budget plans again on its next forward, so a network
+// called from threads with different budgets (one at a time) always runs on the caller's budget.
 //
 // Guarantees: engine() is shared by all threads (CPU engines are thread-safe); stream() and
 // scratchpad() are thread_local, so two threads may run two different networks at once (never the
-// same Layer object). The first use on a thread (and every set_num_threads) turns on
-// flush-to-zero / denormals-are-zero in that thread and in every OpenMP worker of its team.
+// same Layer object). The first use on a thread, every set_num_threads and every execute() under a
+// larger budget than before on that thread turn on flush-to-zero / denormals-are-zero in that thread
+// and in every OpenMP worker of its team.
 // Primitives are created in user-scratchpad mode (see primitive_attr()); execute() hands them the
 // calling thread's scratchpad, grown on demand to the largest need and never shrunk.
 #pragma once
@@ -29,9 +36,10 @@ dnnl::engine& engine();
 // The calling thread's in-order stream (created on first use; also enables FTZ/DAZ there).
 dnnl::stream& stream();
 
-// Sets the number of OpenMP threads oneDNN uses from the calling thread (omp_set_num_threads)
-// and re-applies FTZ/DAZ to every worker. n <= 0 means "all cores".
+// For thread owners (hosts, executors, benchmarks, tests): sets the calling thread's budget
+// (omp_set_num_threads) and re-applies FTZ/DAZ to every worker. n <= 0 means "all cores".
 void set_num_threads(int n);
+// The calling thread's budget: the number of threads the engine uses from this thread.
 int num_threads();
 // Turns on FTZ/DAZ in the calling thread and all workers of its OpenMP team.
 void enable_flush_denormals();

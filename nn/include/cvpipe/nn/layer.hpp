@@ -16,7 +16,8 @@
 // Outputs come in the layout the primitive picked (often blocked, e.g. nChw16c, or nhwc for bf16);
 // use Tensor::to_vector()/plain() at the edges.
 //
-// Threading: a Layer is used by one thread at a time. Errors throw nn::Error naming the layer.
+// Threading: a Layer is used by one thread at a time, on that thread's budget (see context.hpp:
+// containers plan again when the budget changed). Errors throw nn::Error naming the layer.
 #pragma once
 #include <memory>
 #include <span>
@@ -90,16 +91,22 @@ class Layer {
 
   // Drops every cached plan (primitives and buffers); the next forward plans again.
   virtual void reset_plans() {}
+  // The thread budget the current plans of a container were made for (0 before its first forward).
+  int planned_threads() const { return planned_threads_; }
 
  protected:
   explicit Layer(std::string name = {}) : name_(std::move(name)) {}
   [[noreturn]] void fail(const std::string& what) const;  // throws nn::Error "Type 'name': what"
+  // Containers call this first in forward: drops the plans made under another thread budget than
+  // the calling thread's (oneDNN primitives keep the thread count they were created with).
+  void follow_thread_budget();
 
   std::string name_;
   bool training_ = true;
   bool needs_input_grad_ = true;
   bool inplace_ = false;
   DType dtype_ = DType::f32;
+  int planned_threads_ = 0;
 };
 
 using LayerPtr = std::shared_ptr<Layer>;

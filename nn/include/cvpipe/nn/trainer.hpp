@@ -44,7 +44,7 @@
 #include <string>
 #include <vector>
 
-#include "cvpipe/nn/data.hpp"
+#include "cvpipe/nn/data_loader.hpp"
 #include "cvpipe/nn/ema.hpp"
 #include "cvpipe/nn/layer.hpp"
 #include "cvpipe/nn/metrics_log.hpp"
@@ -72,6 +72,8 @@ struct TrainerOptions {
   bool write_curves = true;
   std::vector<std::vector<std::string>> plot_panels{};  // curves.png panels (empty: losses, then the rest)
   const std::atomic<bool>* stop = nullptr;  // stop token: when true, checkpoint and return interrupted
+  double time_limit_s = 0.0;         // > 0: after this many seconds of run(), stop, evaluate, checkpoint
+                                     // and return completed with stopped_by_time_limit
   std::uint64_t seed = 0;            // seeds the trainer Rng handed to step/eval functions
 };
 
@@ -93,6 +95,7 @@ struct TrainResult {
   Metrics last_train{};      // last logged (averaged) training metrics
   Metrics last_eval{};
   std::filesystem::path checkpoint{};  // last checkpoint written (empty if none)
+  bool stopped_by_time_limit = false;  // completed early: TrainerOptions::time_limit_s ran out
   bool ok() const { return outcome != TrainOutcome::failed; }
   // ok when completed; cancelled (naming the checkpoint to resume from) when interrupted; else the failure.
   Status to_status() const;

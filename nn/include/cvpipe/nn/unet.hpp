@@ -22,7 +22,7 @@
 #include <string>
 #include <vector>
 
-#include "cvpipe/nn/module.hpp"
+#include "cvpipe/nn/containers.hpp"
 #include "cvpipe/status.hpp"
 
 namespace cvpipe::nn {

@@ -27,6 +27,10 @@
 
 namespace cvpipe::classify {
 
+// The shipped digits model: the default of the `model` parameter of the stage and the eval command
+// (the host finds it under the model search folders, cvpipe/model_file.hpp).
+inline constexpr const char* kDefaultModel = "models/classify_digits.safetensors";
+
 enum class InputMode {
   // Map arbitrary pictures to the model's domain first (digits: polarity detection, ink crop,
   // re-centring; see preprocess.hpp). What the `classify` stage uses by default.

@@ -5,15 +5,16 @@
 
 #include "cvpipe/data.hpp"
 #include "env_expand.hpp"
+#include "support/status_matchers.hpp"
 
 namespace cvpipe {
 
 TEST(EnvExpand, ReplacesSetVariables) {
   ::setenv("UT_CVPIPE_A", "alpha", 1);
   std::string out;
-  ASSERT_TRUE(expand_env("x/${UT_CVPIPE_A}/${UT_CVPIPE_A}.jpg", out).ok());
+  ASSERT_OK(expand_env("x/${UT_CVPIPE_A}/${UT_CVPIPE_A}.jpg", out));
   EXPECT_EQ(out, "x/alpha/alpha.jpg");
-  ASSERT_TRUE(expand_env("no variables $HOME here", out).ok());
+  ASSERT_OK(expand_env("no variables $HOME here", out));
   EXPECT_EQ(out, "no variables $HOME here");
 }
 
@@ -31,10 +32,10 @@ TEST(EnvExpand, CvpipeDataDefaultsToTheDataDir) {
   std::string saved = old ? old : "";
   ::unsetenv("CVPIPE_DATA");
   std::string out;
-  ASSERT_TRUE(expand_env("${CVPIPE_DATA}/fruits.jpg", out).ok());
+  ASSERT_OK(expand_env("${CVPIPE_DATA}/fruits.jpg", out));
   EXPECT_EQ(out, data_dir().string() + "/fruits.jpg");
   ::setenv("CVPIPE_DATA", "/elsewhere", 1);
-  ASSERT_TRUE(expand_env("${CVPIPE_DATA}/fruits.jpg", out).ok());
+  ASSERT_OK(expand_env("${CVPIPE_DATA}/fruits.jpg", out));
   EXPECT_EQ(out, "/elsewhere/fruits.jpg");
   if (old) ::setenv("CVPIPE_DATA", saved.c_str(), 1); else ::unsetenv("CVPIPE_DATA");
 }
@@ -42,9 +43,9 @@ TEST(EnvExpand, CvpipeDataDefaultsToTheDataDir) {
 TEST(EnvExpand, FallbackEscapeAndMalformedReferences) {
   ::unsetenv("UT_CVPIPE_UNSET");
   std::string out;
-  ASSERT_TRUE(expand_env("${UT_CVPIPE_UNSET:-out}/a", out).ok());
+  ASSERT_OK(expand_env("${UT_CVPIPE_UNSET:-out}/a", out));
   EXPECT_EQ(out, "out/a");
-  ASSERT_TRUE(expand_env("$${literal}", out).ok());
+  ASSERT_OK(expand_env("$${literal}", out));
   EXPECT_EQ(out, "${literal}");
   EXPECT_FALSE(expand_env("${unclosed", out).ok());
   EXPECT_FALSE(expand_env("${}", out).ok());

@@ -12,6 +12,7 @@
 
 #include "plugin_registry.hpp"
 #include "schema.hpp"
+#include "support/status_matchers.hpp"
 
 namespace cvpipe {
 
@@ -28,7 +29,7 @@ void expect_contains(const std::string& text, const std::string& part) {
 
 TEST(PluginRegistry, LoadsAGoodPluginAndCreatesItsStages) {
   PluginRegistry reg;
-  ASSERT_TRUE(reg.load_file(kGood).ok());
+  ASSERT_OK(reg.load_file(kGood));
   ASSERT_EQ(reg.plugins().size(), 1u);
   EXPECT_EQ(reg.plugins()[0]->name, "unittest");
   EXPECT_EQ(reg.plugins()[0]->version, "0.0.1");
@@ -45,21 +46,21 @@ TEST(PluginRegistry, LoadsAGoodPluginAndCreatesItsStages) {
   EXPECT_EQ(reg.find_command("unittest", "fit"), nullptr);
 
   StageHandle stage;
-  ASSERT_TRUE(reg.create_stage("ut_scale", stage).ok());
+  ASSERT_OK(reg.create_stage("ut_scale", stage));
   Params p;
   p.set("factor", 2.0);
   p.set("enabled", true);
-  ASSERT_TRUE(stage->configure(p, {}).ok());
+  ASSERT_OK(stage->configure(p, {}));
   Frame f;
   f.image = cv::Mat(2, 2, CV_8UC1, cv::Scalar(10));
-  ASSERT_TRUE(stage->process(f).ok());
+  ASSERT_OK(stage->process(f));
   EXPECT_EQ(f.image.at<uint8_t>(0, 0), 20);
 
   Status st = reg.create_stage("ut_scal", stage);
   EXPECT_EQ(st.code(), StatusCode::not_found);
   expect_contains(st.message(), "did you mean 'ut_scale'?");
   // Loading the same file again is a no-op.
-  EXPECT_TRUE(reg.load_file(kGood).ok());
+  EXPECT_OK(reg.load_file(kGood));
   EXPECT_EQ(reg.plugins().size(), 1u);
 }
 
@@ -70,14 +71,14 @@ TEST(PluginRegistry, StageHandlesOutliveTheRegistry) {
   p.set("width", int64_t{4});
   {
     PluginRegistry reg;
-    ASSERT_TRUE(reg.load_file(kGood).ok());
-    ASSERT_TRUE(reg.create_stage("ut_source", stage).ok());
+    ASSERT_OK(reg.load_file(kGood));
+    ASSERT_OK(reg.create_stage("ut_source", stage));
     EXPECT_TRUE(fill_defaults(reg.find_stage("ut_source")->params, p).empty());
   }
   // The library stays loaded while the stage lives: calling into it must work.
-  ASSERT_TRUE(stage->configure(p, {}).ok());
+  ASSERT_OK(stage->configure(p, {}));
   Frame f;
-  ASSERT_TRUE(stage->produce(f).ok());
+  ASSERT_OK(stage->produce(f));
   EXPECT_EQ(f.image.cols, 4);
   EXPECT_TRUE(stage->produce(f).is_end());
   stage.reset();
@@ -116,7 +117,7 @@ TEST(PluginRegistry, RefusesTruncatedAndNonRegularFilesBeforeLoading) {
   // A whole copy still loads.
   const fs::path whole = dir / "libcvpipe_unittest.so";
   fs::copy_file(kGood, whole);
-  EXPECT_TRUE(reg.load_file(whole).ok());
+  EXPECT_OK(reg.load_file(whole));
   fs::remove_all(dir);
 }
 
@@ -149,7 +150,7 @@ TEST(PluginRegistry, RefusesAWrongAbiTagNamingBoth) {
 
 TEST(PluginRegistry, RefusesADuplicateStageNamingBothFiles) {
   PluginRegistry reg;
-  ASSERT_TRUE(reg.load_file(kGood).ok());
+  ASSERT_OK(reg.load_file(kGood));
   Status st = reg.load_file(broken("dup"));
   EXPECT_EQ(st.code(), StatusCode::invalid_argument);
   expect_contains(st.message(), "plugin '" + broken("dup").string() + "' registers stage 'ut_scale'");
@@ -198,7 +199,7 @@ TEST(PluginRegistry, FolderScanSkipsRefusalsAndKeepsTheirReasons) {
   fs::copy_file(broken("garbage"), dir / "libother_garbage.so");  // not libcvpipe_*: not loaded, reported
   {
     PluginRegistry reg;
-    EXPECT_TRUE(reg.load_all({dir}).ok());
+    EXPECT_OK(reg.load_all({dir}));
     ASSERT_EQ(reg.refused().size(), 2u);
     expect_contains(reg.refused()[0].message(), "libcvpipe_ut_abi0.so");  // sorted: abi0 comes first
     ASSERT_NE(reg.find_plugin("unittest"), nullptr);
@@ -213,7 +214,7 @@ TEST(PluginRegistry, FolderScanSkipsRefusalsAndKeepsTheirReasons) {
   {
     // An earlier folder shadows a later one holding the same plugin (like PATH).
     PluginRegistry reg;
-    EXPECT_TRUE(reg.load_all({dir, kGood.parent_path()}).ok());
+    EXPECT_OK(reg.load_all({dir, kGood.parent_path()}));
     EXPECT_EQ(reg.find_plugin("unittest")->file.parent_path(), fs::weakly_canonical(dir));
   }
   PluginRegistry reg;

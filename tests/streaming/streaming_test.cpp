@@ -224,6 +224,25 @@ sinks: [{type: jsonl, path: p.jsonl, meta: true}]
   EXPECT_EQ(read_jsonl(out("p.jsonl")).back()["meta"]["probe_peak"], 2) << "--threads 2: both stages run at once";
 }
 
+TEST_F(Streaming, ANetworkRunsOnTheStageThreadBudgetWithoutTheStageSettingIt) {
+  // The stage warms its network up in configure (on the host's thread and budget) and never sets
+  // threads: every frame must still run on the executor's per-stage budget.
+  const auto spec = load(R"(
+source: {type: generate, stage: ticker, params: {count: 6}}
+stages: [{stage: nn_budget}]
+sinks: [{type: jsonl, path: n.jsonl, meta: true}]
+)");
+  for (int budget : {1, 3}) {
+    RunReport report;
+    RunOptions o;
+    o.threads = budget;
+    ASSERT_OK(run(spec, report, o));
+    const auto lines = read_jsonl(out("n.jsonl"));
+    ASSERT_EQ(lines.size(), 6u);
+    for (const auto& line : lines) EXPECT_EQ(line["meta"]["nn_threads"], budget) << "--threads " << budget;
+  }
+}
+
 TEST_F(Streaming, CheapStagesShareAThreadWithTheReaderCostlyOnesKeepTheirs) {
   // Cheap stages on a file: the hand-offs cost more than they gain, so after the warm-up on one
   // thread the reader, both stages and the sinks stay on it; every frame arrives, in order.

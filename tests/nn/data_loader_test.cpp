@@ -1,6 +1,6 @@
 // Image <-> tensor conversions, datasets and the DataLoader: determinism for a seed whatever the
 // prefetch depth, epoch coverage, seek/resume, epoch ends, error propagation and clean shutdown.
-#include "cvpipe/nn/data.hpp"
+#include "cvpipe/nn/data_loader.hpp"
 #include "cvpipe/nn/data_convert.hpp"
 
 #include <gtest/gtest.h>

@@ -13,6 +13,7 @@
 
 #include "config.hpp"
 #include "plugin_registry.hpp"
+#include "support/status_matchers.hpp"
 
 namespace cvpipe {
 
@@ -24,7 +25,7 @@ class ConfigTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     registry_ = new PluginRegistry();
-    ASSERT_TRUE(registry_->load_file(fs::path(UT_PLUGIN_DIR) / "good" / "libcvpipe_unittest.so").ok());
+    ASSERT_OK(registry_->load_file(fs::path(UT_PLUGIN_DIR) / "good" / "libcvpipe_unittest.so"));
   }
   static void TearDownTestSuite() {
     delete registry_;
@@ -67,7 +68,7 @@ const char* kGood =
 }  // namespace
 
 TEST_F(ConfigTest, GoodConfigGivesACompleteSpec) {
-  ASSERT_TRUE(load(kGood).ok()) << load(kGood).message();
+  ASSERT_OK(load(kGood));
   EXPECT_EQ(spec_.source.type, "generate");
   EXPECT_EQ(spec_.source.stage, "ut_source");
   EXPECT_EQ(spec_.source.params.get_int("count"), 5);
@@ -207,7 +208,7 @@ TEST_F(ConfigTest, RelativePathsResolveAgainstTheConfigFileFolder) {
   PipelineSpec spec;
   // Loaded from another working directory: paths still resolve against the file's folder.
   Status st = load_config(dir / "p.yaml", *registry_, std::vector<std::string>{}, spec);
-  ASSERT_TRUE(st.ok()) << st.message();
+  ASSERT_OK(st);
   EXPECT_EQ(spec.stages[0].params.get_string("model"), (dir / "models" / "w.bin").string());
   EXPECT_EQ(spec.stages[0].params.get_string("log"), (dir.parent_path() / "logs" / "x.txt").string());
   EXPECT_EQ(spec.config_file, dir / "p.yaml");
@@ -226,9 +227,9 @@ TEST_F(ConfigTest, EnvironmentVariablesExpandInEveryString) {
   ::setenv("UT_CVPIPE_STAGE", "ut_scale", 1);
   ::setenv("UT_CVPIPE_FACTOR", "4", 1);
   ::setenv("UT_CVPIPE_LABEL", "hello", 1);
-  ASSERT_TRUE(load("source: {type: generate, stage: ut_source}\n"
+  ASSERT_OK(load("source: {type: generate, stage: ut_source}\n"
                    "stages: [{stage: '${UT_CVPIPE_STAGE}', params: {factor: '${UT_CVPIPE_FACTOR}', label: 'x-${UT_CVPIPE_LABEL}'}}]\n")
-                  .ok());
+                  );
   EXPECT_EQ(spec_.stages[0].stage, "ut_scale");
   EXPECT_DOUBLE_EQ(spec_.stages[0].params.get_number("factor"), 4.0);
   EXPECT_EQ(spec_.stages[0].params.get_string("label"), "x-hello");
@@ -254,7 +255,7 @@ TEST_F(ConfigTest, ExactlyOneSource) {
   expect_error("source: {type: generate, stage: ut_source}\nsource: {type: generate, stage: ut_source}\n",
                "cfg.yaml:2:1: error: key 'source' is given twice at the top level");
   // Without a source when the command line provides one (--input).
-  EXPECT_TRUE(load("stages: [{stage: ut_scale}]\n", {}, false).ok());
+  EXPECT_OK(load("stages: [{stage: ut_scale}]\n", {}, false));
 }
 
 TEST_F(ConfigTest, UnknownSourceAndSinkTypes) {
@@ -284,9 +285,9 @@ TEST_F(ConfigTest, SetOverridesEveryAddress) {
       "source: {type: generate, stage: ut_source}\n"
       "stages:\n  - {stage: ut_scale, name: blur, params: {factor: 2}}\n  - {stage: ut_scale, name: other}\n"
       "sinks: [{type: null}]\n";
-  ASSERT_TRUE(load(yaml, {"stages.blur.factor=3.5", "stages.other.params.mode=exact", "stages.1.ksize=5",
+  ASSERT_OK(load(yaml, {"stages.blur.factor=3.5", "stages.other.params.mode=exact", "stages.1.ksize=5",
                           "source.params.count=7", "runtime.on_error=stop", "runtime.threads=2"})
-                  .ok())
+                  )
       << load(yaml, {"stages.blur.factor=3.5"}).message();
   EXPECT_DOUBLE_EQ(spec_.stages[0].params.get_number("factor"), 3.5);
   EXPECT_EQ(spec_.stages[1].params.get_string("mode"), "exact");
@@ -302,7 +303,7 @@ TEST_F(ConfigTest, SetPathsResolveAgainstTheWorkingDirectory) {
   const std::string yaml =
       "source: {type: generate, stage: ut_source}\n"
       "stages: [{stage: ut_model, params: {model: /, log: logs/in_file.txt}}, {stage: ut_model, name: b, params: {model: /}}]\n";
-  ASSERT_TRUE(load(yaml, {"stages.b.log=logs/typed.txt"}).ok());
+  ASSERT_OK(load(yaml, {"stages.b.log=logs/typed.txt"}));
   EXPECT_EQ(spec_.stages[0].params.get_string("log"), "/base/logs/in_file.txt");
   EXPECT_EQ(spec_.stages[1].params.get_string("log"), (fs::current_path() / "logs/typed.txt").string());
 }
@@ -357,7 +358,7 @@ const char* kImagesConfig =
     "  - {type: jsonl, path: out/labels.jsonl}\n";
 
 TEST_F(InputOutputTest, InputSetsThePathAndKeepsTheOtherOptions) {
-  ASSERT_TRUE(load_io(kImagesConfig, (dir_ / "photos").string(), "").ok());
+  ASSERT_OK(load_io(kImagesConfig, (dir_ / "photos").string(), ""));
   EXPECT_EQ(spec_.source.type, "images");
   EXPECT_EQ(spec_.source.options.get_string("path"), (dir_ / "photos").string());
   EXPECT_EQ(spec_.source.options.get_string("read"), "unchanged");
@@ -369,10 +370,10 @@ TEST_F(InputOutputTest, InputSetsThePathAndKeepsTheOtherOptions) {
 }
 
 TEST_F(InputOutputTest, SetAppliesAfterInputAndOutput) {
-  ASSERT_TRUE(load_io(kImagesConfig, (dir_ / "photos").string(), (dir_ / "clean").string(),
+  ASSERT_OK(load_io(kImagesConfig, (dir_ / "photos").string(), (dir_ / "clean").string(),
                       {"source.read=gray", "source.path=" + (dir_ / "photos/b.jpg").string(), "sinks.0.ext=bmp",
                        "source.include=b*"})
-                  .ok());
+                  );
   EXPECT_EQ(spec_.source.options.get_string("read"), "gray");
   EXPECT_EQ(spec_.source.options.get_string("path"), (dir_ / "photos/b.jpg").string()) << "--set source.path wins over --input";
   EXPECT_EQ(spec_.source.options.get_string("include"), "b*");
@@ -381,7 +382,7 @@ TEST_F(InputOutputTest, SetAppliesAfterInputAndOutput) {
 }
 
 TEST_F(InputOutputTest, InputOfAnotherTypeKeepsTheOptionsThatTypeAccepts) {
-  ASSERT_TRUE(load_io(kImagesConfig, (dir_ / "clip.avi").string(), "").ok());
+  ASSERT_OK(load_io(kImagesConfig, (dir_ / "clip.avi").string(), ""));
   EXPECT_EQ(spec_.source.type, "video");
   EXPECT_EQ(spec_.source.options.get_string("path"), (dir_ / "clip.avi").string());
   EXPECT_TRUE(spec_.source.options.get_bool("loop")) << "video has 'loop' too";
@@ -389,32 +390,32 @@ TEST_F(InputOutputTest, InputOfAnotherTypeKeepsTheOptionsThatTypeAccepts) {
   EXPECT_FALSE(spec_.source.options.has("include"));
   EXPECT_FALSE(spec_.source.options.has("fps"));
   const std::string gray = "source: {type: images, path: config_photo.png, read: gray}\n";
-  ASSERT_TRUE(load_io(gray, (dir_ / "clip.avi").string(), "").ok());
+  ASSERT_OK(load_io(gray, (dir_ / "clip.avi").string(), ""));
   EXPECT_EQ(spec_.source.options.get_string("read"), "gray");
   // A generate source's stage and parameters mean nothing to an images source.
-  ASSERT_TRUE(load_io("source: {type: generate, stage: ut_source, params: {count: 3}}\n", (dir_ / "photos").string(), "").ok());
+  ASSERT_OK(load_io("source: {type: generate, stage: ut_source, params: {count: 3}}\n", (dir_ / "photos").string(), ""));
   EXPECT_EQ(spec_.source.type, "images");
   EXPECT_EQ(spec_.source.options.get_string("read"), "auto");
 }
 
 TEST_F(InputOutputTest, OutputReplacesTheFirstSinkKeepingItsOptions) {
-  ASSERT_TRUE(load_io(kImagesConfig, "", (dir_ / "clean").string()).ok());
+  ASSERT_OK(load_io(kImagesConfig, "", (dir_ / "clean").string()));
   ASSERT_EQ(spec_.sinks.size(), 2u);
   EXPECT_EQ(spec_.sinks[0].type, "images");
   EXPECT_EQ(spec_.sinks[0].options.get_string("path"), (dir_ / "clean").string());
   EXPECT_EQ(spec_.sinks[0].options.get_string("ext"), "jpg");
   EXPECT_EQ(spec_.sinks[0].options.get_int("jpeg_quality"), 80);
   EXPECT_EQ(spec_.sinks[1].type, "jsonl");
-  ASSERT_TRUE(load_io(kImagesConfig, "", (dir_ / "labels.jsonl").string()).ok());
+  ASSERT_OK(load_io(kImagesConfig, "", (dir_ / "labels.jsonl").string()));
   EXPECT_EQ(spec_.sinks[0].type, "jsonl");
   EXPECT_FALSE(spec_.sinks[0].options.has("ext"));
-  ASSERT_TRUE(load_io("source: {type: images, path: config_photo.png}\n", "", (dir_ / "clean").string()).ok());
+  ASSERT_OK(load_io("source: {type: images, path: config_photo.png}\n", "", (dir_ / "clean").string()));
   ASSERT_EQ(spec_.sinks.size(), 1u) << "added when the config has no sink";
   EXPECT_EQ(spec_.sinks[0].options.get_string("ext"), "png");
 }
 
 TEST_F(InputOutputTest, ConfigWithoutSourceAndBadInputs) {
-  ASSERT_TRUE(load_io("sinks: [{type: null}]\n", (dir_ / "photos").string(), "").ok());
+  ASSERT_OK(load_io("sinks: [{type: null}]\n", (dir_ / "photos").string(), ""));
   EXPECT_EQ(spec_.source.type, "images");
   const Status missing = load_io(kImagesConfig, (dir_ / "nothing_here").string(), "");
   ASSERT_FALSE(missing.ok());

@@ -4,7 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "cvpipe/nn/layers.hpp"
-#include "cvpipe/nn/module.hpp"
+#include "cvpipe/nn/containers.hpp"
 #include "support/nn_test_util.hpp"
 
 namespace cvpipe::nn {

@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <future>
+#include <memory>
 #include <thread>
 #include <vector>
 
@@ -93,9 +95,28 @@ TEST(ComputeSlots, NeverMoreHoldersThanSlots) {
     for (auto& t : threads) t.join();
     EXPECT_EQ(peak.load(), slots);
   }
-  ComputeSlots one(1);
-  ComputeSlots::Hold big(one, 8);  // clamped to the budget: does not wait forever
-  SUCCEED();
+}
+
+// Runs fn on a detached thread; true when it returned within `seconds` (a hang fails the test
+// instead of hanging it).
+template <class Fn>
+bool returns_within(double seconds, Fn fn) {
+  auto done = std::make_shared<std::promise<void>>();
+  std::future<void> f = done->get_future();
+  std::thread([done, fn] {
+    fn();
+    done->set_value();
+  }).detach();
+  return f.wait_for(std::chrono::duration<double>(seconds)) == std::future_status::ready;
+}
+
+TEST(ComputeSlots, ARequestAboveTheBudgetIsClampedAndReleasedWhole) {
+  static ComputeSlots one(1);  // outlives a hung helper thread
+  EXPECT_EQ(one.total(), 1);
+  EXPECT_TRUE(returns_within(10, [] { ComputeSlots::Hold big(one, 8); }))
+      << "a hold of 8 slots out of 1 is clamped to the budget, not waited for forever";
+  EXPECT_TRUE(returns_within(10, [] { ComputeSlots::Hold small(one, 1); }))
+      << "the clamped hold gave back the whole budget";
 }
 
 }  // namespace
