@@ -15,7 +15,7 @@
 #include <opencv2/dnn.hpp>
 
 #include "cvpipe/nn/layers.hpp"
-#include "cvpipe/nn/module.hpp"
+#include "cvpipe/nn/containers.hpp"
 #include "cvpipe/nn/onnx.hpp"
 #include "cvpipe/nn/safetensors.hpp"
 

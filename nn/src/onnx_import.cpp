@@ -11,7 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cvpipe/nn/layers.hpp"
-#include "cvpipe/nn/module.hpp"
+#include "cvpipe/nn/containers.hpp"
 #include "cvpipe/nn/onnx.hpp"
 #include "cvpipe/nn/safetensors.hpp"
 

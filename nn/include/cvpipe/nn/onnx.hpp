@@ -22,7 +22,7 @@
 
 #include "cvpipe/nn/layer.hpp"
 #include "cvpipe/nn/model_file.hpp"
-#include "cvpipe/nn/module.hpp"
+#include "cvpipe/nn/containers.hpp"
 #include "cvpipe/params.hpp"
 #include "cvpipe/plugin.hpp"
 #include "cvpipe/status.hpp"
