@@ -14,7 +14,7 @@
 #include "cvpipe/nn/layers.hpp"
 #include "cvpipe/nn/loss.hpp"
 #include "cvpipe/nn/module.hpp"
-#include "support/status_matchers.hpp"
+#include "cvpipe/testing/status_matchers.hpp"
 
 namespace cvpipe::nn {
 namespace {
