@@ -31,6 +31,9 @@ const std::vector<ParamSpec>& runtime_params() {
       ParamSpec::integer("max_pixels", kDefaultMaxPixels, 1, std::nullopt,
                          "largest image or frame (width x height) a source may deliver; larger ones are refused, "
                          "PNG and JPEG files before decoding"),
+      ParamSpec::choice("isolate", "none", {"none", "process"},
+                        "process: run each stage in a worker process of its own, so a crash costs one frame "
+                        "(a stage item's own `isolate` wins)"),
   };
   return params;
 }
@@ -350,7 +353,7 @@ class ConfigLoader {
         doc_.error(item, "stage item " + std::to_string(i) + " must be a map like {stage: NAME, params: {...}}", n);
         continue;
       }
-      doc_.check_keys(item, {"stage", "name", "params"}, "a stage item");
+      doc_.check_keys(item, {"stage", "name", "params", "isolate"}, "a stage item");
       const YAML::Node stage_node = item["stage"];
       if (!stage_node) {
         doc_.error(item, "the stage item needs 'stage': the name of a stage a plugin registers");
@@ -387,6 +390,13 @@ class ConfigLoader {
         continue;
       }
       names.emplace(s.name, doc_.where(name_at));
+      if (const YAML::Node iso = item["isolate"]) {
+        if (!doc_.text(iso, s.isolate, "'isolate'")) continue;
+        if (s.isolate != "process" && s.isolate != "none") {
+          doc_.error(iso, "'isolate' must be process or none, not '" + s.isolate + "'");
+          continue;
+        }
+      }
       const std::string owner = s.name == s.stage ? "stage '" + s.name + "'" : "stage '" + s.name + "' (" + s.stage + ")";
       validate_map(info->params, item["params"], {}, doc_.validation(base_, owner, "parameter", item), s.params);
       out_.stages.push_back(std::move(s));
@@ -439,6 +449,7 @@ class ConfigLoader {
     if (p.has("drop")) r.drop = p.get_string("drop");
     if (p.has("executor")) r.executor = p.get_string("executor");
     if (p.has("max_pixels")) r.max_pixels = p.get_int("max_pixels");
+    if (p.has("isolate")) r.isolate = p.get_string("isolate");
   }
 
   YamlDoc& doc_;

@@ -9,6 +9,7 @@
 
 #include "crash_report.hpp"
 #include "io/generate_source.hpp"
+#include "isolation/isolated_stage.hpp"
 
 namespace cvpipe {
 
@@ -111,8 +112,10 @@ Status PipelineParts::open(int stage_threads, const std::atomic<bool>* retry_sto
     StageSlot& slot = stages_.emplace_back();
     slot.label = with_location("stage '" + s.name + "'" + (s.name != s.stage ? " (" + s.stage + ")" : ""), s.where);
     slot.metrics.name = s.name;
-    CVPIPE_RETURN_IF_ERROR(prefixed(slot.label, registry_.create_stage(s.stage, slot.stage)));
     slot.plugin_file = registry_.find_stage(s.stage)->plugin->file.string();
+    const bool isolated = (s.isolate.empty() ? spec_.runtime.isolate : s.isolate) == "process";
+    CVPIPE_RETURN_IF_ERROR(prefixed(slot.label, isolated ? make_isolated_stage(slot.plugin_file, s.stage, slot.stage)
+                                                         : registry_.create_stage(s.stage, slot.stage)));
     install_crash_report();
     const CrashScope scope(slot.label + " configure()/open(), plugin " + slot.plugin_file);
     const StageContext ctx = context_for(s.name, stage_threads);

@@ -211,6 +211,50 @@ sinks:
   }
 }
 
+TEST(RunConfig, AnIsolatedStageThatCrashesCostsOneFrame) {
+  TempDir dir;
+  // `isolate: process` on the stage item, and for every stage through runtime.isolate.
+  write_file(dir / "stage.yaml", R"(
+source: {type: generate, stage: counter, params: {count: 6}}
+stages:
+  - {stage: fail_on, name: crashy, isolate: process, params: {seqs: "1,3", crash: true}}
+  - {stage: fail_on, name: tag, params: {seqs: ""}}
+sinks:
+  - {type: jsonl, path: out.jsonl}
+)");
+  write_file(dir / "runtime.yaml", R"(
+source: {type: generate, stage: counter, params: {count: 6}}
+stages:
+  - {stage: fail_on, name: crashy, params: {seqs: "1,3", crash: true}}
+sinks:
+  - {type: jsonl, path: out.jsonl}
+runtime: {isolate: process}
+)");
+  for (const char* config : {"stage.yaml", "runtime.yaml"}) {
+    for (const char* executor : {"sequential", "streaming"}) {
+      const auto r = cvpipe({"run", config, "--plugin-path", E2E_PLUGIN_DIR, "--set", std::string("runtime.executor=") + executor},
+                            dir.path());
+      const std::string what = std::string(config) + " " + executor + ": ";
+      EXPECT_EQ(r.exit_code, 1) << what << "the run goes on and ends with the frame errors: " << r.describe();
+      EXPECT_NE(r.err.find("isolated process died with SIGSEGV during process()"), std::string::npos) << what << r.err;
+      EXPECT_NE(r.err.find("stage 'crashy' (fail_on)"), std::string::npos) << what << r.err;
+      EXPECT_NE(r.err.find("frame 3 (count_3)"), std::string::npos) << what << r.err;
+      const auto lines = jsonl_lines(dir / "out.jsonl");
+      EXPECT_EQ(lines.size(), 4u) << what << "frames 0, 2, 4, 5 come out";
+    }
+  }
+  write_file(dir / "bad.yaml", R"(
+source: {type: generate, stage: counter, params: {count: 2}}
+stages:
+  - {stage: fail_on, isolate: thread}
+sinks:
+  - {type: null}
+)");
+  const auto bad = cvpipe({"validate", "bad.yaml", "--plugin-path", E2E_PLUGIN_DIR}, dir.path());
+  EXPECT_EQ(bad.exit_code, 2) << bad.describe();
+  EXPECT_NE(bad.err.find("'isolate' must be process or none"), std::string::npos) << bad.err;
+}
+
 TEST(RunConfig, ShowWithoutADisplayWarnsAndRuns) {
   CVPIPE_SAMPLE_OR_SKIP(fruits, "fruits.jpg");
   TempDir dir;
