@@ -305,7 +305,21 @@ class ConfigLoader {
     }
     if (!doc_.text(type_node, s.type, "'type'")) return;
     const auto types = config_source_types();
-    if (std::find(types.begin(), types.end(), s.type) == types.end()) {
+    // A plugin's source stage is a source type of its own: {type: NAME, params: {...}} reads as
+    // {type: generate, stage: NAME, params: {...}}.
+    const StageInfo* plugin_source = reg_.find_stage(s.type);
+    const bool builtin = std::find(types.begin(), types.end(), s.type) != types.end();
+    if (!builtin && plugin_source && plugin_source->entry->kind == StageKind::source) {
+      const std::vector<ParamSpec>* generate = io::source_params("generate");
+      std::vector<ParamSpec> schema = generate ? *generate : std::vector<ParamSpec>{};
+      std::erase_if(schema, [](const ParamSpec& p) { return p.name == "stage" || p.name == "params"; });
+      validate_map(schema, n, {"type", "params"}, doc_.validation(base_, "source '" + s.type + "'", "option", n), s.options);
+      s.type = "generate";
+      s.stage = plugin_source->entry->name;
+      validate_map(plugin_source->params, n["params"], {}, doc_.validation(base_, "stage '" + s.stage + "'", "parameter", n), s.params);
+      return;
+    }
+    if (!builtin) {
       doc_.error(type_node, "unknown source type '" + s.type + "'" + did_you_mean(s.type, types) +
                                 " (types: " + join_names(types) + ")");
       return;

@@ -222,8 +222,9 @@ stages:
 sinks:
   - {type: jsonl, path: out.jsonl}
 )");
+  // (A plugin's source stage is also a source type: {type: counter} = {type: generate, stage: counter}.)
   write_file(dir / "runtime.yaml", R"(
-source: {type: generate, stage: counter, params: {count: 6}}
+source: {type: counter, params: {count: 6}}
 stages:
   - {stage: fail_on, name: crashy, params: {seqs: "1,3", crash: true}}
 sinks:
