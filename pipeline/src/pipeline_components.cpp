@@ -65,7 +65,7 @@ StageMetrics Component::finished() const {
 PipelineParts::PipelineParts(const PipelineSpec& spec, const PluginRegistry& registry, const RunOptions& options,
                              RunReport& report)
     : spec_(spec), registry_(registry), opt_(options), report_(report), trace_(!options.trace_file.empty()),
-      progress_(ProgressBar::Options{options.progress, "run", -1, "frames"}) {}
+      progress_(ProgressBar::Options{options.progress, "run", -1, "frames"}), logger_(options.log_level) {}
 
 StageContext PipelineParts::context_for(const std::string& instance, int threads) const {
   StageContext ctx;
@@ -74,6 +74,7 @@ StageContext PipelineParts::context_for(const std::string& instance, int threads
   ctx.config_dir = spec_.config_file.empty() ? std::filesystem::current_path(ec) : spec_.config_file.parent_path();
   ctx.threads = threads;
   ctx.quiet = opt_.quiet;
+  ctx.logger = &logger_;
   return ctx;
 }
 

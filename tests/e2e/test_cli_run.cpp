@@ -256,6 +256,28 @@ sinks:
   EXPECT_NE(bad.err.find("'isolate' must be process or none"), std::string::npos) << bad.err;
 }
 
+TEST(RunConfig, StagesLogThroughTheHostAtTheChosenLevel) {
+  TempDir dir;
+  write_file(dir / "p.yaml", R"(
+source: {type: counter, params: {count: 2}}
+stages:
+  - {stage: fail_on, name: quietly, params: {seqs: "7"}}
+  - {stage: fail_on, name: apart, isolate: process, params: {seqs: "8"}}
+sinks:
+  - {type: null}
+)");
+  const auto plain = cvpipe({"run", "p.yaml", "--plugin-path", E2E_PLUGIN_DIR, "-q"}, dir.path());
+  EXPECT_EQ(plain.exit_code, 0) << plain.describe();
+  EXPECT_EQ(plain.err.find("fails frames"), std::string::npos) << "info lines are off by default: " << plain.err;
+  const auto info = cvpipe({"run", "p.yaml", "--plugin-path", E2E_PLUGIN_DIR, "-q", "--log-level", "info"}, dir.path());
+  EXPECT_EQ(info.exit_code, 0) << info.describe();
+  EXPECT_NE(info.err.find("cvpipe: info: stage 'quietly': fails frames '7'"), std::string::npos) << info.err;
+  EXPECT_NE(info.err.find("cvpipe: info: stage 'apart': fails frames '8'"), std::string::npos)
+      << "an isolated stage logs at the host's level: " << info.err;
+  const auto bad = cvpipe({"run", "p.yaml", "--plugin-path", E2E_PLUGIN_DIR, "--log-level", "loud"}, dir.path());
+  EXPECT_EQ(bad.exit_code, 2) << bad.describe();
+}
+
 TEST(RunConfig, ShowWithoutADisplayWarnsAndRuns) {
   CVPIPE_SAMPLE_OR_SKIP(fruits, "fruits.jpg");
   TempDir dir;

@@ -18,6 +18,7 @@
 
 #include <opencv2/core.hpp>
 
+#include "host_logger.hpp"
 #include "isolation/wire.hpp"
 
 extern char** environ;
@@ -211,6 +212,7 @@ Status make_isolated_stage(const std::filesystem::path& plugin_file, const std::
 int serve_isolated_stage(int in_fd, int out_fd) {
   ::signal(SIGPIPE, SIG_IGN);
   PluginRegistry registry;
+  std::unique_ptr<HostLogger> logger;
   StageHandle stage;
   std::string request;
   while (wire::receive(in_fd, request)) {
@@ -225,7 +227,13 @@ int serve_isolated_stage(int in_fd, int out_fd) {
         std::string file, name;
         Params params;
         StageContext ctx;
-        if (!r.str(file) || !r.str(name) || !r.params(params) || !r.context(ctx)) return 2;
+        int64_t log_level = -1;
+        if (!r.str(file) || !r.str(name) || !r.params(params) || !r.context(ctx, log_level)) return 2;
+        // The worker's stderr is the host's: it logs there itself, at the host's level.
+        if (log_level >= 0) {
+          logger = std::make_unique<HostLogger>(static_cast<LogLevel>(std::min<int64_t>(log_level, 3)));
+          ctx.logger = logger.get();
+        }
         omp_set_num_threads(std::max(1, ctx.threads));
         cv::setNumThreads(std::max(1, ctx.threads));
         st = registry.load_file(file);

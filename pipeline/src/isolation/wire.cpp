@@ -102,6 +102,10 @@ void Writer::context(const StageContext& c) {
   str(c.config_dir.string());
   i64(c.threads);
   u8(c.quiet ? 1 : 0);
+  int64_t level = -1;  // the most verbose level the host's logger shows; -1: no logger
+  for (LogLevel l : {LogLevel::error, LogLevel::warning, LogLevel::info, LogLevel::debug})
+    if (c.logger && c.logger->enabled(l)) level = static_cast<int64_t>(l);
+  i64(level);
 }
 
 void Writer::stream(const StreamInfo& s) {
@@ -242,11 +246,11 @@ bool Reader::params(Params& p) {
   return true;
 }
 
-bool Reader::context(StageContext& c) {
+bool Reader::context(StageContext& c, int64_t& log_level) {
   std::string dir;
   int64_t threads;
   uint8_t quiet;
-  if (!str(c.instance_name) || !str(dir) || !i64(threads) || !u8(quiet)) return false;
+  if (!str(c.instance_name) || !str(dir) || !i64(threads) || !u8(quiet) || !i64(log_level)) return false;
   c.config_dir = dir;
   c.threads = static_cast<int>(threads);
   c.quiet = quiet != 0;

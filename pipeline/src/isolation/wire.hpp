@@ -47,7 +47,8 @@ class Reader {
   bool frame(Frame& f);
   bool frames(std::vector<Frame>& fs);
   bool params(Params& p);
-  bool context(StageContext& c);
+  // The context without its logger; `log_level`: the host logger's most verbose level, -1 for none.
+  bool context(StageContext& c, int64_t& log_level);
   bool stream(StreamInfo& s);
   bool status(Status& s);
 

@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <exception>
 
+#include "host_logger.hpp"
 #include "plugin_registry.hpp"
 #include "schema.hpp"
 
@@ -45,6 +46,7 @@ struct StageHarness::State {
   StageHandle stage;
   Params params;
   StreamInfo out_info;
+  HostLogger logger;  // warnings and errors to stderr, as `cvpipe run` by default
   bool open = false;
 
   State(std::filesystem::path library, const std::string& stage) : file(std::move(library)), stage_name(stage) {
@@ -87,6 +89,7 @@ Status StageHarness::configure(const ParamTexts& values, StageContext ctx) {
   s_->params = p;
   CVPIPE_RETURN_IF_ERROR(s_->registry.create_stage(s_->stage_name, s_->stage));
   if (ctx.instance_name.empty()) ctx.instance_name = s_->stage_name;
+  if (!ctx.logger) ctx.logger = &s_->logger;
   return guarded("configure", [&] { return s_->stage->configure(s_->params, ctx); });
 }
 
