@@ -22,3 +22,23 @@ function(cvpipe_add_plugin name)
     target_link_libraries(${target} PRIVATE cvpipe::sdk ${ARG_LIBRARIES})
   endif()
 endfunction()
+
+# cvpipe_add_plugin_test(NAME PLUGIN plugin SOURCES src... [LIBRARIES lib...])
+# A GoogleTest executable for plugin `plugin` (the target cvpipe_<plugin> of cvpipe_add_plugin) on
+# cvpipe::testing, registered with ctest. It compiles with CVPIPE_PLUGIN_FILE, the path of the
+# built plugin module, for cvpipe::test::StageHarness(cvpipe::test::PluginFile{CVPIPE_PLUGIN_FILE}, "stage").
+# Out of tree, call find_package(GTest REQUIRED) and enable_testing() first.
+function(cvpipe_add_plugin_test name)
+  cmake_parse_arguments(ARG "" "PLUGIN" "SOURCES;LIBRARIES" ${ARGN})
+  if(TARGET cvpipe_testing)
+    set(testing cvpipe_testing)
+  else()
+    set(testing cvpipe::testing)
+  endif()
+  add_executable(${name} ${ARG_SOURCES})
+  target_link_libraries(${name} PRIVATE ${testing} GTest::gtest_main ${ARG_LIBRARIES})
+  target_compile_definitions(${name} PRIVATE CVPIPE_PLUGIN_FILE="$<TARGET_FILE:cvpipe_${ARG_PLUGIN}>")
+  add_dependencies(${name} cvpipe_${ARG_PLUGIN})
+  include(GoogleTest)
+  gtest_discover_tests(${name})
+endfunction()

@@ -1,10 +1,14 @@
-// `cvpipe plugins [list | show NAME] [--json]`: what the loaded plugins provide.
+// `cvpipe plugins [list | show NAME | check FILE.so | new NAME [DIR]] [--json]`: what the loaded
+// plugins provide, and the plugin author's tools.
 // list: each plugin (file, name, version), its stages (kind, summary) and commands, the built-in
 // source and sink types, plugin files that were refused (with the reason) or ignored (misnamed);
 // exit 0 even then: a broken file costs only its own stages. show NAME: a stage ("resize"
 // or "imgproc.resize"), a plugin ("imgproc": all its stages and commands), a command
 // ("classify.train"), or a built-in source/sink ("source.images", "sink.video"), with every
 // parameter's type, default (or "required"), range/choices and doc. --json prints the same as JSON.
+// check FILE.so: the conformance checks of plugin_check.hpp, one line each ("ok", "FAIL", "skip");
+// exit 0 only when none fails, else 1. new NAME [DIR]: writes a plugin project (plugin_scaffold.hpp)
+// into DIR (default ./NAME) and says how to build it.
 #include <algorithm>
 #include <cstdio>
 #include <cstring>
@@ -14,6 +18,8 @@
 #include "commands.hpp"
 #include "config.hpp"
 #include "io/io.hpp"
+#include "plugin_check.hpp"
+#include "plugin_scaffold.hpp"
 #include "suggest.hpp"
 
 namespace cvpipe::cli {
@@ -26,6 +32,7 @@ struct PluginsArgs {
   std::vector<std::string> words;  // [] | [list] | [show, NAME]
   bool json = false;
   std::vector<std::string> plugin_paths;
+  std::vector<std::string> sets;  // check: STAGE.PARAM=VALUE
 };
 
 json stage_json(const StageInfo& s, bool with_params) {
@@ -161,15 +168,60 @@ int show(const PluginsArgs& a, const std::string& name) {
   return kExitUsage;
 }
 
+int check(const PluginsArgs& a, const std::filesystem::path& file) {
+  StageParamTexts params;
+  for (const auto& set : a.sets) {
+    const auto dot = set.find('.'), eq = set.find('=');
+    if (dot == std::string::npos || eq == std::string::npos || dot == 0 || eq < dot + 2) {
+      print_error("plugins check: --set '" + set + "' must read STAGE.PARAM=VALUE");
+      return kExitUsage;
+    }
+    params[set.substr(0, dot)].emplace_back(set.substr(dot + 1, eq - dot - 1), set.substr(eq + 1));
+  }
+  const CheckSummary sum = check_plugin(file, params, [&](const CheckLine& l) {
+    if (a.json) return;
+    const char* tag = l.outcome == CheckOutcome::pass ? "ok  " : l.outcome == CheckOutcome::fail ? "FAIL" : "skip";
+    std::printf("%s  %s\n", tag, l.text.c_str());
+    std::fflush(stdout);
+  });
+  if (a.json) {
+    json j{{"file", file.string()}, {"passed", sum.passed}, {"failed", sum.failed}, {"skipped", sum.skipped}};
+    std::printf("%s\n", j.dump(2).c_str());
+  } else {
+    std::printf("%s: %d passed, %d failed, %d skipped\n", file.c_str(), sum.passed, sum.failed, sum.skipped);
+  }
+  return sum.failed == 0 ? kExitOk : kExitFailure;
+}
+
+int scaffold(const std::string& name, const std::filesystem::path& dir) {
+  if (Status st = write_plugin_project(name, dir); !st.ok()) {
+    print_error("plugins new: " + st.message());
+    return kExitUsage;
+  }
+  std::printf("wrote the plugin project '%s' in %s\n"
+              "  cmake -S %s -B %s/build -DCMAKE_PREFIX_PATH=<cvpipe install prefix> && cmake --build %s/build\n"
+              "  ctest --test-dir %s/build && cvpipe plugins check %s/build/libcvpipe_%s.so\n",
+              name.c_str(), dir.c_str(), dir.c_str(), dir.c_str(), dir.c_str(), dir.c_str(), dir.c_str(), name.c_str());
+  return kExitOk;
+}
+
 int plugins(const PluginsArgs& a) {
   const auto& w = a.words;
   if (w.empty() || (w.size() == 1 && w[0] == "list")) return list(a);
   if (w.size() == 2 && w[0] == "show") return show(a, w[1]);
+  if (w.size() == 2 && w[0] == "check") return check(a, w[1]);
+  if ((w.size() == 2 || w.size() == 3) && w[0] == "new") return scaffold(w[1], w.size() == 3 ? w[2] : w[1]);
   if (w.size() == 1 && w[0] == "show") {
     print_error("plugins show: which one? e.g. `cvpipe plugins show resize` (see `cvpipe plugins list`)");
     return kExitUsage;
   }
-  print_error("plugins: expected `list` or `show NAME`, got '" + w[0] + "'" + did_you_mean(w[0], {"list", "show"}));
+  if (w.size() == 1 && (w[0] == "check" || w[0] == "new")) {
+    print_error(w[0] == "check" ? "plugins check: which file? e.g. `cvpipe plugins check build/libcvpipe_mine.so`"
+                                : "plugins new: which name? e.g. `cvpipe plugins new mystage`");
+    return kExitUsage;
+  }
+  print_error("plugins: expected `list`, `show NAME`, `check FILE.so` or `new NAME [DIR]`, got '" + w[0] + "'" +
+              did_you_mean(w[0], {"list", "show", "check", "new"}));
   return kExitUsage;
 }
 
@@ -177,11 +229,15 @@ int plugins(const PluginsArgs& a) {
 
 Subcommand add_plugins_command(CLI::App& app) {
   auto args = std::make_shared<PluginsArgs>();
-  CLI::App* cmd = app.add_subcommand("plugins", "list the loaded plugins, or show a stage's parameters");
-  cmd->add_option("ACTION", args->words, "`list` (default) or `show NAME` (a stage, plugin, plugin.command, source.TYPE or sink.TYPE)")
-      ->type_name("list | show NAME")
-      ->expected(0, 2);
+  CLI::App* cmd = app.add_subcommand("plugins", "list the loaded plugins, show a stage's parameters, check or create a plugin");
+  cmd->add_option("ACTION", args->words,
+                  "`list` (default), `show NAME` (a stage, plugin, plugin.command, source.TYPE or sink.TYPE), "
+                  "`check FILE.so` (conformance checks) or `new NAME [DIR]` (a plugin project)")
+      ->type_name("list | show NAME | check FILE.so | new NAME [DIR]")
+      ->expected(0, 3);
   cmd->add_flag("--json", args->json, "print JSON");
+  cmd->add_option("--set", args->sets, "check: a parameter value for a stage's run checks (repeatable)")
+      ->type_name("STAGE.PARAM=VALUE");
   add_plugin_path_option(cmd, args->plugin_paths);
   return {cmd, [args] { return plugins(*args); }};
 }

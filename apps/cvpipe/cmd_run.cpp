@@ -13,6 +13,7 @@
 #include "executor.hpp"
 #include "io/io.hpp"
 #include "schema.hpp"
+#include "host_logger.hpp"
 #include "stop_signal.hpp"
 
 namespace cvpipe::cli {
@@ -30,6 +31,7 @@ struct RunArgs {
   std::string trace;
   bool show = false;
   bool quiet = false;
+  std::string log_level = "warning";
   std::vector<std::string> plugin_paths;
 };
 
@@ -82,6 +84,7 @@ int run(const RunArgs& a) {
   run_options.threads = a.threads >= 0 ? a.threads : spec.runtime.threads;
   run_options.max_frames = a.max_frames;
   run_options.quiet = a.quiet;
+  parse_log_level(a.log_level, run_options.log_level);  // the option's check admits only valid names
   run_options.progress = ProgressBar::terminal_enabled(a.quiet);
   run_options.metrics_file = a.metrics;
   run_options.trace_file = a.trace;
@@ -132,6 +135,9 @@ Subcommand add_run_command(CLI::App& app) {
   cmd->add_option("--trace", args->trace, "write a Chrome trace of every stage call")->type_name("FILE.json");
   cmd->add_flag("--show", args->show, "also show frames in a window");
   cmd->add_flag("--quiet,-q", args->quiet, "no progress bar or summary");
+  cmd->add_option("--log-level", args->log_level, "the stages' log lines to show (default: warning)")
+      ->check(CLI::IsMember({"error", "warning", "info", "debug"}))
+      ->type_name("error|warning|info|debug");
   add_plugin_path_option(cmd, args->plugin_paths);
   return {cmd, [args] { return run(*args); }};
 }

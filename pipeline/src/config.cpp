@@ -31,6 +31,9 @@ const std::vector<ParamSpec>& runtime_params() {
       ParamSpec::integer("max_pixels", kDefaultMaxPixels, 1, std::nullopt,
                          "largest image or frame (width x height) a source may deliver; larger ones are refused, "
                          "PNG and JPEG files before decoding"),
+      ParamSpec::choice("isolate", "none", {"none", "process"},
+                        "process: run each stage in a worker process of its own, so a crash costs one frame "
+                        "(a stage item's own `isolate` wins)"),
   };
   return params;
 }
@@ -302,7 +305,21 @@ class ConfigLoader {
     }
     if (!doc_.text(type_node, s.type, "'type'")) return;
     const auto types = config_source_types();
-    if (std::find(types.begin(), types.end(), s.type) == types.end()) {
+    // A plugin's source stage is a source type of its own: {type: NAME, params: {...}} reads as
+    // {type: generate, stage: NAME, params: {...}}.
+    const StageInfo* plugin_source = reg_.find_stage(s.type);
+    const bool builtin = std::find(types.begin(), types.end(), s.type) != types.end();
+    if (!builtin && plugin_source && plugin_source->entry->kind == StageKind::source) {
+      const std::vector<ParamSpec>* generate = io::source_params("generate");
+      std::vector<ParamSpec> schema = generate ? *generate : std::vector<ParamSpec>{};
+      std::erase_if(schema, [](const ParamSpec& p) { return p.name == "stage" || p.name == "params"; });
+      validate_map(schema, n, {"type", "params"}, doc_.validation(base_, "source '" + s.type + "'", "option", n), s.options);
+      s.type = "generate";
+      s.stage = plugin_source->entry->name;
+      validate_map(plugin_source->params, n["params"], {}, doc_.validation(base_, "stage '" + s.stage + "'", "parameter", n), s.params);
+      return;
+    }
+    if (!builtin) {
       doc_.error(type_node, "unknown source type '" + s.type + "'" + did_you_mean(s.type, types) +
                                 " (types: " + join_names(types) + ")");
       return;
@@ -350,7 +367,7 @@ class ConfigLoader {
         doc_.error(item, "stage item " + std::to_string(i) + " must be a map like {stage: NAME, params: {...}}", n);
         continue;
       }
-      doc_.check_keys(item, {"stage", "name", "params"}, "a stage item");
+      doc_.check_keys(item, {"stage", "name", "params", "isolate"}, "a stage item");
       const YAML::Node stage_node = item["stage"];
       if (!stage_node) {
         doc_.error(item, "the stage item needs 'stage': the name of a stage a plugin registers");
@@ -387,6 +404,13 @@ class ConfigLoader {
         continue;
       }
       names.emplace(s.name, doc_.where(name_at));
+      if (const YAML::Node iso = item["isolate"]) {
+        if (!doc_.text(iso, s.isolate, "'isolate'")) continue;
+        if (s.isolate != "process" && s.isolate != "none") {
+          doc_.error(iso, "'isolate' must be process or none, not '" + s.isolate + "'");
+          continue;
+        }
+      }
       const std::string owner = s.name == s.stage ? "stage '" + s.name + "'" : "stage '" + s.name + "' (" + s.stage + ")";
       validate_map(info->params, item["params"], {}, doc_.validation(base_, owner, "parameter", item), s.params);
       out_.stages.push_back(std::move(s));
@@ -439,6 +463,7 @@ class ConfigLoader {
     if (p.has("drop")) r.drop = p.get_string("drop");
     if (p.has("executor")) r.executor = p.get_string("executor");
     if (p.has("max_pixels")) r.max_pixels = p.get_int("max_pixels");
+    if (p.has("isolate")) r.isolate = p.get_string("isolate");
   }
 
   YamlDoc& doc_;

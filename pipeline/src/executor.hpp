@@ -23,6 +23,7 @@ struct RunOptions {
   int threads = 0;             // 0: all cores
   int64_t max_frames = -1;     // overrides spec.runtime.max_frames when >= 0
   bool quiet = false;
+  LogLevel log_level = LogLevel::warning;  // what stages' log lines show (--log-level)
   bool progress = false;       // draw a progress bar on stderr
   std::string metrics_file;    // --metrics
   std::string trace_file;      // --trace

@@ -9,6 +9,7 @@
 
 #include "crash_report.hpp"
 #include "io/generate_source.hpp"
+#include "isolation/isolated_stage.hpp"
 
 namespace cvpipe {
 
@@ -64,7 +65,7 @@ StageMetrics Component::finished() const {
 PipelineParts::PipelineParts(const PipelineSpec& spec, const PluginRegistry& registry, const RunOptions& options,
                              RunReport& report)
     : spec_(spec), registry_(registry), opt_(options), report_(report), trace_(!options.trace_file.empty()),
-      progress_(ProgressBar::Options{options.progress, "run", -1, "frames"}) {}
+      progress_(ProgressBar::Options{options.progress, "run", -1, "frames"}), logger_(options.log_level) {}
 
 StageContext PipelineParts::context_for(const std::string& instance, int threads) const {
   StageContext ctx;
@@ -73,6 +74,7 @@ StageContext PipelineParts::context_for(const std::string& instance, int threads
   ctx.config_dir = spec_.config_file.empty() ? std::filesystem::current_path(ec) : spec_.config_file.parent_path();
   ctx.threads = threads;
   ctx.quiet = opt_.quiet;
+  ctx.logger = &logger_;
   return ctx;
 }
 
@@ -111,8 +113,10 @@ Status PipelineParts::open(int stage_threads, const std::atomic<bool>* retry_sto
     StageSlot& slot = stages_.emplace_back();
     slot.label = with_location("stage '" + s.name + "'" + (s.name != s.stage ? " (" + s.stage + ")" : ""), s.where);
     slot.metrics.name = s.name;
-    CVPIPE_RETURN_IF_ERROR(prefixed(slot.label, registry_.create_stage(s.stage, slot.stage)));
     slot.plugin_file = registry_.find_stage(s.stage)->plugin->file.string();
+    const bool isolated = (s.isolate.empty() ? spec_.runtime.isolate : s.isolate) == "process";
+    CVPIPE_RETURN_IF_ERROR(prefixed(slot.label, isolated ? make_isolated_stage(slot.plugin_file, s.stage, slot.stage)
+                                                         : registry_.create_stage(s.stage, slot.stage)));
     install_crash_report();
     const CrashScope scope(slot.label + " configure()/open(), plugin " + slot.plugin_file);
     const StageContext ctx = context_for(s.name, stage_threads);

@@ -19,6 +19,7 @@
 
 #include "cvpipe/progress.hpp"
 #include "executor.hpp"
+#include "host_logger.hpp"
 #include "io/io.hpp"
 #include "io/retrying_source.hpp"
 #include "metrics.hpp"
@@ -118,6 +119,7 @@ class PipelineParts {
   RunReport& report_;
   TraceLog trace_;
   ProgressBar progress_;
+  HostLogger logger_;
   std::mutex print_mutex_;
   std::unique_ptr<io::Source> source_ptr_;
   io::RetryingSource* retrying_ = nullptr;  // source_ptr_ when it is wrapped for retries

@@ -30,6 +30,7 @@ struct StageSpec {
   std::string stage;  // registered stage name
   std::string name;   // instance name (defaults to stage)
   Params params;      // validated against the stage's schema
+  std::string isolate;  // "process" | "none" | "" (runtime.isolate decides)
   Location where;
 };
 
@@ -51,6 +52,7 @@ struct RuntimeSpec {
   std::string drop = "auto";          // auto | oldest | newest | none (live sources only)
   std::string executor = "streaming"; // streaming | sequential
   int64_t max_pixels = kDefaultMaxPixels;  // largest frame (width x height) a source may deliver
+  std::string isolate = "none";       // none | process: every stage in a worker process (isolated_stage.hpp)
 };
 
 struct PipelineSpec {

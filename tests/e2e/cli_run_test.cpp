@@ -10,7 +10,7 @@
 #include <opencv2/videoio.hpp>
 
 #include "e2e_common.hpp"
-#include "support/images.hpp"
+#include "cvpipe/testing/images.hpp"
 
 namespace cvpipe::test {
 namespace {
@@ -209,6 +209,73 @@ sinks:
     EXPECT_NE(r.err.find("process() of frame 3 (count_3)"), std::string::npos) << executor << ": " << r.err;
     EXPECT_NE(r.err.find("libcvpipe_e2etest.so"), std::string::npos) << "the plugin file: " << r.err;
   }
+}
+
+TEST(RunConfig, AnIsolatedStageThatCrashesCostsOneFrame) {
+  TempDir dir;
+  // `isolate: process` on the stage item, and for every stage through runtime.isolate.
+  write_file(dir / "stage.yaml", R"(
+source: {type: generate, stage: counter, params: {count: 6}}
+stages:
+  - {stage: fail_on, name: crashy, isolate: process, params: {seqs: "1,3", crash: true}}
+  - {stage: fail_on, name: tag, params: {seqs: ""}}
+sinks:
+  - {type: jsonl, path: out.jsonl}
+)");
+  // (A plugin's source stage is also a source type: {type: counter} = {type: generate, stage: counter}.)
+  write_file(dir / "runtime.yaml", R"(
+source: {type: counter, params: {count: 6}}
+stages:
+  - {stage: fail_on, name: crashy, params: {seqs: "1,3", crash: true}}
+sinks:
+  - {type: jsonl, path: out.jsonl}
+runtime: {isolate: process}
+)");
+  for (const char* config : {"stage.yaml", "runtime.yaml"}) {
+    for (const char* executor : {"sequential", "streaming"}) {
+      const auto r = cvpipe({"run", config, "--plugin-path", E2E_PLUGIN_DIR, "--set", std::string("runtime.executor=") + executor},
+                            dir.path());
+      const std::string what = std::string(config) + " " + executor + ": ";
+      EXPECT_EQ(r.exit_code, 1) << what << "the run goes on and ends with the frame errors: " << r.describe();
+      EXPECT_NE(r.err.find("isolated process died with SIGSEGV during process()"), std::string::npos) << what << r.err;
+      EXPECT_NE(r.err.find("stage 'crashy' (fail_on)"), std::string::npos) << what << r.err;
+      EXPECT_NE(r.err.find("frame 3 (count_3)"), std::string::npos) << what << r.err;
+      const auto lines = jsonl_lines(dir / "out.jsonl");
+      EXPECT_EQ(lines.size(), 4u) << what << "frames 0, 2, 4, 5 come out";
+    }
+  }
+  write_file(dir / "bad.yaml", R"(
+source: {type: generate, stage: counter, params: {count: 2}}
+stages:
+  - {stage: fail_on, isolate: thread}
+sinks:
+  - {type: null}
+)");
+  const auto bad = cvpipe({"validate", "bad.yaml", "--plugin-path", E2E_PLUGIN_DIR}, dir.path());
+  EXPECT_EQ(bad.exit_code, 2) << bad.describe();
+  EXPECT_NE(bad.err.find("'isolate' must be process or none"), std::string::npos) << bad.err;
+}
+
+TEST(RunConfig, StagesLogThroughTheHostAtTheChosenLevel) {
+  TempDir dir;
+  write_file(dir / "p.yaml", R"(
+source: {type: counter, params: {count: 2}}
+stages:
+  - {stage: fail_on, name: quietly, params: {seqs: "7"}}
+  - {stage: fail_on, name: apart, isolate: process, params: {seqs: "8"}}
+sinks:
+  - {type: null}
+)");
+  const auto plain = cvpipe({"run", "p.yaml", "--plugin-path", E2E_PLUGIN_DIR, "-q"}, dir.path());
+  EXPECT_EQ(plain.exit_code, 0) << plain.describe();
+  EXPECT_EQ(plain.err.find("fails frames"), std::string::npos) << "info lines are off by default: " << plain.err;
+  const auto info = cvpipe({"run", "p.yaml", "--plugin-path", E2E_PLUGIN_DIR, "-q", "--log-level", "info"}, dir.path());
+  EXPECT_EQ(info.exit_code, 0) << info.describe();
+  EXPECT_NE(info.err.find("cvpipe: info: stage 'quietly': fails frames '7'"), std::string::npos) << info.err;
+  EXPECT_NE(info.err.find("cvpipe: info: stage 'apart': fails frames '8'"), std::string::npos)
+      << "an isolated stage logs at the host's level: " << info.err;
+  const auto bad = cvpipe({"run", "p.yaml", "--plugin-path", E2E_PLUGIN_DIR, "--log-level", "loud"}, dir.path());
+  EXPECT_EQ(bad.exit_code, 2) << bad.describe();
 }
 
 TEST(RunConfig, ShowWithoutADisplayWarnsAndRuns) {

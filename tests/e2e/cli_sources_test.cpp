@@ -5,7 +5,7 @@
 #include <opencv2/videoio/registry.hpp>
 
 #include "e2e_common.hpp"
-#include "support/images.hpp"
+#include "cvpipe/testing/images.hpp"
 
 namespace cvpipe::test {
 namespace {

@@ -12,10 +12,10 @@
 
 #include "config.hpp"
 #include "executor.hpp"
-#include "support/images.hpp"
+#include "cvpipe/testing/images.hpp"
 #include "support/process.hpp"
-#include "support/stage_harness.hpp"
-#include "support/status_matchers.hpp"
+#include "cvpipe/testing/stage_harness.hpp"
+#include "cvpipe/testing/status_matchers.hpp"
 
 namespace cvpipe::test {
 namespace {

@@ -11,9 +11,9 @@
 
 #include "cvpipe/image_file.hpp"
 #include "io/io.hpp"
-#include "support/images.hpp"
+#include "cvpipe/testing/images.hpp"
 #include "support/process.hpp"
-#include "support/status_matchers.hpp"
+#include "cvpipe/testing/status_matchers.hpp"
 
 namespace cvpipe::test {
 namespace {

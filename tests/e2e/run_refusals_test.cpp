@@ -8,7 +8,7 @@
 #include <opencv2/imgcodecs.hpp>
 
 #include "e2e_common.hpp"
-#include "support/images.hpp"
+#include "cvpipe/testing/images.hpp"
 
 namespace cvpipe::test {
 namespace {

@@ -13,9 +13,9 @@
 #include "io/frame_json.hpp"
 #include "io/io.hpp"
 #include "schema.hpp"
-#include "support/images.hpp"
+#include "cvpipe/testing/images.hpp"
 #include "support/process.hpp"
-#include "support/status_matchers.hpp"
+#include "cvpipe/testing/status_matchers.hpp"
 
 namespace cvpipe::test {
 namespace {

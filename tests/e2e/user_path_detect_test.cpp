@@ -9,7 +9,7 @@
 #include "average_precision.hpp"
 #include "coco.hpp"
 #include "user_path.hpp"
-#include "support/status_matchers.hpp"
+#include "cvpipe/testing/status_matchers.hpp"
 
 namespace cvpipe::test {
 namespace {

@@ -5,7 +5,7 @@
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/videoio.hpp>
 
-#include "support/images.hpp"
+#include "cvpipe/testing/images.hpp"
 #include "user_path.hpp"
 
 namespace cvpipe::test {

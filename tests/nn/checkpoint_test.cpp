@@ -11,7 +11,7 @@
 #include "cvpipe/nn/layers.hpp"
 #include "cvpipe/nn/model_file.hpp"
 #include "cvpipe/nn/containers.hpp"
-#include "support/status_matchers.hpp"
+#include "cvpipe/testing/status_matchers.hpp"
 
 namespace cvpipe::nn {
 namespace {

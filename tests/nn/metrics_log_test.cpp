@@ -10,7 +10,7 @@
 #include <fstream>
 
 #include <opencv2/imgcodecs.hpp>
-#include "support/status_matchers.hpp"
+#include "cvpipe/testing/status_matchers.hpp"
 
 namespace cvpipe::nn {
 namespace {

@@ -12,7 +12,7 @@
 #include <random>
 #include <string>
 #include <vector>
-#include "support/status_matchers.hpp"
+#include "cvpipe/testing/status_matchers.hpp"
 
 namespace cvpipe::nn {
 namespace {

@@ -17,7 +17,7 @@
 #include "cvpipe/nn/layers.hpp"
 #include "cvpipe/nn/loss.hpp"
 #include "cvpipe/nn/containers.hpp"
-#include "support/status_matchers.hpp"
+#include "cvpipe/testing/status_matchers.hpp"
 
 namespace cvpipe::nn {
 namespace {

@@ -6,7 +6,7 @@
 #include "cvpipe/nn/random.hpp"
 #include "cvpipe/nn/unet.hpp"
 #include "support/nn_test_util.hpp"
-#include "support/status_matchers.hpp"
+#include "cvpipe/testing/status_matchers.hpp"
 
 namespace cvpipe::nn {
 namespace {

@@ -51,4 +51,24 @@ grep -q imgproc <<< "$listing" || { echo "$listing"; echo "FAIL: installed imgpr
 "$work/prefix/bin/cvpipe" run "$example_dir/pipeline.yaml" --plugin-path "$work/example" \
   --output "$work/out" --quiet
 test -s "$work/out/fruits.png" || { echo "FAIL: posterized image not written"; exit 1; }
+# A new author's path: `plugins new`, build against the prefix, the generated GoogleTest on the
+# installed cvpipe::testing, `plugins check`, and a pipeline run.
+"$work/prefix/bin/cvpipe" plugins new brighten "$work/brighten" > "$work/new.log" \
+  || { cat "$work/new.log"; echo "FAIL: plugins new"; exit 1; }
+cmake -S "$work/brighten" -B "$work/brighten/build" -DCMAKE_PREFIX_PATH="$work/prefix" > "$work/brighten.log" 2>&1 \
+  && cmake --build "$work/brighten/build" >> "$work/brighten.log" 2>&1 \
+  || { cat "$work/brighten.log"; echo "FAIL: the generated plugin project does not build"; exit 1; }
+grep -q "^CMAKE_BUILD_TYPE:STRING=Release" "$work/brighten/build/CMakeCache.txt" \
+  || { echo "FAIL: the generated plugin does not default to a Release build"; exit 1; }
+ctest --test-dir "$work/brighten/build" --output-on-failure > "$work/brighten_tests.log" 2>&1 \
+  || { cat "$work/brighten_tests.log"; echo "FAIL: the generated plugin's tests"; exit 1; }
+grep -q "100% tests passed" "$work/brighten_tests.log" && grep -q "DoublesGrayAndColourPixels" "$work/brighten_tests.log" \
+  || { cat "$work/brighten_tests.log"; echo "FAIL: the generated tests did not run"; exit 1; }
+"$work/prefix/bin/cvpipe" plugins check "$work/brighten/build/libcvpipe_brighten.so" > "$work/check.log" \
+  || { cat "$work/check.log"; echo "FAIL: plugins check on the generated plugin"; exit 1; }
+mkdir -p "$work/photos" && cp "${CVPIPE_DATA:-/usr/share/doc/opencv-doc/examples/data}/fruits.jpg" "$work/photos/"
+(cd "$work/brighten" && "$work/prefix/bin/cvpipe" run pipeline.yaml --plugin-path build --input "$work/photos" \
+  --output "$work/brightened" --quiet) || { echo "FAIL: the generated plugin in a pipeline"; exit 1; }
+test -s "$work/brightened/fruits.png" || test -s "$work/brightened/fruits.jpg" \
+  || { ls -la "$work/brightened"; echo "FAIL: the generated plugin's pipeline wrote nothing"; exit 1; }
 echo "package test: ok"

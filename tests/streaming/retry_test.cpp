@@ -7,7 +7,7 @@
 #include <deque>
 
 #include "io/retrying_source.hpp"
-#include "support/status_matchers.hpp"
+#include "cvpipe/testing/status_matchers.hpp"
 
 namespace cvpipe::test {
 namespace {

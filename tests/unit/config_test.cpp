@@ -13,7 +13,7 @@
 
 #include "config.hpp"
 #include "plugin_registry.hpp"
-#include "support/status_matchers.hpp"
+#include "cvpipe/testing/status_matchers.hpp"
 
 namespace cvpipe {
 

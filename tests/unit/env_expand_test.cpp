@@ -5,7 +5,7 @@
 
 #include "cvpipe/data.hpp"
 #include "env_expand.hpp"
-#include "support/status_matchers.hpp"
+#include "cvpipe/testing/status_matchers.hpp"
 
 namespace cvpipe {
 

@@ -12,7 +12,7 @@
 
 #include "plugin_registry.hpp"
 #include "schema.hpp"
-#include "support/status_matchers.hpp"
+#include "cvpipe/testing/status_matchers.hpp"
 
 namespace cvpipe {
 

@@ -26,7 +26,7 @@
 #include "cvpipe/status.hpp"
 
 // Bumped whenever a type that crosses the boundary (Frame, Stage, ParamSpec, entries) changes.
-#define CVPIPE_ABI_VERSION 2u
+#define CVPIPE_ABI_VERSION 3u
 
 #define CVPIPE_STR2(x) #x
 #define CVPIPE_STR(x) CVPIPE_STR2(x)

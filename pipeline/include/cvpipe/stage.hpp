@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "cvpipe/frame.hpp"
+#include "cvpipe/log.hpp"
 #include "cvpipe/params.hpp"
 #include "cvpipe/status.hpp"
 
@@ -39,6 +40,12 @@ struct StageContext {
   std::filesystem::path config_dir;   // folder of the config file (paths are already resolved)
   int threads = 1;                    // thread budget the stage may use
   bool quiet = false;
+  const Logger* logger = nullptr;     // the host's logger (never null when the host configures a stage)
+
+  // Logs `message` as this stage at `level` (nothing without a logger or when the level is off).
+  void log(LogLevel level, const std::string& message) const {
+    if (logger && logger->enabled(level)) logger->write(level, "stage '" + instance_name + "'", message);
+  }
 };
 
 class Stage {

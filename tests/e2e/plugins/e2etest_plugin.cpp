@@ -73,7 +73,8 @@ class FailOn final : public Stage {
             ParamSpec::boolean("throw", false, "throw an exception instead of returning an error"),
             ParamSpec::boolean("crash", false, "raise SIGSEGV instead of returning an error")};
   }
-  Status configure(const Params& p, const StageContext&) override {
+  Status configure(const Params& p, const StageContext& ctx) override {
+    ctx.log(LogLevel::info, "fails frames '" + p.get_string("seqs") + "'");
     std::stringstream ss(p.get_string("seqs"));
     std::string part;
     while (std::getline(ss, part, ','))

@@ -5,7 +5,7 @@
 
 #include "cvpipe/classify/dataset.hpp"
 #include "test_util.hpp"
-#include "support/status_matchers.hpp"
+#include "cvpipe/testing/status_matchers.hpp"
 
 namespace cvpipe::classify {
 namespace {

@@ -1,9 +1,9 @@
 // The classify stage through the shared stage harness (the real .so, schema validation as the
 // config loader does it): every odd size and common type, empty input, bad parameters.
-#include "support/images.hpp"
-#include "support/stage_harness.hpp"
+#include "cvpipe/testing/images.hpp"
+#include "cvpipe/testing/stage_harness.hpp"
 #include "test_util.hpp"
-#include "support/status_matchers.hpp"
+#include "cvpipe/testing/status_matchers.hpp"
 
 namespace cvpipe::classify {
 namespace {

@@ -3,7 +3,7 @@
 
 #include "cvpipe/classify/classifier.hpp"
 #include "cvpipe/nn/safetensors.hpp"
-#include "support/status_matchers.hpp"
+#include "cvpipe/testing/status_matchers.hpp"
 #include "test_util.hpp"
 
 namespace cvpipe::classify {

@@ -4,7 +4,7 @@
 #include "cvpipe/classify/dataset.hpp"
 #include "cvpipe/classify/preprocess.hpp"
 #include "test_util.hpp"
-#include "support/status_matchers.hpp"
+#include "cvpipe/testing/status_matchers.hpp"
 
 namespace cvpipe::classify {
 namespace {

@@ -14,7 +14,7 @@
 #include "cvpipe/nn/checkpoint.hpp"
 #include "cvpipe/nn/model_file.hpp"
 #include "cvpipe/params.hpp"
-#include "support/status_matchers.hpp"
+#include "cvpipe/testing/status_matchers.hpp"
 
 namespace cvpipe::classify::test {
 

@@ -11,7 +11,7 @@
 #include "eval_command.hpp"
 #include "test_util.hpp"
 #include "train_command.hpp"
-#include "support/status_matchers.hpp"
+#include "cvpipe/testing/status_matchers.hpp"
 
 namespace cvpipe::classify {
 namespace {

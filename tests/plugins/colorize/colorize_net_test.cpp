@@ -7,7 +7,7 @@
 
 #include "colorize_stage.hpp"
 #include "test_support.hpp"
-#include "support/status_matchers.hpp"
+#include "cvpipe/testing/status_matchers.hpp"
 
 namespace cvpipe::colorize {
 namespace {

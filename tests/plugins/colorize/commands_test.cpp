@@ -12,7 +12,7 @@
 #include "night_style.hpp"
 #include "test_support.hpp"
 #include "translate_net.hpp"
-#include "support/status_matchers.hpp"
+#include "cvpipe/testing/status_matchers.hpp"
 
 namespace cvpipe::colorize {
 namespace {

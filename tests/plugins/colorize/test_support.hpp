@@ -17,7 +17,7 @@
 #include "cvpipe/nn/random.hpp"
 #include "cvpipe/plugin.hpp"
 #include "lab.hpp"
-#include "support/status_matchers.hpp"
+#include "cvpipe/testing/status_matchers.hpp"
 
 namespace cvpipe::colorize::testing {
 

@@ -7,7 +7,7 @@
 #include "cvpipe/nn/safetensors.hpp"
 #include "network.hpp"
 #include "test_support.hpp"
-#include "support/status_matchers.hpp"
+#include "cvpipe/testing/status_matchers.hpp"
 
 namespace cvpipe::denoise {
 namespace {

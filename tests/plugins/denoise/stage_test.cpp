@@ -7,7 +7,7 @@
 #include "noise_stage.hpp"
 #include "synthetic_noise.hpp"
 #include "test_support.hpp"
-#include "support/status_matchers.hpp"
+#include "cvpipe/testing/status_matchers.hpp"
 
 namespace cvpipe::denoise {
 namespace {

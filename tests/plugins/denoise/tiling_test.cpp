@@ -9,7 +9,7 @@
 #include "synthetic_noise.hpp"
 #include "test_support.hpp"
 #include "cvpipe/nn/tiling.hpp"
-#include "support/status_matchers.hpp"
+#include "cvpipe/testing/status_matchers.hpp"
 
 namespace cvpipe::denoise {
 namespace {

@@ -12,7 +12,7 @@
 #include "network.hpp"
 #include "test_support.hpp"
 #include "train_command.hpp"
-#include "support/status_matchers.hpp"
+#include "cvpipe/testing/status_matchers.hpp"
 
 namespace cvpipe::denoise {
 namespace {

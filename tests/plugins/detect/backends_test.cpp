@@ -8,7 +8,7 @@
 
 #include "backends.hpp"
 #include "detector.hpp"
-#include "support/status_matchers.hpp"
+#include "cvpipe/testing/status_matchers.hpp"
 #include "test_util.hpp"
 #include "tracker.hpp"
 

@@ -11,7 +11,7 @@
 #include "centernet.hpp"
 #include "commands.hpp"
 #include "cvpipe/nn/safetensors.hpp"
-#include "support/status_matchers.hpp"
+#include "cvpipe/testing/status_matchers.hpp"
 #include "support/process.hpp"
 #include "test_util.hpp"
 

@@ -5,7 +5,7 @@
 
 #include "coco.hpp"
 #include "support/process.hpp"
-#include "support/status_matchers.hpp"
+#include "cvpipe/testing/status_matchers.hpp"
 
 namespace cvpipe::detect {
 namespace {

@@ -8,7 +8,7 @@
 #include "coco.hpp"
 #include "digit_scenes.hpp"
 #include "support/process.hpp"
-#include "support/status_matchers.hpp"
+#include "cvpipe/testing/status_matchers.hpp"
 #include "test_util.hpp"
 
 namespace cvpipe::detect {

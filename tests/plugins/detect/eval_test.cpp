@@ -8,7 +8,7 @@
 
 #include "commands.hpp"
 #include "support/process.hpp"
-#include "support/status_matchers.hpp"
+#include "cvpipe/testing/status_matchers.hpp"
 #include "test_util.hpp"
 
 namespace cvpipe::detect {

@@ -11,7 +11,7 @@
 #include "generator.hpp"
 #include "latent.hpp"
 #include "model_file.hpp"
-#include "support/status_matchers.hpp"
+#include "cvpipe/testing/status_matchers.hpp"
 
 namespace cvpipe::gan {
 namespace {

@@ -7,7 +7,7 @@
 #include "gan_metrics.hpp"
 #include "latent.hpp"
 #include "model_file.hpp"
-#include "support/status_matchers.hpp"
+#include "cvpipe/testing/status_matchers.hpp"
 
 namespace cvpipe::gan {
 namespace {

@@ -9,7 +9,7 @@
 #include "cvpipe/plugin.hpp"
 #include "gan_stage.hpp"
 #include "latent.hpp"
-#include "support/status_matchers.hpp"
+#include "cvpipe/testing/status_matchers.hpp"
 
 namespace cvpipe::gan {
 namespace {

@@ -9,7 +9,7 @@
 #include "digits_dataset.hpp"
 #include "gan_loss.hpp"
 #include "gan_model.hpp"
-#include "support/status_matchers.hpp"
+#include "cvpipe/testing/status_matchers.hpp"
 #include "latent.hpp"
 
 namespace cvpipe::gan {

@@ -7,9 +7,10 @@
 #include <map>
 #include <set>
 
-#include "support/images.hpp"
-#include "support/stage_harness.hpp"
-#include "support/status_matchers.hpp"
+#include "cvpipe/testing/images.hpp"
+#include "cvpipe/testing/stage_harness.hpp"
+#include "plugin_registry.hpp"
+#include "cvpipe/testing/status_matchers.hpp"
 
 namespace cvpipe::test {
 namespace {

@@ -3,9 +3,9 @@
 
 #include <opencv2/imgproc.hpp>
 
-#include "support/images.hpp"
-#include "support/stage_harness.hpp"
-#include "support/status_matchers.hpp"
+#include "cvpipe/testing/images.hpp"
+#include "cvpipe/testing/stage_harness.hpp"
+#include "cvpipe/testing/status_matchers.hpp"
 
 namespace cvpipe::test {
 namespace {

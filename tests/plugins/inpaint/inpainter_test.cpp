@@ -9,7 +9,7 @@
 #include "hole_psnr.hpp"
 #include "inpainter.hpp"
 #include "test_support.hpp"
-#include "support/status_matchers.hpp"
+#include "cvpipe/testing/status_matchers.hpp"
 
 namespace cvpipe::inpaint {
 namespace {

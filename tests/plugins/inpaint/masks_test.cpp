@@ -3,7 +3,7 @@
 
 #include "masks.hpp"
 #include "test_support.hpp"
-#include "support/status_matchers.hpp"
+#include "cvpipe/testing/status_matchers.hpp"
 
 namespace cvpipe::inpaint {
 namespace {

@@ -6,7 +6,7 @@
 #include "inpaint_stage.hpp"
 #include "masks.hpp"
 #include "test_support.hpp"
-#include "support/status_matchers.hpp"
+#include "cvpipe/testing/status_matchers.hpp"
 
 namespace cvpipe::inpaint {
 namespace {

@@ -13,7 +13,7 @@
 #include "cvpipe/nn/init.hpp"
 #include "cvpipe/nn/random.hpp"
 #include "network.hpp"
-#include "support/status_matchers.hpp"
+#include "cvpipe/testing/status_matchers.hpp"
 
 namespace cvpipe::inpaint::testing {
 

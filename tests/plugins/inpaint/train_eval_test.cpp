@@ -9,7 +9,7 @@
 #include "eval_command.hpp"
 #include "test_support.hpp"
 #include "train_command.hpp"
-#include "support/status_matchers.hpp"
+#include "cvpipe/testing/status_matchers.hpp"
 
 namespace cvpipe::inpaint {
 namespace {

@@ -9,9 +9,9 @@
 #include "cvpipe/nn/onnx.hpp"
 #include "cvpipe/nn/optim.hpp"
 #include "onnx_test_common.hpp"
-#include "support/images.hpp"
-#include "support/stage_harness.hpp"
-#include "support/status_matchers.hpp"
+#include "cvpipe/testing/images.hpp"
+#include "cvpipe/testing/stage_harness.hpp"
+#include "cvpipe/testing/status_matchers.hpp"
 
 namespace cvpipe::test {
 namespace {

@@ -1,5 +1,5 @@
 // Test images and files: see images.hpp.
-#include "support/images.hpp"
+#include "cvpipe/testing/images.hpp"
 
 #include <cmath>
 #include <fstream>

@@ -1,0 +1,169 @@
+// StageHarness: see stage_harness.hpp.
+#include "cvpipe/testing/stage_harness.hpp"
+
+#include <cstdlib>
+#include <exception>
+
+#include "host_logger.hpp"
+#include "plugin_registry.hpp"
+#include "schema.hpp"
+
+namespace cvpipe::test {
+
+namespace {
+
+template <class Fn>
+Status guarded(const char* call, Fn&& fn) {
+  try {
+    return fn();
+  } catch (const std::exception& e) {
+    return Status::runtime(std::string("THREW: ") + call + "(): " + e.what());
+  } catch (...) {
+    return Status::runtime(std::string("THREW: ") + call + "(): unknown exception");
+  }
+}
+
+const std::vector<ParamSpec>& no_params() {
+  static const std::vector<ParamSpec> none;
+  return none;
+}
+
+}  // namespace
+
+std::filesystem::path plugin_dir() {
+  if (const char* env = std::getenv("CVPIPE_TEST_PLUGIN_DIR"); env && *env) return env;
+  return CVPIPE_BUILD_PLUGIN_DIR;
+}
+
+std::filesystem::path plugin_file(const std::string& plugin) { return plugin_dir() / ("libcvpipe_" + plugin + ".so"); }
+
+struct StageHarness::State {
+  PluginRegistry registry;
+  std::filesystem::path file;
+  const StageInfo* info = nullptr;
+  std::string stage_name;
+  Status load_status;
+  StageHandle stage;
+  Params params;
+  StreamInfo out_info;
+  HostLogger logger;  // warnings and errors to stderr, as `cvpipe run` by default
+  bool open = false;
+
+  State(std::filesystem::path library, const std::string& stage) : file(std::move(library)), stage_name(stage) {
+    load_status = registry.load_file(file);
+    if (!load_status.ok()) return;
+    info = registry.find_stage(stage);
+    if (!info) load_status = Status::not_found("plugin file '" + file.string() + "' has no stage '" + stage + "'");
+  }
+};
+
+StageHarness::StageHarness(const std::string& plugin, const std::string& stage)
+    : StageHarness(PluginFile{plugin_file(plugin)}, stage) {}
+
+StageHarness::StageHarness(const PluginFile& library, const std::string& stage)
+    : s_(std::make_unique<State>(library.path, stage)) {}
+
+StageHarness::~StageHarness() {
+  if (s_) close();
+}
+
+const Status& StageHarness::load_status() const { return s_->load_status; }
+const std::filesystem::path& StageHarness::library() const { return s_->file; }
+const StageEntry* StageHarness::entry() const { return s_->info ? s_->info->entry : nullptr; }
+const std::vector<ParamSpec>& StageHarness::schema() const { return s_->info ? s_->info->params : no_params(); }
+const Params& StageHarness::params() const { return s_->params; }
+const StreamInfo& StageHarness::out_info() const { return s_->out_info; }
+Stage* StageHarness::stage() { return s_->stage.get(); }
+
+Status StageHarness::configure(const ParamTexts& values, StageContext ctx) {
+  CVPIPE_RETURN_IF_ERROR(s_->load_status);
+  close();
+  s_->stage.reset();
+  Params p;
+  const auto problems = validate_texts(s_->info->params, values, ctx.config_dir, "stage '" + s_->stage_name + "'", "parameter", p);
+  if (!problems.empty()) {
+    std::string msg;
+    for (const auto& m : problems) msg += (msg.empty() ? "" : "; ") + m;
+    return Status::invalid(msg);
+  }
+  s_->params = p;
+  CVPIPE_RETURN_IF_ERROR(s_->registry.create_stage(s_->stage_name, s_->stage));
+  if (ctx.instance_name.empty()) ctx.instance_name = s_->stage_name;
+  if (!ctx.logger) ctx.logger = &s_->logger;
+  return guarded("configure", [&] { return s_->stage->configure(s_->params, ctx); });
+}
+
+Status StageHarness::open(const StreamInfo& in) {
+  if (!s_->stage) return Status::runtime("harness: open() before a successful configure()");
+  s_->out_info = in;
+  CVPIPE_RETURN_IF_ERROR(guarded("open", [&] { return s_->stage->open(in, s_->out_info); }));
+  s_->open = true;
+  return {};
+}
+
+Status StageHarness::process(Frame& frame) {
+  if (!s_->open) return Status::runtime("harness: process() before open()");
+  return guarded("process", [&] { return s_->stage->process(frame); });
+}
+
+Status StageHarness::process_batch(std::vector<Frame>& frames) {
+  if (!s_->open) return Status::runtime("harness: process_batch() before open()");
+  return guarded("process_batch", [&] { return s_->stage->process_batch(frames); });
+}
+
+Status StageHarness::produce(Frame& frame) {
+  if (!s_->open) return Status::runtime("harness: produce() before open()");
+  return guarded("produce", [&] { return s_->stage->produce(frame); });
+}
+
+Status StageHarness::finish(std::vector<Frame>& out) {
+  if (!s_->open) return Status::runtime("harness: finish() before open()");
+  return guarded("finish", [&] { return s_->stage->finish(out); });
+}
+
+Status StageHarness::close() {
+  if (!s_->open) return {};
+  s_->open = false;
+  return guarded("close", [&] { return s_->stage->close(); });
+}
+
+Status StageHarness::run(const std::vector<Frame>& in, std::vector<Frame>& out, const ParamTexts& params,
+                         const StreamInfo& in_info) {
+  CVPIPE_RETURN_IF_ERROR(configure(params));
+  Status st = open(in_info);
+  if (!st.ok()) return st;
+  int batch = 1;
+  st = guarded("preferred_batch", [&] { batch = s_->stage->preferred_batch(); return Status{}; });
+  size_t i = 0;
+  while (st.ok() && i < in.size()) {
+    std::vector<Frame> chunk;
+    for (; i < in.size() && chunk.size() < static_cast<size_t>(std::max(1, batch)); ++i) chunk.push_back(in[i]);
+    if (batch > 1) {
+      st = process_batch(chunk);
+    } else {
+      st = process(chunk.front());
+    }
+    if (!st.ok()) break;
+    for (auto& f : chunk)
+      if (!f.consumed) out.push_back(std::move(f));
+  }
+  if (st.ok()) {
+    std::vector<Frame> rest;
+    st = finish(rest);
+    for (auto& f : rest)
+      if (!f.consumed) out.push_back(std::move(f));
+  }
+  Status cs = close();
+  return st.ok() ? cs : st;
+}
+
+Status StageHarness::run_one(const Frame& in, Frame& out, const ParamTexts& params) {
+  std::vector<Frame> outs;
+  CVPIPE_RETURN_IF_ERROR(run({in}, outs, params));
+  if (outs.size() != 1)
+    return Status::runtime("harness: expected one frame out, got " + std::to_string(outs.size()));
+  out = std::move(outs.front());
+  return {};
+}
+
+}  // namespace cvpipe::test
