@@ -18,6 +18,7 @@
 
 #include <opencv2/core.hpp>
 
+#include "exit_text.hpp"
 #include "host_logger.hpp"
 #include "isolation/wire.hpp"
 
@@ -41,16 +42,6 @@ std::filesystem::path worker_program() {
       if (::access(p.c_str(), X_OK) == 0) return p;
   }
   return {};
-}
-
-std::string death_text(int wstatus) {
-  if (WIFSIGNALED(wstatus)) {
-    const int sig = WTERMSIG(wstatus);
-    const char* abbrev = sigabbrev_np(sig);
-    return "died with " + (abbrev ? "SIG" + std::string(abbrev) : "signal " + std::to_string(sig));
-  }
-  if (WIFEXITED(wstatus)) return "exited with code " + std::to_string(WEXITSTATUS(wstatus));
-  return "ended";
 }
 
 class IsolatedStage final : public Stage {
@@ -179,7 +170,7 @@ class IsolatedStage final : public Stage {
     ::waitpid(pid_, &wstatus, 0);
     pid_ = -1;
     ++restarts_;
-    std::string message = "the stage's isolated process " + death_text(wstatus) + " during " + what;
+    std::string message = "the stage's isolated process " + exit_text(wstatus) + " during " + what;
     if (restart) {
       Status again = start_worker();
       if (again.ok()) {
