@@ -22,7 +22,7 @@
 #include <opencv2/dnn.hpp>
 
 #include "cvpipe/frame.hpp"
-#include "cvpipe/nn/module.hpp"
+#include "cvpipe/nn/containers.hpp"
 #include "cvpipe/status.hpp"
 
 namespace cvpipe::onnx_stage {
