@@ -44,12 +44,6 @@ double ms_between(Clock::time_point a, Clock::time_point b) {
   return std::chrono::duration<double, std::milli>(b - a).count();
 }
 
-std::string frame_text(const Frame& f) {
-  std::string s = "frame " + std::to_string(f.seq);
-  if (!f.source.empty()) s += " (" + f.source + ")";
-  return s;
-}
-
 std::string frames_text(const std::vector<Frame>& frames) {
   if (frames.size() == 1) return frame_text(frames.front());
   return "frames " + std::to_string(frames.front().seq) + ".." + std::to_string(frames.back().seq);

@@ -29,7 +29,6 @@ namespace cvpipe {
 using Clock = std::chrono::steady_clock;
 
 double ms_between(Clock::time_point a, Clock::time_point b);
-std::string frame_text(const Frame& f);                    // "frame 7 (tick_7)"
 std::string frames_text(const std::vector<Frame>& frames);  // "frames 4..7" (one: frame_text)
 
 // A part of the pipeline: a label for messages, counters and timings.

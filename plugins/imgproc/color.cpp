@@ -25,7 +25,7 @@ Status Color::open(const StreamInfo& in, StreamInfo& out) {
 Status Color::process(Frame& f) {
   CVPIPE_RETURN_IF_ERROR(check_image(f, "color"));
   if ((to_ == "hsv" || to_ == "lab") && f.image.depth() != CV_8U)
-    return Status::unsupported("color: converting to " + to_ + " needs 8-bit input; " + frame_name(f) + " is " +
+    return Status::unsupported("color: converting to " + to_ + " needs 8-bit input; " + frame_text(f) + " is " +
                                depth_name(f.image.depth()));
   return guard([&]() -> Status {
     cv::Mat m = f.image;

@@ -14,10 +14,6 @@
 
 namespace cvpipe::imgproc {
 
-inline std::string frame_name(const Frame& f) {
-  return "frame " + std::to_string(f.seq) + (f.source.empty() ? std::string() : " (" + f.source + ")");
-}
-
 inline std::string depth_name(int depth) {
   switch (depth) {
     case CV_8U: return "8-bit";
@@ -33,14 +29,14 @@ inline std::string depth_name(int depth) {
 
 // ok when the frame has a non-empty 8-bit or 16-bit image with 1, 3 or 4 channels.
 inline Status check_image(const Frame& f, const char* stage) {
-  if (f.image.empty()) return Status::invalid(std::string(stage) + ": " + frame_name(f) + " has an empty image");
+  if (f.image.empty()) return Status::invalid(std::string(stage) + ": " + frame_text(f) + " has an empty image");
   const int d = f.image.depth();
   if (d != CV_8U && d != CV_16U && d != CV_32F)
-    return Status::unsupported(std::string(stage) + ": " + frame_name(f) + " is " + depth_name(d) +
+    return Status::unsupported(std::string(stage) + ": " + frame_text(f) + " is " + depth_name(d) +
                                "; expected an 8-bit or 16-bit image");
   const int c = f.image.channels();
   if (c != 1 && c != 3 && c != 4)
-    return Status::unsupported(std::string(stage) + ": " + frame_name(f) + " has " + std::to_string(c) +
+    return Status::unsupported(std::string(stage) + ": " + frame_text(f) + " has " + std::to_string(c) +
                                " channels; expected 1 (gray), 3 (BGR) or 4 (BGRA)");
   return {};
 }

@@ -48,7 +48,7 @@ Status Crop::process(Frame& f) {
   if (r.area() == 0)
     return Status::invalid("crop: the region x=" + std::to_string(x_) + " y=" + std::to_string(y_) + " w=" +
                            std::to_string(width_) + " h=" + std::to_string(height_) + " lies outside the " +
-                           std::to_string(in.width) + "x" + std::to_string(in.height) + " image of " + frame_name(f));
+                           std::to_string(in.width) + "x" + std::to_string(in.height) + " image of " + frame_text(f));
   if (r == cv::Rect(0, 0, in.width, in.height)) return {};
   return guard([&]() -> Status {
     f.image = f.image(r).clone();

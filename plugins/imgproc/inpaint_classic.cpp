@@ -58,19 +58,19 @@ Status InpaintClassic::make_mask(const Frame& f, cv::Mat& mask) const {
     cv::Mat m = it->second;
     if (m.size() != img.size())
       return Status::invalid("inpaint_classic: plane '" + plane_ + "' is " + std::to_string(m.cols) + "x" + std::to_string(m.rows) +
-                             " but the image of " + frame_name(f) + " is " + std::to_string(img.cols) + "x" + std::to_string(img.rows));
+                             " but the image of " + frame_text(f) + " is " + std::to_string(img.cols) + "x" + std::to_string(img.rows));
     if (m.channels() > 1) cv::cvtColor(m, m, m.channels() == 4 ? cv::COLOR_BGRA2GRAY : cv::COLOR_BGR2GRAY);
     cv::compare(m, 0, mask, cv::CMP_NE);
     return {};
   }
   if (!key_)
-    return Status::invalid("inpaint_classic: " + frame_name(f) + " has no '" + plane_ + "' plane and 'key_color' is not set");
+    return Status::invalid("inpaint_classic: " + frame_text(f) + " has no '" + plane_ + "' plane and 'key_color' is not set");
   const double scale = img.depth() == CV_16U ? 257.0 : img.depth() == CV_32F ? 1.0 / 255.0 : 1.0;
   const double tol = tolerance_ * scale;
   const auto& k = *key_;
   if (img.channels() == 1) {
     if (k[0] != k[1] || k[1] != k[2])
-      return Status::invalid("inpaint_classic: " + frame_name(f) + " is gray but key_color has three different values");
+      return Status::invalid("inpaint_classic: " + frame_text(f) + " is gray but key_color has three different values");
     cv::inRange(img, cv::Scalar(k[0] * scale - tol), cv::Scalar(k[0] * scale + tol), mask);
     return {};
   }
@@ -85,7 +85,7 @@ Status InpaintClassic::process(Frame& f) {
   CVPIPE_RETURN_IF_ERROR(check_image(f, "inpaint_classic"));
   const int depth = f.image.depth(), channels = f.image.channels();
   if (depth != CV_8U && channels != 1)
-    return Status::unsupported("inpaint_classic: " + frame_name(f) + " is " + depth_name(depth) +
+    return Status::unsupported("inpaint_classic: " + frame_text(f) + " is " + depth_name(depth) +
                                " color; OpenCV inpaints 8-bit gray/color and 16-bit or float gray images");
   return guard([&]() -> Status {
     cv::Mat mask;

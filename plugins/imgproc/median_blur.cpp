@@ -21,7 +21,7 @@ Status MedianBlur::process(Frame& f) {
   CVPIPE_RETURN_IF_ERROR(check_image(f, "median_blur"));
   if (f.image.depth() != CV_8U && ksize_ > 5)
     return Status::unsupported("median_blur: ksize " + std::to_string(ksize_) + " needs 8-bit input (OpenCV allows 3 or 5 for " +
-                               depth_name(f.image.depth()) + "); " + frame_name(f) + " is " + depth_name(f.image.depth()));
+                               depth_name(f.image.depth()) + "); " + frame_text(f) + " is " + depth_name(f.image.depth()));
   return guard([&]() -> Status {
     cv::Mat out;
     cv::medianBlur(f.image, out, ksize_);

@@ -28,10 +28,10 @@ Status NlMeans::configure(const Params& p, const StageContext&) {
 Status NlMeans::process(Frame& f) {
   CVPIPE_RETURN_IF_ERROR(check_image(f, "nlmeans"));
   if (f.image.depth() == CV_32F)
-    return Status::unsupported("nlmeans: " + frame_name(f) + " is 32-bit float; OpenCV denoises 8-bit and 16-bit images");
+    return Status::unsupported("nlmeans: " + frame_text(f) + " is 32-bit float; OpenCV denoises 8-bit and 16-bit images");
   cv::Mat out;
   const Status st = cvpipe::nlmeans(f.image, {.h = h_, .h_color = h_color_, .template_size = template_, .search_size = search_}, out);
-  if (!st.ok()) return Status(st.code(), st.message() + " (" + frame_name(f) + ")");
+  if (!st.ok()) return Status(st.code(), st.message() + " (" + frame_text(f) + ")");
   f.image = out;
   return {};
 }

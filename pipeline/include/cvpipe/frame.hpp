@@ -40,4 +40,9 @@ struct Frame {
   bool consumed = false;
 };
 
+// "frame 7 (tick_7.png)", or "frame 7" without a source: how messages name a frame.
+inline std::string frame_text(const Frame& f) {
+  return "frame " + std::to_string(f.seq) + (f.source.empty() ? std::string() : " (" + f.source + ")");
+}
+
 }  // namespace cvpipe
