@@ -6,10 +6,10 @@
 #include "isolation/isolated_stage.hpp"
 
 #include <dlfcn.h>
-#include <fcntl.h>
 #include <omp.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -101,31 +101,27 @@ class IsolatedStage final : public Stage {
     if (program.empty())
       return Status::not_found("isolate: process: the worker program cvpipe-stage-worker was not found next to "
                                "libcvpipe_runtime.so (set CVPIPE_STAGE_WORKER to its path)");
-    int to_worker[2], from_worker[2];
-    if (::pipe2(to_worker, O_CLOEXEC) != 0) return Status::runtime(std::string("isolate: pipe: ") + std::strerror(errno));
-    if (::pipe2(from_worker, O_CLOEXEC) != 0) {
-      ::close(to_worker[0]), ::close(to_worker[1]);
-      return Status::runtime(std::string("isolate: pipe: ") + std::strerror(errno));
-    }
+    // One socket pair both ways: writing to a worker that died fails with EPIPE, never SIGPIPE.
+    int sv[2];
+    if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0)
+      return Status::runtime(std::string("isolate: socketpair: ") + std::strerror(errno));
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_adddup2(&actions, to_worker[0], kWorkerIn);
-    posix_spawn_file_actions_adddup2(&actions, from_worker[1], kWorkerOut);
+    posix_spawn_file_actions_adddup2(&actions, sv[1], kWorkerIn);
+    posix_spawn_file_actions_adddup2(&actions, sv[1], kWorkerOut);
     posix_spawn_file_actions_adddup2(&actions, STDERR_FILENO, STDOUT_FILENO);
     const std::string arg0 = program.string();
     char* argv[] = {const_cast<char*>(arg0.c_str()), nullptr};
     pid_t pid = -1;
     const int err = ::posix_spawn(&pid, program.c_str(), &actions, nullptr, argv, environ);
     posix_spawn_file_actions_destroy(&actions);
-    ::close(to_worker[0]);
-    ::close(from_worker[1]);
+    ::close(sv[1]);
     if (err != 0) {
-      ::close(to_worker[1]), ::close(from_worker[0]);
+      ::close(sv[0]);
       return Status::runtime("isolate: cannot start " + program.string() + ": " + std::strerror(err));
     }
     pid_ = pid;
-    to_ = to_worker[1];
-    from_ = from_worker[0];
+    fd_ = sv[0];
     wire::Writer w;
     w.u8(static_cast<uint8_t>(Op::init));
     w.str(plugin_file_.string());
@@ -139,9 +135,8 @@ class IsolatedStage final : public Stage {
   }
 
   void stop_worker() {
-    if (to_ >= 0) ::close(to_);
-    if (from_ >= 0) ::close(from_);
-    to_ = from_ = -1;
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = -1;
     if (pid_ > 0) {
       int wstatus = 0;
       ::waitpid(pid_, &wstatus, 0);
@@ -155,7 +150,7 @@ class IsolatedStage final : public Stage {
   Status call(const char* what, const wire::Writer& request, ReadResults&& read_results, bool restart) {
     if (pid_ <= 0) return Status::runtime(std::string("isolate: ") + what + ": the stage's process is not running");
     std::string answer;
-    if (wire::send(to_, request.bytes()) && wire::receive(from_, answer)) {
+    if (wire::send(fd_, request.bytes()) && wire::receive(fd_, answer)) {
       wire::Reader r(answer);
       Status st;
       if (!r.status(st)) return Status::runtime(std::string("isolate: ") + what + ": malformed answer from the stage's process");
@@ -164,8 +159,8 @@ class IsolatedStage final : public Stage {
       return st;
     }
     // The worker is gone: collect it and say how it ended.
-    ::close(to_), ::close(from_);
-    to_ = from_ = -1;
+    ::close(fd_);
+    fd_ = -1;
     int wstatus = 0;
     ::waitpid(pid_, &wstatus, 0);
     pid_ = -1;
@@ -189,7 +184,7 @@ class IsolatedStage final : public Stage {
   StreamInfo in_;
   int preferred_batch_ = 1;
   pid_t pid_ = -1;
-  int to_ = -1, from_ = -1;
+  int fd_ = -1;  // the host's end of the socket pair
   int restarts_ = 0;
 };
 

@@ -1,7 +1,7 @@
 // Process isolation for stages (`runtime.isolate: process`, or `isolate: process` on one stage).
 // make_isolated_stage returns a Stage that runs the real one in a worker process
 // (cvpipe-stage-worker, a fresh program: no inherited threads or locks), forwarding every call and
-// frame over a pipe (wire.hpp). Guarantees:
+// frame over a socket pair (wire.hpp). Guarantees:
 // - A crash (fatal signal) or an unexpected exit of the worker during a call costs that call:
 //   it returns a runtime_error naming the signal and the call, a new worker is started and
 //   configured and opened as the first one was, and the next frame goes to it. The host counts the
@@ -23,8 +23,8 @@ namespace cvpipe {
 // configure()). `instance` names the stage in messages.
 Status make_isolated_stage(const std::filesystem::path& plugin_file, const std::string& stage, StageHandle& out);
 
-// The worker's side: serves one stage over `in_fd` / `out_fd` until the host closes it or the pipe
-// ends. Returns the process exit code.
+// The worker's side: serves one stage over `in_fd` / `out_fd` until the host closes it or the
+// connection ends. Returns the process exit code.
 int serve_isolated_stage(int in_fd, int out_fd);
 
 }  // namespace cvpipe

@@ -1,6 +1,7 @@
 // The isolated stage's byte form: see wire.hpp.
 #include "isolation/wire.hpp"
 
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -13,9 +14,11 @@ namespace {
 constexpr int64_t kMaxMessage = int64_t{4} << 30;  // 4 GiB: larger is a corrupt size
 constexpr int64_t kMaxCount = int64_t{1} << 24;    // elements of any list
 
+// On a socket, a peer that is gone is an error (EPIPE), never a SIGPIPE.
 bool write_all(int fd, const char* p, size_t n) {
   while (n > 0) {
-    const ssize_t w = ::write(fd, p, n);
+    ssize_t w = ::send(fd, p, n, MSG_NOSIGNAL);
+    if (w < 0 && errno == ENOTSOCK) w = ::write(fd, p, n);
     if (w < 0 && errno == EINTR) continue;
     if (w <= 0) return false;
     p += w;

@@ -58,7 +58,8 @@ class Reader {
   size_t at_ = 0;
 };
 
-// One message: its size, then its bytes. False when the pipe closed or failed (EINTR retried).
+// One message: its size, then its bytes. False when the pipe or socket closed or failed (EINTR
+// retried); writing to a socket whose peer is gone fails with EPIPE instead of raising SIGPIPE.
 bool send(int fd, const std::string& message);
 bool receive(int fd, std::string& message);
 
