@@ -16,6 +16,15 @@ namespace {
 
 namespace fs = std::filesystem;
 
+// Writes `count` held-out test scenes (seed `seed`) to DIR/scenes and reads their annotations.
+Status make_test_scenes(const fs::path& dir, int count, int seed, detect::CocoDataset& data) {
+  const ProcessResult made = cvpipe({"data", "digit-scenes", "--split", "test", "--count", std::to_string(count), "--seed",
+                                     std::to_string(seed), "--out", "scenes"},
+                                    dir, with_timeout(120));
+  if (made.exit_code != 0) return Status::runtime("cvpipe data digit-scenes failed: " + made.describe());
+  return detect::read_coco(dir / "scenes", data);
+}
+
 double map50_of_run(const detect::CocoDataset& data, const fs::path& jsonl) {
   std::map<std::string, std::vector<detect::PredictedBox>> by_file;
   for (const auto& line : read_jsonl(jsonl)) {
@@ -41,11 +50,8 @@ double map50_of_run(const detect::CocoDataset& data, const fs::path& jsonl) {
 TEST(UserPath, DetectDigitScenesAsFiles) {
   CVPIPE_SAMPLE_OR_SKIP(digits, "digits.png");
   TempDir dir;
-  const ProcessResult made = cvpipe({"data", "digit-scenes", "--split", "test", "--count", "40", "--seed", "11", "--out", "scenes"},
-                                    dir.path(), with_timeout(120));
-  ASSERT_EQ(made.exit_code, 0) << made.describe();
   detect::CocoDataset data;
-  ASSERT_OK(detect::read_coco(dir / "scenes", data));
+  ASSERT_OK(make_test_scenes(dir.path(), 40, 11, data));
 
   const nlohmann::json eval = eval_json("detect", {"--data", "scenes"}, dir.path());
   ASSERT_TRUE(eval.is_object());
@@ -74,11 +80,8 @@ TEST(UserPath, DetectDigitScenesAsFiles) {
 TEST(UserPath, DetectThenClassifyEachDetection) {
   CVPIPE_SAMPLE_OR_SKIP(digits, "digits.png");
   TempDir dir;
-  const ProcessResult made = cvpipe({"data", "digit-scenes", "--split", "test", "--count", "20", "--seed", "12", "--out", "scenes"},
-                                    dir.path(), with_timeout(120));
-  ASSERT_EQ(made.exit_code, 0) << made.describe();
   detect::CocoDataset data;
-  ASSERT_OK(detect::read_coco(dir / "scenes", data));
+  ASSERT_OK(make_test_scenes(dir.path(), 20, 12, data));
   ASSERT_TRUE(run_shipped_config("detect_digits.yaml", "scenes/images", "detected.jsonl", {"--set", "sinks.1.path=detected_all.jsonl"}, dir.path()));
   ASSERT_TRUE(run_shipped_config("detect_classify_digits.yaml", "scenes/images", "classified.jsonl", {"--set", "sinks.1.path=classified_all.jsonl"}, dir.path()));
   const auto detected = read_jsonl(dir / "detected.jsonl");

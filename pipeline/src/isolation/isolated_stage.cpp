@@ -164,7 +164,6 @@ class IsolatedStage final : public Stage {
     int wstatus = 0;
     ::waitpid(pid_, &wstatus, 0);
     pid_ = -1;
-    ++restarts_;
     std::string message = "the stage's isolated process " + exit_text(wstatus) + " during " + what;
     if (restart) {
       Status again = start_worker();
@@ -185,7 +184,6 @@ class IsolatedStage final : public Stage {
   int preferred_batch_ = 1;
   pid_t pid_ = -1;
   int fd_ = -1;  // the host's end of the socket pair
-  int restarts_ = 0;
 };
 
 }  // namespace
