@@ -42,6 +42,14 @@ json stage_json(const StageInfo& s, bool with_params) {
     j["plugin_version"] = s.plugin->version;
     j["file"] = s.plugin->file.string();
     j["params"] = params_json(s.params);
+    auto contract_json = [](const FrameContract& c) {
+      json depths = json::array();
+      for (int d : c.depths) depths.push_back(FrameContract::depth_text(d));
+      return json{{"depths", depths}, {"channels", c.channels}, {"meta", c.meta}};
+    };
+    if (s.entry->kind != StageKind::source) j["accepts"] = contract_json(s.contract.input);
+    if (s.entry->kind != StageKind::sink) j["emits"] = contract_json(s.contract.output);
+    j["checks_params"] = s.entry->check_params != nullptr;
   }
   return j;
 }
@@ -62,7 +70,14 @@ json plugin_json(const PluginRegistry& reg, const LoadedPlugin& p, bool with_par
 void print_stage(const StageInfo& s) {
   std::printf("stage %s (plugin %s %s, %s): %s\n", s.entry->name, s.plugin->name.c_str(), s.plugin->version.c_str(),
               to_string(s.entry->kind), s.entry->summary ? s.entry->summary : "");
-  std::printf("  file: %s\n  parameters:\n%s", s.plugin->file.c_str(), param_table(s.params, "    ").c_str());
+  std::printf("  file: %s\n", s.plugin->file.c_str());
+  if (s.entry->kind != StageKind::source) std::printf("  accepts: %s\n", s.contract.input.text().c_str());
+  if (s.entry->kind != StageKind::sink) std::printf("  emits: %s\n", s.contract.output.text().c_str());
+  const std::string name = s.entry->name;
+  const std::string use = s.entry->kind == StageKind::source ? "source: {type: " + name + ", params: {...}}"
+                          : s.entry->kind == StageKind::sink ? "sinks: [{type: " + name + ", params: {...}}]"
+                                                             : "stages: [{stage: " + name + ", params: {...}}]";
+  std::printf("  use: %s\n  parameters:\n%s", use.c_str(), param_table(s.params, "    ").c_str());
 }
 
 void print_command(const CommandInfo& c) {

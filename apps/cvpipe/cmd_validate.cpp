@@ -75,6 +75,11 @@ int validate(const ValidateArgs& a) {
     if (auto e = try_configure(registry, s.stage, s.name, s.params, dir); !e.empty())
       diags.error(s.where, "stage '" + s.name + "': " + e);
   }
+  for (const auto& s : spec.sinks) {
+    if (s.stage.empty()) continue;
+    if (auto e = try_configure(registry, s.stage, s.stage, s.params, dir); !e.empty())
+      diags.error(s.where, "sink stage '" + s.stage + "': " + e);
+  }
   if (!diags.empty()) {
     print_diagnostics(diags.to_status());
     return kExitUsage;

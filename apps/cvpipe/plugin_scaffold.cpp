@@ -40,7 +40,7 @@ constexpr std::string_view kStage = R"(// The @NAME@ plugin: one transform stage
 
 namespace {
 
-class Gain : public cvpipe::Stage {
+class Gain : public cvpipe::TransformStage {
  public:
   // The parameters, checked by the host before configure(): type, range, default, one doc line.
   static std::vector<cvpipe::ParamSpec> params() {
@@ -67,7 +67,7 @@ class Gain : public cvpipe::Stage {
 };
 
 const cvpipe::StageEntry kStages[] = {
-    cvpipe::stage_entry<Gain>("@NAME@", "multiply pixel values by a gain", cvpipe::StageKind::transform),
+    cvpipe::stage_entry<Gain>("@NAME@", "multiply pixel values by a gain"),
 };
 
 }  // namespace

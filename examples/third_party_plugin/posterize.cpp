@@ -7,7 +7,7 @@
 
 namespace {
 
-class Posterize : public cvpipe::Stage {
+class Posterize : public cvpipe::TransformStage {
  public:
   static std::vector<cvpipe::ParamSpec> params() {
     return {
@@ -46,8 +46,7 @@ class Posterize : public cvpipe::Stage {
 };
 
 const cvpipe::StageEntry kStages[] = {
-    cvpipe::stage_entry<Posterize>("posterize", "reduce colours to a few levels per channel",
-                                   cvpipe::StageKind::transform),
+    cvpipe::stage_entry<Posterize>("posterize", "reduce colours to a few levels per channel"),
 };
 
 }  // namespace

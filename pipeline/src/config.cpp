@@ -261,6 +261,23 @@ class ConfigLoader {
   }
 
   // ---- sections ----
+  // Validates a plugin stage's parameters into `out`: the schema, then the stage's own rules
+  // across parameters (check_params), reported at the parameters (or at `at`).
+  void validate_stage_params(const StageInfo& info, const YAML::Node& params, const std::string& owner,
+                             const YAML::Node& at, Params& out) {
+    if (!validate_map(info.params, params, {}, doc_.validation(base_, owner, "parameter", at), out)) return;
+    if (!info.entry->check_params) return;
+    const Status st = guard([&] { return info.entry->check_params(out); }, "", StatusCode::invalid_argument);
+    if (!st.ok()) doc_.error(params.IsDefined() ? params : at, owner + ": " + st.message());
+  }
+
+  std::vector<std::string> sink_stage_names() const {
+    std::vector<std::string> names;
+    for (const auto& n : reg_.stage_names())
+      if (reg_.find_stage(n)->entry->kind == StageKind::sink) names.push_back(n);
+    return names;
+  }
+
   std::string unknown_stage_message(const std::string& name, bool sources_only) const {
     std::vector<std::string> names;
     for (const auto& n : reg_.stage_names()) {
@@ -316,7 +333,7 @@ class ConfigLoader {
       validate_map(schema, n, {"type", "params"}, doc_.validation(base_, "source '" + s.type + "'", "option", n), s.options);
       s.type = "generate";
       s.stage = plugin_source->entry->name;
-      validate_map(plugin_source->params, n["params"], {}, doc_.validation(base_, "stage '" + s.stage + "'", "parameter", n), s.params);
+      validate_stage_params(*plugin_source, n["params"], "stage '" + s.stage + "'", n, s.params);
       return;
     }
     if (!builtin) {
@@ -351,7 +368,7 @@ class ConfigLoader {
       return;
     }
     s.stage = info->entry->name;
-    validate_map(info->params, n["params"], {}, doc_.validation(base_, "stage '" + s.stage + "'", "parameter", n), s.params);
+    validate_stage_params(*info, n["params"], "stage '" + s.stage + "'", n, s.params);
   }
 
   void load_stages(const YAML::Node& n) {
@@ -380,9 +397,10 @@ class ConfigLoader {
         doc_.error(stage_node, unknown_stage_message(stage, false));
         continue;
       }
-      if (info->entry->kind == StageKind::source) {
-        doc_.error(stage_node, "stage '" + stage + "' is a source stage; use it as the source: {type: generate, stage: " +
-                                   stage + "}");
+      if (info->entry->kind != StageKind::transform) {
+        const bool source = info->entry->kind == StageKind::source;
+        doc_.error(stage_node, "stage '" + stage + "' is a " + to_string(info->entry->kind) + " stage; use it as " +
+                                   (source ? "the source: {type: " + stage + "}" : "a sink: sinks: [{type: " + stage + "}]"));
         continue;
       }
       StageSpec s;
@@ -412,7 +430,7 @@ class ConfigLoader {
         }
       }
       const std::string owner = s.name == s.stage ? "stage '" + s.name + "'" : "stage '" + s.name + "' (" + s.stage + ")";
-      validate_map(info->params, item["params"], {}, doc_.validation(base_, owner, "parameter", item), s.params);
+      validate_stage_params(*info, item["params"], owner, item, s.params);
       out_.stages.push_back(std::move(s));
     }
   }
@@ -423,7 +441,8 @@ class ConfigLoader {
       doc_.error(n, "'sinks' must be a list of items like {type: images, path: out}");
       return;
     }
-    const auto types = io::sink_types();
+    auto types = io::sink_types();
+    for (const auto& name : sink_stage_names()) types.push_back(name);
     for (size_t i = 0; i < n.size(); ++i) {
       const YAML::Node item = n[i];
       if (!item.IsMap()) {
@@ -439,6 +458,14 @@ class ConfigLoader {
       }
       if (!doc_.text(type_node, s.type, "'type'")) continue;
       const std::vector<ParamSpec>* schema = io::sink_params(s.type);
+      // A plugin's sink stage: {type: NAME, params: {...}}.
+      if (const StageInfo* info = schema ? nullptr : reg_.find_stage(s.type); info && info->entry->kind == StageKind::sink) {
+        doc_.check_keys(item, {"type", "params"}, "a plugin sink");
+        s.stage = info->entry->name;
+        validate_stage_params(*info, item["params"], "sink " + std::to_string(i) + " (" + s.stage + ")", item, s.params);
+        out_.sinks.push_back(std::move(s));
+        continue;
+      }
       if (!schema) {
         doc_.error(type_node, "unknown sink type '" + s.type + "'" + did_you_mean(s.type, types) + " (types: " +
                                   join_names(types) + ")");

@@ -1,5 +1,6 @@
 // The sequential executor: run_pipeline (executor.hpp). One thread runs source -> stages ->
-// sinks, frame by frame; stages that prefer batches collect frames until a batch is full.
+// sinks, frame by frame (each frame a stage emits goes all the way down before the next);
+// stages that prefer batches collect frames until a batch is full.
 // Building, calling and closing the parts is shared with the streaming executor
 // (pipeline_components.hpp); every call into a plugin or an io object is guarded there.
 #include "executor.hpp"
@@ -93,14 +94,12 @@ class SequentialRun {
       return {};
     }
     for (auto& f : frames) {
-      if (Status st = parts_.process(s, f, 0); !st.ok()) {
+      std::vector<Frame> emitted;
+      if (Status st = parts_.process(s, f, emitted, 0); !st.ok()) {
         CVPIPE_RETURN_IF_ERROR(parts_.failed(s, st.message(), st.code(), 1));
         continue;
       }
-      if (f.consumed) continue;
-      std::vector<Frame> next;
-      next.push_back(std::move(f));
-      CVPIPE_RETURN_IF_ERROR(push(i + 1, next));
+      CVPIPE_RETURN_IF_ERROR(push(i + 1, emitted));
     }
     return {};
   }
@@ -109,7 +108,6 @@ class SequentialRun {
     StageSlot& s = parts_.stages()[i];
     if (Status st = parts_.process_batch(s, batch, 0); !st.ok())
       return parts_.failed(s, st.message(), st.code(), static_cast<int64_t>(batch.size()));
-    std::erase_if(batch, [](const Frame& f) { return f.consumed; });
     return push(i + 1, batch);
   }
 
@@ -138,7 +136,6 @@ class SequentialRun {
         CVPIPE_RETURN_IF_ERROR(parts_.failed(s, st.message(), st.code(), 1));
         continue;
       }
-      std::erase_if(out, [](const Frame& f) { return f.consumed; });
       CVPIPE_RETURN_IF_ERROR(push(i + 1, out));
     }
     return {};

@@ -8,7 +8,7 @@
 #include <map>
 
 #include "crash_report.hpp"
-#include "io/generate_source.hpp"
+#include "io/plugin_stage_io.hpp"
 #include "isolation/isolated_stage.hpp"
 
 namespace cvpipe {
@@ -107,7 +107,9 @@ Status PipelineParts::open(int stage_threads, const std::atomic<bool>* retry_sto
     StageSlot& slot = stages_.emplace_back();
     slot.label = with_location("stage '" + s.name + "'" + (s.name != s.stage ? " (" + s.stage + ")" : ""), s.where);
     slot.metrics.name = s.name;
-    slot.plugin_file = registry_.find_stage(s.stage)->plugin->file.string();
+    const StageInfo* declared = registry_.find_stage(s.stage);
+    slot.plugin_file = declared->plugin->file.string();
+    slot.contract = declared->contract;
     const bool isolated = (s.isolate.empty() ? spec_.runtime.isolate : s.isolate) == "process";
     CVPIPE_RETURN_IF_ERROR(prefixed(slot.label, isolated ? make_isolated_stage(slot.plugin_file, s.stage, slot.stage)
                                                          : registry_.create_stage(s.stage, slot.stage)));
@@ -115,6 +117,9 @@ Status PipelineParts::open(int stage_threads, const std::atomic<bool>* retry_sto
     const CrashScope scope(slot.label + " configure()/open(), plugin " + slot.plugin_file);
     const StageContext ctx = context_for(s.name, stage_threads);
     CVPIPE_RETURN_IF_ERROR(prefixed(slot.label + ": configure", guarded("configure", [&] { return slot.stage->configure(s.params, ctx); })));
+    if (!slot.contract.input.admits_type(info.type))
+      return Status::invalid(slot.label + ": its input is " + FrameContract::type_text(info.type) + " frames, but the stage takes " +
+                             slot.contract.input.text());
     StreamInfo out = info;
     CVPIPE_RETURN_IF_ERROR(prefixed(slot.label + ": open", guarded("open", [&] { return slot.stage->open(info, out); })));
     slot.opened = true;
@@ -134,7 +139,8 @@ Status PipelineParts::open(int stage_threads, const std::atomic<bool>* retry_sto
     slot.label = with_location("sink " + std::to_string(i) + " (" + s.type + ")", s.where);
     const int n = ++seen[s.type];
     slot.metrics.name = n == 1 ? s.type : s.type + "#" + std::to_string(n);
-    CVPIPE_RETURN_IF_ERROR(prefixed(slot.label, io::make_sink(s, slot.sink)));
+    CVPIPE_RETURN_IF_ERROR(prefixed(slot.label, s.stage.empty() ? io::make_sink(s, slot.sink)
+                                                                : io::make_plugin_sink(s, registry_, context_for(s.stage, stage_threads), slot.sink)));
     Status os = guarded("open", [&] { return slot.sink->open(info); });
     print_warnings(slot.sink->take_warnings());
     CVPIPE_RETURN_IF_ERROR(prefixed(slot.label, os));
@@ -185,12 +191,15 @@ PipelineParts::Read PipelineParts::read(Frame& frame, Clock::time_point& deliver
   return Read::frame;
 }
 
-Status PipelineParts::process(StageSlot& s, Frame& frame, int tid) {
+Status PipelineParts::process(StageSlot& s, Frame& frame, std::vector<Frame>& out, int tid) {
+  if (const std::string why = s.contract.input.mismatch(frame); !why.empty())
+    return Status::unsupported(s.label + ": " + frame_text(frame) + ": the stage " + why);
   const auto t0 = Clock::now();
   Status st;
   {
     const CrashScope scope(s.label + " process() of " + frame_text(frame) + ", plugin " + s.plugin_file);
-    st = guarded("process", [&] { return s.stage->process(frame); });
+    FrameCollector collect(out);
+    st = guarded("process", [&] { return s.stage->transform(frame, collect); });
   }
   const auto t1 = Clock::now();
   if (!st.ok()) return Status(st.code(), s.label + ": " + frame_text(frame) + ": " + st.message());
@@ -201,6 +210,9 @@ Status PipelineParts::process(StageSlot& s, Frame& frame, int tid) {
 }
 
 Status PipelineParts::process_batch(StageSlot& s, std::vector<Frame>& batch, int tid) {
+  for (const Frame& f : batch)
+    if (const std::string why = s.contract.input.mismatch(f); !why.empty())
+      return Status::unsupported(s.label + ": " + frame_text(f) + ": the stage " + why);
   const std::string what = frames_text(batch);
   const size_t n = batch.size();
   const auto t0 = Clock::now();
@@ -223,7 +235,8 @@ Status PipelineParts::finish(StageSlot& s, std::vector<Frame>& out, int tid) {
   Status st;
   {
     const CrashScope scope(s.label + " finish(), plugin " + s.plugin_file);
-    st = guarded("finish", [&] { return s.stage->finish(out); });
+    FrameCollector collect(out);
+    st = guarded("finish", [&] { return s.stage->finish(collect); });
   }
   trace_.complete(s.metrics.name + ".finish", "stage", t0, Clock::now(), tid);
   if (!st.ok()) return Status(st.code(), s.label + ": finish: " + st.message());

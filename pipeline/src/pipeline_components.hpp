@@ -43,6 +43,7 @@ struct Component {
 
 struct StageSlot : Component {
   StageHandle stage;
+  StageContract contract;     // the stage's declared contract (checked at open and on every frame)
   std::string plugin_file;    // the plugin library (named in a crash report)
   bool opened = false;
   size_t batch = 1;           // > 1: the stage gets batches of this size
@@ -72,7 +73,9 @@ class PipelineParts {
 
   // A stage or sink call with timing, counters and trace event (trace row `tid`); a failure
   // comes back labelled "<component>: frame N (...): <message>", and is not counted here.
-  Status process(StageSlot& s, Frame& frame, int tid);
+  // process() appends what the stage emits for `frame` to `out`; a frame that does not fit the
+  // stage's input contract fails without reaching the stage.
+  Status process(StageSlot& s, Frame& frame, std::vector<Frame>& out, int tid);
   Status process_batch(StageSlot& s, std::vector<Frame>& batch, int tid);
   Status finish(StageSlot& s, std::vector<Frame>& out, int tid);
   Status write(SinkSlot& s, const Frame& frame, int tid);

@@ -54,38 +54,65 @@ std::string describe(const cv::Mat& m) {
   return std::to_string(m.cols) + "x" + std::to_string(m.rows) + " " + test::type_name(m.type());
 }
 
-// One frame through a transform stage: frames out or a clean error both pass; an exception fails.
-void check_frame(test::StageHarness& h, ChildReport& r, const std::string& prefix, const std::string& what,
-                 const cv::Mat& image, int batch, int64_t seq) {
-  r.step(prefix + "process(" + what + ")");
-  std::vector<Frame> frames{test::make_frame(image, "check.png", seq)};
-  const Status st = batch > 1 ? h.process_batch(frames) : h.process(frames.front());
-  const std::string label = prefix + what;
-  if (threw(st)) return r.line(CheckOutcome::fail, label + ": an exception escaped: " + st.message());
-  if (!st.ok()) return r.line(CheckOutcome::pass, label + ": refused cleanly (" + st.message() + ")");
-  std::string out;
+// Frames the stage emitted that break its declared output contract ("" when none). Empty
+// frames are exempt (a stage may pass them on untouched).
+std::string outside_output_contract(const test::StageHarness& h, const std::vector<Frame>& frames) {
   for (const auto& f : frames)
-    if (!f.consumed) out += (out.empty() ? "" : ", ") + describe(f.image);
-  r.line(CheckOutcome::pass, label + " -> " + (out.empty() ? "no frame (held back)" : out));
+    if (!f.image.empty())
+      if (const std::string why = h.contract().output.mismatch(f); !why.empty())
+        return "emitted " + frame_text(f) + " outside its output contract: the contract " + why;
+  return {};
 }
 
-void check_transform(test::StageHarness& h, ChildReport& r, const std::string& prefix) {
+// One frame through a transform or sink stage: frames out that honour the output contract, or a
+// clean error, pass; an exception or a frame outside the contract fails. A frame outside the
+// declared input contract is not sent (the host refuses it before the stage sees it).
+void check_frame(test::StageHarness& h, ChildReport& r, const std::string& prefix, const std::string& what,
+                 const cv::Mat& image, int batch, int64_t seq) {
+  const std::string label = prefix + what;
+  Frame in = test::make_frame(image, "check.png", seq);
+  if (!h.contract().input.mismatch(in).empty())
+    return r.line(CheckOutcome::skip, label + ": outside its input contract (" + h.contract().input.text() + ")");
+  const bool sink = h.entry()->kind == StageKind::sink;
+  r.step(prefix + (sink ? "consume(" : "process(") + what + ")");
+  std::vector<Frame> out;
+  Status st;
+  if (sink) {
+    st = h.consume(in);
+  } else if (batch > 1) {
+    out.push_back(std::move(in));
+    st = h.process_batch(out);
+  } else {
+    st = h.transform(in, out);
+  }
+  if (threw(st)) return r.line(CheckOutcome::fail, label + ": an exception escaped: " + st.message());
+  if (!st.ok()) return r.line(CheckOutcome::pass, label + ": refused cleanly (" + st.message() + ")");
+  if (const std::string bad = outside_output_contract(h, out); !bad.empty()) return r.line(CheckOutcome::fail, label + ": " + bad);
+  std::string text;
+  for (const auto& f : out) text += (text.empty() ? "" : ", ") + describe(f.image);
+  r.line(CheckOutcome::pass, label + " -> " + (sink ? "consumed" : text.empty() ? "no frame (held back)" : text));
+}
+
+void check_frames(test::StageHarness& h, ChildReport& r, const std::string& prefix) {
   r.step(prefix + "open()");
   const Status opened = h.open({});
   r.status(prefix + "open() with an unknown stream", opened);
   if (!opened.ok()) return;
   int batch = 1;
   if (Stage* s = h.stage()) batch = s->preferred_batch();
-  // Frames numbered 0..4 in this order.
+  // Frames numbered 0..6 in this order.
   check_frame(h, r, prefix, "gray 8-bit 385x289", test::gray_image(385, 289), batch, 0);
   check_frame(h, r, prefix, "colour 8-bit 385x289", test::color_image(385, 289), batch, 1);
-  check_frame(h, r, prefix, "gray 8-bit 1x1", test::gray_image(1, 1), batch, 2);
-  check_frame(h, r, prefix, "colour 8-bit 1x1", test::color_image(1, 1), batch, 3);
-  check_frame(h, r, prefix, "an empty frame", cv::Mat(), batch, 4);
+  check_frame(h, r, prefix, "colour 16-bit 385x289", test::color_image(385, 289, CV_16U), batch, 2);
+  check_frame(h, r, prefix, "gray 8-bit 1x1", test::gray_image(1, 1), batch, 3);
+  check_frame(h, r, prefix, "colour 8-bit 1x1", test::color_image(1, 1), batch, 4);
+  check_frame(h, r, prefix, "an empty frame", cv::Mat(), batch, 5);
   r.step(prefix + "finish()");
   std::vector<Frame> rest;
   const Status fin = h.finish(rest);
   if (threw(fin)) return r.line(CheckOutcome::fail, prefix + "finish(): an exception escaped: " + fin.message());
+  if (const std::string bad = outside_output_contract(h, rest); fin.ok() && !bad.empty())
+    return r.line(CheckOutcome::fail, prefix + "finish(): " + bad);
   r.line(CheckOutcome::pass, prefix + "finish()" + (fin.ok() ? "" : ": refused cleanly (" + fin.message() + ")"));
 }
 
@@ -101,6 +128,8 @@ void check_source(test::StageHarness& h, ChildReport& r, const std::string& pref
     const Status st = h.produce(f);
     if (st.code() == StatusCode::end_of_stream) break;
     if (threw(st) || !st.ok()) return r.status(prefix + "produce() #" + std::to_string(i + 1), st);
+    if (const std::string bad = outside_output_contract(h, {f}); !bad.empty())
+      return r.line(CheckOutcome::fail, prefix + "produce() #" + std::to_string(i + 1) + ": " + bad);
     r.line(CheckOutcome::pass, prefix + "produce() #" + std::to_string(i + 1) + " -> " + describe(f.image));
   }
 }
@@ -119,7 +148,7 @@ void check_stage_in_child(const std::filesystem::path& library, const std::strin
   r.status(prefix + "configure() with " + (params.empty() ? "the default parameters" : "the given parameters"), configured);
   if (!configured.ok()) return;
   if (kind == StageKind::source) check_source(h, r, prefix);
-  else check_transform(h, r, prefix);
+  else check_frames(h, r, prefix);
   r.step(prefix + "close()");
   const Status closed = h.close();
   r.status(prefix + "close()", closed);
@@ -247,10 +276,6 @@ CheckSummary check_plugin(const std::filesystem::path& library, const StageParam
     if (!required.empty()) {
       emit({CheckOutcome::skip, "stage " + name + ": run checks need values for its required parameter(s) " + required +
                                     " (--set " + name + ".PARAM=VALUE)"});
-      continue;
-    }
-    if (s->entry->kind == StageKind::sink) {
-      emit({CheckOutcome::skip, "stage " + name + ": sink stages are not run by the checks"});
       continue;
     }
     run_stage_child(plugin.file, name, s->entry->kind, texts, stage_timeout_seconds, emit);

@@ -41,15 +41,16 @@ bool is_plugin_file_name(const std::string& name) {
   return name.size() > 13 && name.rfind("libcvpipe_", 0) == 0 && name.compare(name.size() - 3, 3, ".so") == 0;
 }
 
-template <class Fn>
-std::string call_params(Fn fn, std::vector<ParamSpec>& out) {
+// Calls a descriptor function (params(), contract()) into `out`; "" or why it failed.
+template <class Fn, class T>
+std::string call_declaration(const char* what, Fn fn, T& out) {
   try {
     out = fn();
     return {};
   } catch (const std::exception& e) {
-    return std::string("its params() threw: ") + e.what();
+    return std::string("its ") + what + "() threw: " + e.what();
   } catch (...) {
-    return "its params() threw an exception";
+    return std::string("its ") + what + "() threw an exception";
   }
 }
 
@@ -166,16 +167,20 @@ Status PluginRegistry::load_file(const fs::path& file_in, bool from_folder) {
     const StageEntry& e = d->stages[i];
     if (!valid_name(e.name)) return Status::invalid(who + " has a stage with an empty name or one with '.', '=' or spaces");
     const std::string name = e.name;
-    if (!e.params || !e.create || !e.destroy)
-      return Status::invalid(who + ": stage '" + name + "' lacks its params, create or destroy function");
+    if (!e.params || !e.contract || !e.create || !e.destroy)
+      return Status::invalid(who + ": stage '" + name + "' lacks its params, contract, create or destroy function");
+    if (e.kind != StageKind::source && e.kind != StageKind::transform && e.kind != StageKind::sink)
+      return Status::invalid(who + ": stage '" + name + "' has an unknown kind");
     for (const auto& [other, info] : stages_)
       if (other == name)
         return Status::invalid(who + " registers stage '" + name + "', which plugin " + quoted(info.plugin->file) +
                                " already registers; remove one of the two files from the plugin path");
     for (const auto& [other, info] : new_stages)
       if (other == name) return Status::invalid(who + " registers stage '" + name + "' twice");
-    StageInfo info{&e, plugin.get(), {}};
-    if (auto err = call_params(e.params, info.params); !err.empty())
+    StageInfo info{&e, plugin.get(), {}, {}};
+    if (auto err = call_declaration("params", e.params, info.params); !err.empty())
+      return Status::invalid(who + ": stage '" + name + "': " + err);
+    if (auto err = call_declaration("contract", e.contract, info.contract); !err.empty())
       return Status::invalid(who + ": stage '" + name + "': " + err);
     if (auto err = check_schema(info.params); !err.empty())
       return Status::invalid(who + ": stage '" + name + "' declares a bad schema: " + err);
@@ -190,7 +195,7 @@ Status PluginRegistry::load_file(const fs::path& file_in, bool from_folder) {
     for (const auto& [other, info] : new_commands)
       if (other == key) return Status::invalid(who + " registers command '" + std::string(e.name) + "' twice");
     CommandInfo info{&e, plugin.get(), {}};
-    if (auto err = call_params(e.params, info.params); !err.empty())
+    if (auto err = call_declaration("params", e.params, info.params); !err.empty())
       return Status::invalid(who + ": command '" + std::string(e.name) + "': " + err);
     if (auto err = check_schema(info.params); !err.empty())
       return Status::invalid(who + ": command '" + std::string(e.name) + "' declares a bad schema: " + err);

@@ -42,6 +42,7 @@ struct StageInfo {
   const StageEntry* entry;
   const LoadedPlugin* plugin;
   std::vector<ParamSpec> params;  // entry->params(), read and checked once at load
+  StageContract contract;         // entry->contract(), read once at load
 };
 
 struct CommandInfo {

@@ -19,7 +19,7 @@ struct Location {
 };
 
 struct SourceSpec {
-  std::string type;  // images | video | camera | gstreamer | stream | generate
+  std::string type;  // images | video | camera | gstreamer | stream | generate (a plugin's source stage)
   Params options;    // validated against io::source_params(type); paths resolved
   std::string stage; // generate: the source stage's name
   Params params;     // generate: the source stage's parameters
@@ -35,8 +35,10 @@ struct StageSpec {
 };
 
 struct SinkSpec {
-  std::string type;  // images | video | jsonl | window | null
+  std::string type;  // images | video | jsonl | window | null, or a plugin's sink stage
   Params options;    // validated against io::sink_params(type); paths resolved
+  std::string stage; // a plugin sink: the sink stage's name (empty for the built-in types)
+  Params params;     // a plugin sink: the stage's parameters
   Location where;
 };
 

@@ -14,7 +14,7 @@
 
 namespace cvpipe::classify {
 
-class ClassifyStage final : public Stage {
+class ClassifyStage final : public TransformStage {
  public:
   static std::vector<ParamSpec> params();
 

@@ -14,8 +14,7 @@ namespace {
 
 const cvpipe::StageEntry kStages[] = {
     cvpipe::stage_entry<cvpipe::classify::ClassifyStage>(
-        "classify", "CNN image classification: top-k labels per frame or a label per detection",
-        cvpipe::StageKind::transform),
+        "classify", "CNN image classification: top-k labels per frame or a label per detection"),
 };
 
 const cvpipe::CommandEntry kCommands[] = {

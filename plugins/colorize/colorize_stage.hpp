@@ -12,7 +12,7 @@
 
 namespace cvpipe::colorize {
 
-class ColorizeStage final : public Stage {
+class ColorizeStage final : public TransformStage {
  public:
   static std::vector<ParamSpec> params();
   Status configure(const Params& params, const StageContext& ctx) override;

@@ -13,8 +13,7 @@ namespace {
 
 const cvpipe::StageEntry kStages[] = {
     cvpipe::stage_entry<cvpipe::colorize::ColorizeStage>(
-        "colorize", "black-and-white to colour: predicts Lab chroma from L with a U-Net, keeps the input's L",
-        cvpipe::StageKind::transform),
+        "colorize", "black-and-white to colour: predicts Lab chroma from L with a U-Net, keeps the input's L"),
 };
 
 const cvpipe::CommandEntry kCommands[] = {

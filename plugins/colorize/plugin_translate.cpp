@@ -13,11 +13,9 @@ namespace {
 
 const cvpipe::StageEntry kStages[] = {
     cvpipe::stage_entry<cvpipe::colorize::TranslateStage>(
-        "translate", "paired image-to-image translation with a trained U-Net (e.g. day -> night)",
-        cvpipe::StageKind::transform),
+        "translate", "paired image-to-image translation with a trained U-Net (e.g. day -> night)"),
     cvpipe::stage_entry<cvpipe::colorize::NightStyleStage>(
-        "night_style", "the synthetic day -> night tone mapping the shipped translation learned",
-        cvpipe::StageKind::transform),
+        "night_style", "the synthetic day -> night tone mapping the shipped translation learned"),
 };
 
 const cvpipe::CommandEntry kCommands[] = {

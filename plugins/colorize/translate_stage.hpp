@@ -10,7 +10,7 @@
 
 namespace cvpipe::colorize {
 
-class TranslateStage final : public Stage {
+class TranslateStage final : public TransformStage {
  public:
   static std::vector<ParamSpec> params();
   Status configure(const Params& params, const StageContext& ctx) override;
@@ -21,9 +21,10 @@ class TranslateStage final : public Stage {
   std::unique_ptr<TranslateNet> net_;
 };
 
-class NightStyleStage final : public Stage {
+class NightStyleStage final : public TransformStage {
  public:
   static std::vector<ParamSpec> params() { return {}; }
+  static StageContract contract() { return {{{CV_8U}, {1, 3, 4}, {}}, {{CV_8U}, {3}, {}}}; }
   Status configure(const Params&, const StageContext&) override { return {}; }
   Status open(const StreamInfo& in, StreamInfo& out) override;
   Status process(Frame& frame) override;

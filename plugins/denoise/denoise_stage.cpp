@@ -102,4 +102,9 @@ Status DenoiseStage::process(Frame& frame) {
   return {};
 }
 
+
+StageContract DenoiseStage::contract() {
+  return {{{CV_8U, CV_16U}, {1, 3, 4}, {}}, {{CV_8U, CV_16U}, {1, 3, 4}, {"denoise_sigma"}}};
+}
+
 }  // namespace cvpipe::denoise

@@ -19,9 +19,10 @@
 
 namespace cvpipe::denoise {
 
-class DenoiseStage final : public Stage {
+class DenoiseStage final : public TransformStage {
  public:
   static std::vector<ParamSpec> params();
+  static StageContract contract();
   Status configure(const Params& params, const StageContext& ctx) override;
   Status process(Frame& frame) override;
 

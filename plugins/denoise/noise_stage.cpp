@@ -33,4 +33,9 @@ Status AddNoiseStage::process(Frame& frame) {
   return {};
 }
 
+
+StageContract AddNoiseStage::contract() {
+  return {{{CV_8U, CV_16U}, {}, {}}, {{CV_8U, CV_16U}, {}, {}}};
+}
+
 }  // namespace cvpipe::denoise

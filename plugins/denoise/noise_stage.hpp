@@ -9,9 +9,10 @@
 
 namespace cvpipe::denoise {
 
-class AddNoiseStage final : public Stage {
+class AddNoiseStage final : public TransformStage {
  public:
   static std::vector<ParamSpec> params();
+  static StageContract contract();
   Status configure(const Params& params, const StageContext& ctx) override;
   Status process(Frame& frame) override;
 

@@ -16,9 +16,9 @@ namespace {
 
 const cvpipe::StageEntry kStages[] = {
     cvpipe::stage_entry<cvpipe::denoise::DenoiseStage>(
-        "denoise", "remove Gaussian noise: learned CNN (FFDNet-style) or NL-means", cvpipe::StageKind::transform),
+        "denoise", "remove Gaussian noise: learned CNN (FFDNet-style) or NL-means"),
     cvpipe::stage_entry<cvpipe::denoise::AddNoiseStage>(
-        "add_noise", "add seeded Gaussian noise (keeps the clean frame as plane 'original')", cvpipe::StageKind::transform),
+        "add_noise", "add seeded Gaussian noise (keeps the clean frame as plane 'original')"),
 };
 
 const cvpipe::CommandEntry kCommands[] = {

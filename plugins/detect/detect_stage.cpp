@@ -7,6 +7,11 @@ namespace cvpipe::detect {
 
 std::vector<ParamSpec> DetectStage::params() { return detector_params(); }
 
+Status DetectStage::check_params(const Params& p) {
+  DetectorOptions options;
+  return parse_detector_options(p, options);
+}
+
 Status DetectStage::configure(const Params& p, const StageContext& ctx) {
   name_ = ctx.instance_name.empty() ? "detect" : ctx.instance_name;
   DetectorOptions o;

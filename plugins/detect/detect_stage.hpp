@@ -8,9 +8,10 @@
 
 namespace cvpipe::detect {
 
-class DetectStage final : public Stage {
+class DetectStage final : public TransformStage {
  public:
   static std::vector<ParamSpec> params();
+  static Status check_params(const Params& p);  // the backend's parameters fit together
   Status configure(const Params& p, const StageContext& ctx) override;
   Status process(Frame& frame) override;
 

@@ -15,10 +15,9 @@ namespace {
 
 const cvpipe::StageEntry kStages[] = {
     cvpipe::stage_entry<cvpipe::detect::DetectStage>(
-        "detect", "object detection (cnn: the trained detector; haar cascades: faces, eyes, bodies; hog: people) into the frame's detections",
-        cvpipe::StageKind::transform),
+        "detect", "object detection (cnn: the trained detector; haar cascades: faces, eyes, bodies; hog: people) into the frame's detections"),
     cvpipe::stage_entry<cvpipe::detect::TrackStage>(
-        "track", "SORT tracking: persistent track ids for the detections of a video", cvpipe::StageKind::transform),
+        "track", "SORT tracking: persistent track ids for the detections of a video"),
 };
 
 const cvpipe::CommandEntry kCommands[] = {

@@ -8,7 +8,7 @@
 
 namespace cvpipe::detect {
 
-class TrackStage final : public Stage {
+class TrackStage final : public TransformStage {
  public:
   static std::vector<ParamSpec> params();
   Status configure(const Params& p, const StageContext& ctx) override;

@@ -6,7 +6,7 @@
 
 namespace cvpipe::imgproc {
 
-class Bilateral final : public Stage {
+class Bilateral final : public TransformStage {
  public:
   static std::vector<ParamSpec> params();
   Status configure(const Params& p, const StageContext& ctx) override;

@@ -52,4 +52,9 @@ Status Color::process(Frame& f) {
   }, "color");
 }
 
+
+StageContract Color::contract() {
+  return {{}, {{}, {1, 3}, {"color_space"}}};
+}
+
 }  // namespace cvpipe::imgproc

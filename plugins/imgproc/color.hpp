@@ -7,9 +7,10 @@
 
 namespace cvpipe::imgproc {
 
-class Color final : public Stage {
+class Color final : public TransformStage {
  public:
   static std::vector<ParamSpec> params();
+  static StageContract contract();
   Status configure(const Params& p, const StageContext& ctx) override;
   Status open(const StreamInfo& in, StreamInfo& out) override;
   Status process(Frame& frame) override;

@@ -7,7 +7,7 @@
 
 namespace cvpipe::imgproc {
 
-class Crop final : public Stage {
+class Crop final : public TransformStage {
  public:
   static std::vector<ParamSpec> params();
   Status configure(const Params& p, const StageContext& ctx) override;

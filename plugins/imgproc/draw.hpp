@@ -7,7 +7,7 @@
 
 namespace cvpipe::imgproc {
 
-class Draw final : public Stage {
+class Draw final : public TransformStage {
  public:
   static std::vector<ParamSpec> params();
   Status configure(const Params& p, const StageContext& ctx) override;

@@ -12,12 +12,17 @@ std::vector<ParamSpec> GaussianBlur::params() {
   };
 }
 
+Status GaussianBlur::check_params(const Params& p) {
+  const int64_t ksize = p.get_int("ksize");
+  if (ksize > 0 && ksize % 2 == 0)
+    return Status::invalid("'ksize' must be odd (or 0 to derive it from sigma), got " + std::to_string(ksize));
+  if (ksize == 0 && p.get_number("sigma") <= 0) return Status::invalid("set 'ksize' (odd) or 'sigma' (> 0)");
+  return {};
+}
+
 Status GaussianBlur::configure(const Params& p, const StageContext&) {
   ksize_ = static_cast<int>(p.get_int("ksize"));
   sigma_ = p.get_number("sigma");
-  if (ksize_ > 0 && ksize_ % 2 == 0)
-    return Status::invalid("gaussian_blur: ksize must be odd (or 0 to derive it from sigma), got " + std::to_string(ksize_));
-  if (ksize_ == 0 && sigma_ <= 0) return Status::invalid("gaussian_blur: set 'ksize' (odd) or 'sigma' (> 0)");
   return {};
 }
 

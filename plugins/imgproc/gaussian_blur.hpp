@@ -5,9 +5,10 @@
 
 namespace cvpipe::imgproc {
 
-class GaussianBlur final : public Stage {
+class GaussianBlur final : public TransformStage {
  public:
   static std::vector<ParamSpec> params();
+  static Status check_params(const Params& p);
   Status configure(const Params& p, const StageContext& ctx) override;
   Status process(Frame& frame) override;
 

@@ -18,7 +18,7 @@ std::vector<ParamSpec> Grid::params() {
       ParamSpec::integer("gap", 4, 0, 256, "pixels between cells and around the sheet"),
       ParamSpec::integer("background", 32, 0, 255, "gray level of the sheet background"),
       ParamSpec::boolean("captions", true, "write each frame's source name on its cell"),
-      ParamSpec::boolean("passthrough", false, "let frames go on unchanged and emit all sheets at the end"),
+      ParamSpec::boolean("passthrough", false, "let frames go on unchanged; each sheet follows the frame that completes it"),
   };
 }
 
@@ -33,7 +33,6 @@ Status Grid::configure(const Params& p, const StageContext& ctx) {
   passthrough_ = p.get_bool("passthrough");
   name_ = ctx.instance_name.empty() ? "grid" : ctx.instance_name;
   tiles_.clear();
-  done_.clear();
   sheets_ = 0;
   return {};
 }
@@ -97,37 +96,27 @@ Frame Grid::make_sheet() {
   return f;
 }
 
-Status Grid::process(Frame& f) {
+Status Grid::transform(Frame& f, Emitter& out) {
   CVPIPE_RETURN_IF_ERROR(check_image(f, "grid"));
   return guard([&]() -> Status {
     if (tiles_.empty()) first_pts_ = f.pts_ns;
     last_seq_ = f.seq;
     tiles_.push_back(make_tile(f));
-    const bool full = static_cast<int>(tiles_.size()) >= count_;
-    if (passthrough_) {
-      if (full) done_.push_back(make_sheet());
-      return {};
-    }
-    if (full) f = make_sheet();
-    else f.consumed = true;
+    if (passthrough_) out.emit(std::move(f));
+    if (static_cast<int>(tiles_.size()) >= count_) out.emit(make_sheet());
     return {};
   }, "grid");
 }
 
-Status Grid::finish(std::vector<Frame>& out) {
+Status Grid::finish(Emitter& out) {
   return guard([&]() -> Status {
-    while (!done_.empty()) {
-      out.push_back(std::move(done_.front()));
-      done_.pop_front();
-    }
-    if (!tiles_.empty()) out.push_back(make_sheet());
+    if (!tiles_.empty()) out.emit(make_sheet());
     return {};
   }, "grid");
 }
 
 Status Grid::close() {
   tiles_.clear();
-  done_.clear();
   return {};
 }
 

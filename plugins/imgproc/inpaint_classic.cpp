@@ -3,9 +3,9 @@
 
 #include <sstream>
 
-#include <opencv2/photo.hpp>
 
 #include "common.hpp"
+#include "cvpipe/inpaint_classic.hpp"
 
 namespace cvpipe::imgproc {
 
@@ -39,7 +39,7 @@ std::optional<std::array<int, 3>> InpaintClassic::parse_color(const std::string&
 }
 
 Status InpaintClassic::configure(const Params& p, const StageContext&) {
-  method_ = p.get_string("method") == "ns" ? cv::INPAINT_NS : cv::INPAINT_TELEA;
+  method_ = p.get_string("method") == "ns" ? InpaintMethod::ns : InpaintMethod::telea;
   radius_ = p.get_number("radius");
   tolerance_ = static_cast<int>(p.get_int("tolerance"));
   plane_ = p.get_string("mask_plane");
@@ -83,29 +83,12 @@ Status InpaintClassic::make_mask(const Frame& f, cv::Mat& mask) const {
 
 Status InpaintClassic::process(Frame& f) {
   CVPIPE_RETURN_IF_ERROR(check_image(f, "inpaint_classic"));
-  const int depth = f.image.depth(), channels = f.image.channels();
-  if (depth != CV_8U && channels != 1)
-    return Status::unsupported("inpaint_classic: " + frame_text(f) + " is " + depth_name(depth) +
-                               " color; OpenCV inpaints 8-bit gray/color and 16-bit or float gray images");
   return guard([&]() -> Status {
     cv::Mat mask;
     CVPIPE_RETURN_IF_ERROR(make_mask(f, mask));
-    const int pixels = cv::countNonZero(mask);
-    f.meta["inpainted_pixels"] = static_cast<int64_t>(pixels);
-    if (pixels == 0) return {};
-    cv::Mat in = f.image, alpha;
-    if (channels == 4) {
-      cv::extractChannel(in, alpha, 3);
-      cv::cvtColor(in, in, cv::COLOR_BGRA2BGR);
-    }
+    f.meta["inpainted_pixels"] = static_cast<int64_t>(cv::countNonZero(mask));
     cv::Mat out;
-    cv::inpaint(in, mask, out, radius_, method_);
-    if (!alpha.empty()) {
-      cv::Mat parts[4];
-      cv::split(out, parts);
-      parts[3] = alpha;
-      cv::merge(parts, 4, out);
-    }
+    CVPIPE_RETURN_IF_ERROR(inpaint_classic(f.image, mask, method_, radius_, out));
     f.image = out;
     return {};
   }, "inpaint_classic");

@@ -2,16 +2,18 @@
 // fast marching method or Navier-Stokes). The mask is the frame's plane `mask_plane` (default
 // "mask"; non-zero = fill), else the pixels within `tolerance` of `key_color` ("B,G,R", or one
 // value for gray frames). A frame with neither is an error; an all-zero mask passes unchanged.
-// Works on 8-bit gray/color and 16-bit gray (OpenCV's limits). Sets meta["inpainted_pixels"].
+// Filling is cvpipe::inpaint_classic (8U, 16U or 32F, 1, 3 or 4 channels; pixels outside the
+// mask unchanged). Sets meta["inpainted_pixels"].
 #pragma once
 #include <array>
 #include <optional>
 
+#include "cvpipe/inpaint_classic.hpp"
 #include "cvpipe/stage.hpp"
 
 namespace cvpipe::imgproc {
 
-class InpaintClassic final : public Stage {
+class InpaintClassic final : public TransformStage {
  public:
   static std::vector<ParamSpec> params();
   Status configure(const Params& p, const StageContext& ctx) override;
@@ -23,7 +25,7 @@ class InpaintClassic final : public Stage {
  private:
   Status make_mask(const Frame& f, cv::Mat& mask) const;
 
-  int method_ = 0;
+  InpaintMethod method_ = InpaintMethod::telea;
   double radius_ = 3;
   std::optional<std::array<int, 3>> key_;
   int tolerance_ = 0;

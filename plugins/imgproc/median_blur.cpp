@@ -11,9 +11,13 @@ std::vector<ParamSpec> MedianBlur::params() {
   };
 }
 
+Status MedianBlur::check_params(const Params& p) {
+  if (p.get_int("ksize") % 2 == 0) return Status::invalid("'ksize' must be odd, got " + std::to_string(p.get_int("ksize")));
+  return {};
+}
+
 Status MedianBlur::configure(const Params& p, const StageContext&) {
   ksize_ = static_cast<int>(p.get_int("ksize"));
-  if (ksize_ % 2 == 0) return Status::invalid("median_blur: ksize must be odd, got " + std::to_string(ksize_));
   return {};
 }
 

@@ -6,9 +6,10 @@
 
 namespace cvpipe::imgproc {
 
-class MedianBlur final : public Stage {
+class MedianBlur final : public TransformStage {
  public:
   static std::vector<ParamSpec> params();
+  static Status check_params(const Params& p);
   Status configure(const Params& p, const StageContext& ctx) override;
   Status process(Frame& frame) override;
 

@@ -20,8 +20,13 @@ Status NlMeans::configure(const Params& p, const StageContext&) {
   h_color_ = static_cast<float>(p.get_number("h_color"));
   template_ = static_cast<int>(p.get_int("template"));
   search_ = static_cast<int>(p.get_int("search"));
-  if (template_ % 2 == 0) return Status::invalid("nlmeans: template must be odd, got " + std::to_string(template_));
-  if (search_ % 2 == 0) return Status::invalid("nlmeans: search must be odd, got " + std::to_string(search_));
+  return {};
+}
+
+Status NlMeans::check_params(const Params& p) {
+  for (const char* name : {"template", "search"})
+    if (p.get_int(name) % 2 == 0)
+      return Status::invalid(std::string("'") + name + "' must be odd, got " + std::to_string(p.get_int(name)));
   return {};
 }
 
@@ -34,6 +39,11 @@ Status NlMeans::process(Frame& f) {
   if (!st.ok()) return Status(st.code(), st.message() + " (" + frame_text(f) + ")");
   f.image = out;
   return {};
+}
+
+
+StageContract NlMeans::contract() {
+  return {{{CV_8U, CV_16U}, {1, 3, 4}, {}}, {{CV_8U, CV_16U}, {1, 3, 4}, {}}};
 }
 
 }  // namespace cvpipe::imgproc

@@ -7,9 +7,11 @@
 
 namespace cvpipe::imgproc {
 
-class NlMeans final : public Stage {
+class NlMeans final : public TransformStage {
  public:
   static std::vector<ParamSpec> params();
+  static StageContract contract();
+  static Status check_params(const Params& p);
   Status configure(const Params& p, const StageContext& ctx) override;
   Status process(Frame& frame) override;
 

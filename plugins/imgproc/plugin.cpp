@@ -14,21 +14,20 @@
 
 namespace {
 
-using cvpipe::StageKind;
 using cvpipe::stage_entry;
 namespace ip = cvpipe::imgproc;
 
 const cvpipe::StageEntry kStages[] = {
-    stage_entry<ip::Resize>("resize", "scale frames to a size or by a factor", StageKind::transform),
-    stage_entry<ip::Crop>("crop", "keep a rectangle of each frame", StageKind::transform),
-    stage_entry<ip::Color>("color", "convert to gray, BGR, RGB, HSV or Lab", StageKind::transform),
-    stage_entry<ip::GaussianBlur>("gaussian_blur", "Gaussian smoothing", StageKind::transform),
-    stage_entry<ip::MedianBlur>("median_blur", "median filter (salt-and-pepper noise)", StageKind::transform),
-    stage_entry<ip::Bilateral>("bilateral", "edge-preserving bilateral smoothing", StageKind::transform),
-    stage_entry<ip::NlMeans>("nlmeans", "non-local means denoising (OpenCV fastNlMeansDenoising)", StageKind::transform),
-    stage_entry<ip::InpaintClassic>("inpaint_classic", "fill masked pixels (Telea or Navier-Stokes)", StageKind::transform),
-    stage_entry<ip::Draw>("draw", "draw detections and the top label onto frames", StageKind::transform),
-    stage_entry<ip::Grid>("grid", "tile frames into contact sheets", StageKind::transform),
+    stage_entry<ip::Resize>("resize", "scale frames to a size or by a factor"),
+    stage_entry<ip::Crop>("crop", "keep a rectangle of each frame"),
+    stage_entry<ip::Color>("color", "convert to gray, BGR, RGB, HSV or Lab"),
+    stage_entry<ip::GaussianBlur>("gaussian_blur", "Gaussian smoothing"),
+    stage_entry<ip::MedianBlur>("median_blur", "median filter (salt-and-pepper noise)"),
+    stage_entry<ip::Bilateral>("bilateral", "edge-preserving bilateral smoothing"),
+    stage_entry<ip::NlMeans>("nlmeans", "non-local means denoising (OpenCV fastNlMeansDenoising)"),
+    stage_entry<ip::InpaintClassic>("inpaint_classic", "fill masked pixels (Telea or Navier-Stokes)"),
+    stage_entry<ip::Draw>("draw", "draw detections and the top label onto frames"),
+    stage_entry<ip::Grid>("grid", "tile frames into contact sheets"),
 };
 
 }  // namespace

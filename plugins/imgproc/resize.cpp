@@ -18,15 +18,19 @@ std::vector<ParamSpec> Resize::params() {
   };
 }
 
+Status Resize::check_params(const Params& p) {
+  const bool sized = p.get_int("width") > 0 || p.get_int("height") > 0, scaled = p.get_number("scale") > 0;
+  if (scaled && sized) return Status::invalid("give either 'scale' or 'width'/'height', not both");
+  if (!scaled && !sized) return Status::invalid("set 'width', 'height' or 'scale'");
+  return {};
+}
+
 Status Resize::configure(const Params& p, const StageContext&) {
   width_ = static_cast<int>(p.get_int("width"));
   height_ = static_cast<int>(p.get_int("height"));
   scale_ = p.get_number("scale");
   keep_aspect_ = p.get_bool("keep_aspect");
   interpolation_ = p.get_string("interpolation");
-  if (scale_ > 0 && (width_ > 0 || height_ > 0))
-    return Status::invalid("resize: give either 'scale' or 'width'/'height', not both");
-  if (scale_ <= 0 && width_ == 0 && height_ == 0) return Status::invalid("resize: set 'width', 'height' or 'scale'");
   return {};
 }
 

@@ -6,9 +6,10 @@
 
 namespace cvpipe::imgproc {
 
-class Resize final : public Stage {
+class Resize final : public TransformStage {
  public:
   static std::vector<ParamSpec> params();
+  static Status check_params(const Params& p);
   Status configure(const Params& p, const StageContext& ctx) override;
   Status open(const StreamInfo& in, StreamInfo& out) override;
   Status process(Frame& frame) override;

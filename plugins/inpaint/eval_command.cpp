@@ -142,8 +142,8 @@ Status eval_impl(const Params& p, const CommandContext& ctx, std::string& output
     nlohmann::json row{{"image", names[i]}, {"hole_psnr", ps}, {"coverage", cov}};
     cv::Mat telea, ns;
     if (classic) {
-      CVPIPE_RETURN_IF_ERROR(classic_inpaint(original, mask, ClassicMethod::telea, 3.0, telea));
-      CVPIPE_RETURN_IF_ERROR(classic_inpaint(original, mask, ClassicMethod::ns, 3.0, ns));
+      CVPIPE_RETURN_IF_ERROR(classic_inpaint(original, mask, InpaintMethod::telea, 3.0, telea));
+      CVPIPE_RETURN_IF_ERROR(classic_inpaint(original, mask, InpaintMethod::ns, 3.0, ns));
       const double pt = hole_psnr(telea, original, mask), pn = hole_psnr(ns, original, mask);
       sum_telea += pt;
       sum_ns += pn;

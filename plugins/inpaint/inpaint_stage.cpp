@@ -54,7 +54,7 @@ Status InpaintStage::configure(const Params& p, const StageContext&) {
   classes_ = split_list(p.get_string("classes"));
   grow_ = static_cast<int>(p.get_int("grow"));
   use_cnn_ = p.get_string("method") == "cnn";
-  classic_ = p.get_string("classic") == "ns" ? ClassicMethod::ns : ClassicMethod::telea;
+  classic_ = p.get_string("classic") == "ns" ? InpaintMethod::ns : InpaintMethod::telea;
   radius_ = p.get_number("radius");
   cnn_.reset();
   if (!use_cnn_) return {};

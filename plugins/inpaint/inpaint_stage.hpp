@@ -22,9 +22,10 @@
 
 namespace cvpipe::inpaint {
 
-class InpaintStage final : public Stage {
+class InpaintStage final : public TransformStage {
  public:
   static std::vector<ParamSpec> params();
+  static StageContract contract() { return {{{CV_8U, CV_16U}, {}, {}}, {{CV_8U, CV_16U}, {}, {"inpainted_pixels"}}}; }
   Status configure(const Params& params, const StageContext& ctx) override;
   Status process(Frame& frame) override;
 
@@ -39,7 +40,7 @@ class InpaintStage final : public Stage {
   std::vector<std::string> classes_;
   int grow_ = 0;
   bool use_cnn_ = true;
-  ClassicMethod classic_ = ClassicMethod::telea;
+  InpaintMethod classic_ = InpaintMethod::telea;
   double radius_ = 3.0;
   std::unique_ptr<Inpainter> cnn_;
 };

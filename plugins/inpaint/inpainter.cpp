@@ -5,8 +5,8 @@
 #include <vector>
 
 #include <opencv2/imgproc.hpp>
-#include <opencv2/photo.hpp>
 
+#include "cvpipe/inpaint_classic.hpp"
 #include "masks.hpp"
 #include "cvpipe/nn/tiling.hpp"
 
@@ -23,26 +23,6 @@ cv::Mat bgr_of(const cv::Mat& image) {
   else if (image.channels() == 4) cv::cvtColor(image, bgr, cv::COLOR_BGRA2BGR);
   else bgr = image;
   return bgr;
-}
-
-// Copies the hole pixels of `filled` (same size and depth as image; BGR, or image's channels)
-// into a copy of image; alpha stays.
-cv::Mat composite(const cv::Mat& image, const cv::Mat& filled_bgr_or_gray, const cv::Mat& hole) {
-  cv::Mat filled = filled_bgr_or_gray;
-  if (image.channels() == 1 && filled.channels() == 3) cv::cvtColor(filled, filled, cv::COLOR_BGR2GRAY);
-  if (image.channels() == 4) {
-    std::vector<cv::Mat> planes;
-    cv::split(image, planes);
-    std::vector<cv::Mat> colour;
-    cv::split(filled, colour);
-    for (int k = 0; k < 3; ++k) colour[k].copyTo(planes[k], hole);
-    cv::Mat out;
-    cv::merge(planes, out);
-    return out;
-  }
-  cv::Mat out = image.clone();
-  filled.copyTo(out, hole);
-  return out;
 }
 
 }  // namespace
@@ -119,39 +99,14 @@ Status Inpainter::inpaint(const cv::Mat& image, const cv::Mat& mask, cv::Mat& ou
   }));
   cv::Mat filled;
   estimate.convertTo(filled, CV_MAKETYPE(image.depth(), 3), wide ? 65535.0 : 255.0);  // saturating
-  out = composite(image, filled, hole);
+  out = composite_hole(image, filled, hole);
   return {};
 }
 
-Status classic_inpaint(const cv::Mat& image, const cv::Mat& mask, ClassicMethod method, double radius, cv::Mat& out) {
+Status classic_inpaint(const cv::Mat& image, const cv::Mat& mask, InpaintMethod method, double radius, cv::Mat& out) {
   cv::Mat hole;
   CVPIPE_RETURN_IF_ERROR(check_inputs(image, mask, hole));
-  if (cv::countNonZero(hole) == 0) {
-    out = image;
-    return {};
-  }
-  const int flag = method == ClassicMethod::ns ? cv::INPAINT_NS : cv::INPAINT_TELEA;
-  cv::Mat body = image.channels() == 4 ? bgr_of(image) : image.clone();
-  body.setTo(cv::Scalar::all(0), hole);  // what the hole held never matters
-  cv::Mat filled;
-  try {
-    if (body.depth() == CV_8U || body.channels() == 1) {
-      cv::inpaint(body, hole, filled, radius, flag);
-    } else {  // OpenCV fills 16-bit images one channel at a time
-      std::vector<cv::Mat> planes;
-      cv::split(body, planes);
-      for (auto& p : planes) {
-        cv::Mat f;
-        cv::inpaint(p, hole, f, radius, flag);
-        p = f;
-      }
-      cv::merge(planes, filled);
-    }
-  } catch (const cv::Exception& e) {
-    return Status::runtime(std::string("inpaint (classic): ") + e.what());
-  }
-  out = composite(image, filled, hole);
-  return {};
+  return inpaint_classic(image, hole, method, radius, out);
 }
 
 Status load_inpainter(const std::filesystem::path& path, const TileOptions& options, std::unique_ptr<Inpainter>& out) {

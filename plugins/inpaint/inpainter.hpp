@@ -20,6 +20,7 @@
 
 #include <opencv2/core.hpp>
 
+#include "cvpipe/inpaint_classic.hpp"
 #include "cvpipe/status.hpp"
 #include "network.hpp"
 
@@ -47,9 +48,8 @@ class Inpainter {
   TileOptions options_;
 };
 
-enum class ClassicMethod { telea, ns };
-
-Status classic_inpaint(const cv::Mat& image, const cv::Mat& mask, ClassicMethod method, double radius, cv::Mat& out);
+// check_inputs, then cvpipe::inpaint_classic (cvpipe/inpaint_classic.hpp).
+Status classic_inpaint(const cv::Mat& image, const cv::Mat& mask, InpaintMethod method, double radius, cv::Mat& out);
 
 // Loads the model file `path` (found by the host). Any failure (empty path, missing, truncated, not
 // an inpaint model) is invalid_argument naming the file.

@@ -15,8 +15,7 @@ namespace {
 
 const cvpipe::StageEntry kStages[] = {
     cvpipe::stage_entry<cvpipe::inpaint::InpaintStage>(
-        "inpaint", "fill holes (mask files, key colour, mask plane or detections): learned gated U-Net or cv::inpaint",
-        cvpipe::StageKind::transform),
+        "inpaint", "fill holes (mask files, key colour, mask plane or detections): learned gated U-Net or cv::inpaint"),
 };
 
 const cvpipe::CommandEntry kCommands[] = {

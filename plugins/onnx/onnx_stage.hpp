@@ -13,7 +13,7 @@
 
 namespace cvpipe::onnx_stage {
 
-class OnnxStage final : public Stage {
+class OnnxStage final : public TransformStage {
  public:
   static std::vector<ParamSpec> params();
 

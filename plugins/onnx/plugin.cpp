@@ -13,7 +13,7 @@ namespace {
 
 const cvpipe::StageEntry kStages[] = {
     cvpipe::stage_entry<cvpipe::onnx_stage::OnnxStage>(
-        "onnx", "run an ONNX model on each frame: labels, detections or an image", cvpipe::StageKind::transform),
+        "onnx", "run an ONNX model on each frame: labels, detections or an image"),
 };
 
 const cvpipe::CommandEntry kCommands[] = {

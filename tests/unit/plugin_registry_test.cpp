@@ -53,8 +53,11 @@ TEST(PluginRegistry, LoadsAGoodPluginAndCreatesItsStages) {
   ASSERT_OK(stage->configure(p, {}));
   Frame f;
   f.image = cv::Mat(2, 2, CV_8UC1, cv::Scalar(10));
-  ASSERT_OK(stage->process(f));
-  EXPECT_EQ(f.image.at<uint8_t>(0, 0), 20);
+  std::vector<Frame> out;
+  FrameCollector collect(out);
+  ASSERT_OK(stage->transform(f, collect));
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].image.at<uint8_t>(0, 0), 20);
 
   Status st = reg.create_stage("ut_scal", stage);
   EXPECT_EQ(st.code(), StatusCode::not_found);

@@ -36,8 +36,6 @@ struct Frame {
   std::vector<Label> labels;              // top-k, best first
   std::map<std::string, cv::Mat> planes;  // named extra images: "mask", "original", ...
   std::map<std::string, MetaValue> meta;
-  // Set by a stage that absorbs the frame (e.g. a grid collecting tiles): it goes no further.
-  bool consumed = false;
 };
 
 // "frame 7 (tick_7.png)", or "frame 7" without a source: how messages name a frame.

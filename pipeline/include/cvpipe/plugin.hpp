@@ -6,9 +6,14 @@
 // any object from it lives. No exception crosses the boundary: calls return Status.
 //
 // Writing a plugin:
-//   class Blur : public cvpipe::Stage { public: static std::vector<cvpipe::ParamSpec> params(); ... };
-//   static const cvpipe::StageEntry kStages[] = {
-//       cvpipe::stage_entry<Blur>("blur", "Gaussian blur", cvpipe::StageKind::transform)};
+//   class Blur : public cvpipe::TransformStage {
+//    public:
+//     static std::vector<cvpipe::ParamSpec> params();
+//     static cvpipe::StageContract contract();             // optional: what it accepts and emits
+//     static cvpipe::Status check_params(const cvpipe::Params& p);  // optional: rules across params
+//     ...
+//   };
+//   static const cvpipe::StageEntry kStages[] = {cvpipe::stage_entry<Blur>("blur", "Gaussian blur")};
 //   CVPIPE_PLUGIN("myplugin", "1.0.0", kStages, nullptr)
 #pragma once
 #include <atomic>
@@ -16,7 +21,9 @@
 #include <cstdint>
 #include <exception>
 #include <filesystem>
+#include <concepts>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include <opencv2/core/version.hpp>
@@ -26,7 +33,7 @@
 #include "cvpipe/status.hpp"
 
 // Bumped whenever a type that crosses the boundary (Frame, Stage, ParamSpec, entries) changes.
-#define CVPIPE_ABI_VERSION 3u
+#define CVPIPE_ABI_VERSION 4u
 
 #define CVPIPE_STR2(x) #x
 #define CVPIPE_STR(x) CVPIPE_STR2(x)
@@ -54,6 +61,8 @@ struct StageEntry {
   const char* summary;  // one line
   StageKind kind;
   std::vector<ParamSpec> (*params)();
+  StageContract (*contract)();              // never null
+  Status (*check_params)(const Params&);    // rules across parameters (after the schema); may be null
   Stage* (*create)();   // nullptr on failure
   void (*destroy)(Stage*);
 };
@@ -89,10 +98,18 @@ struct CommandEntry {
   Status (*run)(const Params& params, const CommandContext& ctx, std::string& output);
 };
 
+// The entry of stage class T: its kind from its base class (SourceStage, TransformStage,
+// SinkStage), T::params(), and T::contract() and T::check_params() when T declares them.
 template <class T>
-StageEntry stage_entry(const char* name, const char* summary, StageKind kind) {
+StageEntry stage_entry(const char* name, const char* summary) {
+  static_assert(std::is_base_of_v<SourceStage, T> || std::is_base_of_v<TransformStage, T> || std::is_base_of_v<SinkStage, T>,
+                "a stage derives from cvpipe::SourceStage, cvpipe::TransformStage or cvpipe::SinkStage");
+  StageContract (*contract)() = [] { return StageContract{}; };
+  if constexpr (requires { { T::contract() } -> std::same_as<StageContract>; }) contract = &T::contract;
+  Status (*check)(const Params&) = nullptr;
+  if constexpr (requires(const Params& p) { { T::check_params(p) } -> std::same_as<Status>; }) check = &T::check_params;
   return StageEntry{
-      name, summary, kind, &T::params,
+      name, summary, T::kind, &T::params, contract, check,
       []() -> Stage* {
         try { return new T(); } catch (...) { return nullptr; }
       },

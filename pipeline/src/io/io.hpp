@@ -1,7 +1,7 @@
 // Built-in sources and sinks (images, video, camera, gstreamer, network streams; images, video,
 // jsonl, window, null). Each type declares its options as a ParamSpec schema so the config loader
-// validates them like stage parameters. The `generate` source wraps a plugin source stage and is
-// built by the executor, not here (io/generate_source.hpp).
+// validates them like stage parameters. A plugin's source and sink stages are wrapped as a Source
+// and a Sink by the executor, not here (io/plugin_stage_io.hpp).
 // Guarantees: no function here throws (OpenCV exceptions become Status values); a source makes
 // progress on every read (an io_error consumes the bad item, so reading on continues with the next
 // one); sinks write atomically (temp name in the same folder, renamed on success), so a final

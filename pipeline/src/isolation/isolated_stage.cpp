@@ -1,7 +1,7 @@
 // Process isolation for stages: see isolated_stage.hpp.
 // Exchange: the host sends a request (an op byte, then its arguments), the worker answers with a
 // Status and the op's results. init: plugin file, stage name, params, context -> status,
-// preferred batch. open: stream info -> status, stream info. process: frame -> status, frame.
+// preferred batch. open: stream info -> status, stream info. process: frame -> status, the frames emitted.
 // batch: frames -> status, frames. finish -> status, frames. close -> status (the worker exits).
 #include "isolation/isolated_stage.hpp"
 
@@ -64,11 +64,14 @@ class IsolatedStage final : public Stage {
     return call("open()", w, [&](wire::Reader& r) { return r.stream(out); }, /*restart=*/false);
   }
 
-  Status process(Frame& frame) override {
+  Status transform(Frame& frame, Emitter& out) override {
     wire::Writer w;
     w.u8(static_cast<uint8_t>(Op::process));
     w.frame(frame);
-    return call("process()", w, [&](wire::Reader& r) { return r.frame(frame); }, true);
+    std::vector<Frame> emitted;
+    CVPIPE_RETURN_IF_ERROR(call("process()", w, [&](wire::Reader& r) { return r.frames(emitted); }, true));
+    for (auto& f : emitted) out.emit(std::move(f));
+    return {};
   }
 
   int preferred_batch() const override { return preferred_batch_; }
@@ -80,10 +83,13 @@ class IsolatedStage final : public Stage {
     return call("process_batch()", w, [&](wire::Reader& r) { return r.frames(frames); }, true);
   }
 
-  Status finish(std::vector<Frame>& out) override {
+  Status finish(Emitter& out) override {
     wire::Writer w;
     w.u8(static_cast<uint8_t>(Op::finish));
-    return call("finish()", w, [&](wire::Reader& r) { return r.frames(out); }, false);
+    std::vector<Frame> emitted;
+    CVPIPE_RETURN_IF_ERROR(call("finish()", w, [&](wire::Reader& r) { return r.frames(emitted); }, false));
+    for (auto& f : emitted) out.emit(std::move(f));
+    return {};
   }
 
   Status close() override {
@@ -239,8 +245,10 @@ int serve_isolated_stage(int in_fd, int out_fd) {
       case Op::process: {
         Frame f;
         if (!stage || !r.frame(f)) return 2;
-        st = guard([&] { return stage->process(f); });
-        results.frame(f);
+        std::vector<Frame> emitted;
+        FrameCollector collect(emitted);
+        st = guard([&] { return stage->transform(f, collect); });
+        results.frames(emitted);
         break;
       }
       case Op::batch: {
@@ -253,7 +261,8 @@ int serve_isolated_stage(int in_fd, int out_fd) {
       case Op::finish: {
         std::vector<Frame> out;
         if (!stage) return 2;
-        st = guard([&] { return stage->finish(out); });
+        FrameCollector collect(out);
+        st = guard([&] { return stage->finish(collect); });
         results.frames(out);
         break;
       }

@@ -80,7 +80,6 @@ void Writer::frame(const Frame& f) {
     else if (auto d = std::get_if<double>(&v)) f64(*d);
     else str(std::get<std::string>(v));
   }
-  u8(f.consumed ? 1 : 0);
 }
 
 void Writer::frames(const std::vector<Frame>& fs) {
@@ -204,9 +203,6 @@ bool Reader::frame(Frame& f) {
       return false;
     }
   }
-  uint8_t consumed;
-  if (!u8(consumed)) return false;
-  f.consumed = consumed != 0;
   return true;
 }
 

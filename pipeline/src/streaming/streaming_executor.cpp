@@ -369,27 +369,30 @@ class StreamingRun {
     // A batch stage returns the frames it keeps, in order; they inherit the batch's oldest birth.
     const Clock::time_point born = items.front().born;
     for (auto& f : batch) {
-      if (f.consumed) continue;
       Item item{std::move(f), born};
       if (!chain(r, r.first + 1, item)) return false;
     }
     return true;
   }
 
-  // Calls the runner's stages from `k` on one frame, then hands it to the runner's output.
+  // Calls the runner's stages from `k` on one frame, then hands what comes out to the runner's
+  // output; each frame a stage emits goes on through the later stages in emit order and
+  // inherits the input's birth time.
   bool chain(Runner& r, size_t k, Item& item) {
-    auto& stages = parts_.stages();
-    for (; k < r.last; ++k) {
-      StageSlot& s = stages[k];
-      Status st;
-      {
-        ComputeSlots::Hold hold(*slots_, stage_threads_);
-        st = parts_.process(s, item.frame, tid(k));
-      }
-      if (!st.ok()) return fail(s, st, 1);
-      if (item.frame.consumed) return true;
+    if (k == r.last) return emit(r, item);
+    StageSlot& s = parts_.stages()[k];
+    std::vector<Frame> emitted;
+    Status st;
+    {
+      ComputeSlots::Hold hold(*slots_, stage_threads_);
+      st = parts_.process(s, item.frame, emitted, tid(k));
     }
-    return emit(r, item);
+    if (!st.ok()) return fail(s, st, 1);
+    for (auto& f : emitted) {
+      Item next{std::move(f), item.born};
+      if (!chain(r, k + 1, next)) return false;
+    }
+    return true;
   }
 
   bool emit(Runner& r, Item& item) {
@@ -430,7 +433,6 @@ class StreamingRun {
         continue;
       }
       for (auto& f : out) {
-        if (f.consumed) continue;
         Item item{std::move(f), t1};
         if (!chain(r, k + 1, item)) return;
       }

@@ -3,6 +3,7 @@
 
 #include <cstdlib>
 #include <exception>
+#include <iterator>
 
 #include "host_logger.hpp"
 #include "plugin_registry.hpp"
@@ -71,6 +72,10 @@ const Status& StageHarness::load_status() const { return s_->load_status; }
 const std::filesystem::path& StageHarness::library() const { return s_->file; }
 const StageEntry* StageHarness::entry() const { return s_->info ? s_->info->entry : nullptr; }
 const std::vector<ParamSpec>& StageHarness::schema() const { return s_->info ? s_->info->params : no_params(); }
+const StageContract& StageHarness::contract() const {
+  static const StageContract any;
+  return s_->info ? s_->info->contract : any;
+}
 const Params& StageHarness::params() const { return s_->params; }
 const StreamInfo& StageHarness::out_info() const { return s_->out_info; }
 Stage* StageHarness::stage() { return s_->stage.get(); }
@@ -87,6 +92,8 @@ Status StageHarness::configure(const ParamTexts& values, StageContext ctx) {
     return Status::invalid(msg);
   }
   s_->params = p;
+  if (const auto check = s_->info->entry->check_params)
+    CVPIPE_RETURN_IF_ERROR(guarded("check_params", [&] { return check(s_->params); }));
   CVPIPE_RETURN_IF_ERROR(s_->registry.create_stage(s_->stage_name, s_->stage));
   if (ctx.instance_name.empty()) ctx.instance_name = s_->stage_name;
   if (!ctx.logger) ctx.logger = &s_->logger;
@@ -95,20 +102,48 @@ Status StageHarness::configure(const ParamTexts& values, StageContext ctx) {
 
 Status StageHarness::open(const StreamInfo& in) {
   if (!s_->stage) return Status::runtime("harness: open() before a successful configure()");
+  if (!contract().input.admits_type(in.type))
+    return Status::invalid("stage '" + s_->stage_name + "': its input is " + FrameContract::type_text(in.type) +
+                           " frames, but the stage takes " + contract().input.text());
   s_->out_info = in;
   CVPIPE_RETURN_IF_ERROR(guarded("open", [&] { return s_->stage->open(in, s_->out_info); }));
   s_->open = true;
   return {};
 }
 
+Status StageHarness::fits_input(const Frame& frame) const {
+  if (const std::string why = contract().input.mismatch(frame); !why.empty())
+    return Status::unsupported("stage '" + s_->stage_name + "': " + frame_text(frame) + ": the stage " + why);
+  return {};
+}
+
+Status StageHarness::transform(Frame& frame, std::vector<Frame>& out) {
+  if (!s_->open) return Status::runtime("harness: transform() before open()");
+  CVPIPE_RETURN_IF_ERROR(fits_input(frame));
+  FrameCollector collect(out);
+  return guarded("transform", [&] { return s_->stage->transform(frame, collect); });
+}
+
 Status StageHarness::process(Frame& frame) {
-  if (!s_->open) return Status::runtime("harness: process() before open()");
-  return guarded("process", [&] { return s_->stage->process(frame); });
+  std::vector<Frame> out;
+  CVPIPE_RETURN_IF_ERROR(transform(frame, out));
+  if (out.size() != 1)
+    return Status::runtime("harness: process() expects one frame out, the stage emitted " + std::to_string(out.size()) +
+                           " (use transform())");
+  frame = std::move(out.front());
+  return {};
 }
 
 Status StageHarness::process_batch(std::vector<Frame>& frames) {
   if (!s_->open) return Status::runtime("harness: process_batch() before open()");
+  for (const Frame& f : frames) CVPIPE_RETURN_IF_ERROR(fits_input(f));
   return guarded("process_batch", [&] { return s_->stage->process_batch(frames); });
+}
+
+Status StageHarness::consume(const Frame& frame) {
+  if (!s_->open) return Status::runtime("harness: consume() before open()");
+  CVPIPE_RETURN_IF_ERROR(fits_input(frame));
+  return guarded("consume", [&] { return s_->stage->consume(frame); });
 }
 
 Status StageHarness::produce(Frame& frame) {
@@ -118,7 +153,8 @@ Status StageHarness::produce(Frame& frame) {
 
 Status StageHarness::finish(std::vector<Frame>& out) {
   if (!s_->open) return Status::runtime("harness: finish() before open()");
-  return guarded("finish", [&] { return s_->stage->finish(out); });
+  FrameCollector collect(out);
+  return guarded("finish", [&] { return s_->stage->finish(collect); });
 }
 
 Status StageHarness::close() {
@@ -138,21 +174,16 @@ Status StageHarness::run(const std::vector<Frame>& in, std::vector<Frame>& out, 
   while (st.ok() && i < in.size()) {
     std::vector<Frame> chunk;
     for (; i < in.size() && chunk.size() < static_cast<size_t>(std::max(1, batch)); ++i) chunk.push_back(in[i]);
-    if (batch > 1) {
+    if (entry()->kind == StageKind::sink) {
+      st = consume(chunk.front());
+    } else if (batch > 1) {
       st = process_batch(chunk);
+      if (st.ok()) std::move(chunk.begin(), chunk.end(), std::back_inserter(out));
     } else {
-      st = process(chunk.front());
+      st = transform(chunk.front(), out);
     }
-    if (!st.ok()) break;
-    for (auto& f : chunk)
-      if (!f.consumed) out.push_back(std::move(f));
   }
-  if (st.ok()) {
-    std::vector<Frame> rest;
-    st = finish(rest);
-    for (auto& f : rest)
-      if (!f.consumed) out.push_back(std::move(f));
-  }
+  if (st.ok()) st = finish(out);
   Status cs = close();
   return st.ok() ? cs : st;
 }

@@ -18,7 +18,7 @@
 
 namespace cvpipe::gan {
 
-class GanStage : public Stage {
+class GanStage : public SourceStage {
  public:
   static std::vector<ParamSpec> params();
 

@@ -14,7 +14,7 @@ namespace {
 
 const cvpipe::StageEntry kStages[] = {
     cvpipe::stage_entry<cvpipe::gan::GanStage>(
-        "gan", "class-conditional DCGAN digit generator (source): samples or a latent walk", cvpipe::StageKind::source)};
+        "gan", "class-conditional DCGAN digit generator (source): samples or a latent walk")};
 
 const cvpipe::CommandEntry kCommands[] = {
     {"train", "train the class-conditional DCGAN on digits (cvpipe train configs/train/gan_digits.yaml)",

@@ -5,8 +5,14 @@
 //   fail_on           fails (or throws, or crashes with SIGSEGV) for the frames whose seq is listed in `seqs`
 //   batcher           prefers batches of `batch`; writes meta["batch_size"] on each frame
 //   absorb            consumes odd-seq frames; at finish emits one frame "absorbed" counting them
+//   repeat            emits `times` copies of each frame (meta["copy"] = 0, 1, ...)
+//   gray_only         declares 8-bit gray in and out (contract); crashes on a frame outside it
+//   window            keeps low <= seq <= high; check_params refuses low > high
+//   seq_log (sink)    writes "seq source WxH" lines to `path` at close
 #include <chrono>
 #include <csignal>
+#include <cstdio>
+#include <fstream>
 #include <sstream>
 #include <set>
 #include <stdexcept>
@@ -18,7 +24,7 @@ namespace {
 
 using namespace cvpipe;
 
-class Counter final : public Stage {
+class Counter final : public SourceStage {
  public:
   static std::vector<ParamSpec> params() {
     return {ParamSpec::integer("count", 10, 0, 1e9, "frames to produce; 0: endless"),
@@ -66,7 +72,7 @@ class Counter final : public Stage {
   cv::Size size_;
 };
 
-class FailOn final : public Stage {
+class FailOn final : public TransformStage {
  public:
   static std::vector<ParamSpec> params() {
     return {ParamSpec::string("seqs", std::string(), "comma-separated seq numbers that fail"),
@@ -95,7 +101,7 @@ class FailOn final : public Stage {
   bool throw_ = false, crash_ = false;
 };
 
-class Batcher final : public Stage {
+class Batcher final : public TransformStage {
  public:
   static std::vector<ParamSpec> params() { return {ParamSpec::integer("batch", 3, 1, 64, "preferred batch size")}; }
   Status configure(const Params& p, const StageContext&) override {
@@ -116,24 +122,22 @@ class Batcher final : public Stage {
   int batch_ = 3;
 };
 
-class Absorb final : public Stage {
+class Absorb final : public TransformStage {
  public:
   static std::vector<ParamSpec> params() { return {}; }
   Status configure(const Params&, const StageContext&) override { return {}; }
-  Status process(Frame& f) override {
-    if (f.seq % 2 == 1) {
-      f.consumed = true;
-      ++absorbed_;
-    }
+  Status transform(Frame& f, Emitter& out) override {
+    if (f.seq % 2 == 1) ++absorbed_;
+    else out.emit(std::move(f));
     return {};
   }
-  Status finish(std::vector<Frame>& out) override {
+  Status finish(Emitter& out) override {
     Frame f;
     f.image = cv::Mat(4, 4, CV_8UC3, cv::Scalar::all(9));
     f.source = "absorbed";
     f.seq = 1000;
     f.meta["absorbed"] = absorbed_;
-    out.push_back(std::move(f));
+    out.emit(std::move(f));
     return {};
   }
 
@@ -141,11 +145,101 @@ class Absorb final : public Stage {
   int64_t absorbed_ = 0;
 };
 
+class Repeat final : public TransformStage {
+ public:
+  static std::vector<ParamSpec> params() { return {ParamSpec::integer("times", 2, 0, 16, "copies emitted per input frame")}; }
+  static StageContract contract() { return {{}, {{}, {}, {"copy"}}}; }
+  Status configure(const Params& p, const StageContext&) override {
+    times_ = p.get_int("times");
+    return {};
+  }
+  Status transform(Frame& f, Emitter& out) override {
+    for (int64_t k = 0; k < times_; ++k) {
+      Frame copy = f;
+      copy.meta["copy"] = k;
+      out.emit(std::move(copy));
+    }
+    return {};
+  }
+
+ private:
+  int64_t times_ = 2;
+};
+
+class GrayOnly final : public TransformStage {
+ public:
+  static std::vector<ParamSpec> params() { return {}; }
+  static StageContract contract() { return {{{CV_8U}, {1}, {}}, {{CV_8U}, {1}, {}}}; }
+  Status configure(const Params&, const StageContext&) override { return {}; }
+  Status process(Frame& f) override {
+    if (f.image.channels() != 1) std::raise(SIGSEGV);  // the host never lets such a frame through
+    return {};
+  }
+};
+
+class Window final : public TransformStage {
+ public:
+  static std::vector<ParamSpec> params() {
+    return {ParamSpec::integer("low", 0, 0, 1000, "first seq kept"), ParamSpec::integer("high", 10, 0, 1000, "last seq kept")};
+  }
+  static Status check_params(const Params& p) {
+    if (p.get_int("low") > p.get_int("high"))
+      return Status::invalid("'low' (" + std::to_string(p.get_int("low")) + ") is above 'high' (" +
+                             std::to_string(p.get_int("high")) + ")");
+    return {};
+  }
+  Status configure(const Params& p, const StageContext&) override {
+    low_ = p.get_int("low");
+    high_ = p.get_int("high");
+    return {};
+  }
+  Status transform(Frame& f, Emitter& out) override {
+    if (f.seq >= low_ && f.seq <= high_) out.emit(std::move(f));
+    return {};
+  }
+
+ private:
+  int64_t low_ = 0, high_ = 10;
+};
+
+// Writes "seq source WxH" per frame to `path` at close (through a temporary name, renamed).
+class SeqLog final : public SinkStage {
+ public:
+  static std::vector<ParamSpec> params() { return {ParamSpec::path("path", std::nullopt, false, "the text file to write")}; }
+  static StageContract contract() { return {{{CV_8U}, {}, {}}, {}}; }
+  Status configure(const Params& p, const StageContext&) override {
+    path_ = p.get_string("path");
+    return {};
+  }
+  Status consume(const Frame& f) override {
+    lines_ << f.seq << ' ' << f.source << ' ' << f.image.cols << 'x' << f.image.rows << '\n';
+    return {};
+  }
+  Status close() override {
+    const std::string tmp = path_ + ".tmp";
+    {
+      std::ofstream out(tmp);
+      out << lines_.str();
+      if (!out) return Status::io("seq_log: cannot write " + tmp);
+    }
+    if (std::rename(tmp.c_str(), path_.c_str()) != 0) return Status::io("seq_log: cannot rename to " + path_);
+    return {};
+  }
+
+ private:
+  std::string path_;
+  std::ostringstream lines_;
+};
+
 const StageEntry kStages[] = {
-    stage_entry<Counter>("counter", "numbered test frames", StageKind::source),
-    stage_entry<FailOn>("fail_on", "fails chosen frames", StageKind::transform),
-    stage_entry<Batcher>("batcher", "prefers batches", StageKind::transform),
-    stage_entry<Absorb>("absorb", "consumes odd frames, emits one at finish", StageKind::transform),
+    stage_entry<Counter>("counter", "numbered test frames"),
+    stage_entry<FailOn>("fail_on", "fails chosen frames"),
+    stage_entry<Batcher>("batcher", "prefers batches"),
+    stage_entry<Absorb>("absorb", "consumes odd frames, emits one at finish"),
+    stage_entry<Repeat>("repeat", "emits `times` copies of each frame"),
+    stage_entry<GrayOnly>("gray_only", "declares 8-bit gray in and out; crashes on anything else"),
+    stage_entry<Window>("window", "keeps frames with low <= seq <= high (low > high is refused)"),
+    stage_entry<SeqLog>("seq_log", "sink: one line per frame into a text file"),
 };
 
 }  // namespace

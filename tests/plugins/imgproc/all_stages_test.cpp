@@ -30,7 +30,7 @@ const std::vector<StageCase>& cases() {
       {"median_blur", {{"ksize", "3"}}, {}},
       {"bilateral", {{"d", "5"}}, {}},
       {"nlmeans", {{"h", "5"}, {"template", "3"}, {"search", "7"}}, {}},
-      {"inpaint_classic", {{"key_color", "0,0,0"}}, {CV_16UC3}},
+      {"inpaint_classic", {{"key_color", "0,0,0"}}, {}},
       {"draw", {}, {}},
       {"grid", {{"count", "4"}, {"tile_width", "16"}, {"tile_height", "12"}}, {}},
   };

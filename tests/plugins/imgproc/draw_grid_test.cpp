@@ -100,37 +100,40 @@ TEST(Grid, TilesKeepAspectAndContent) {
   EXPECT_EQ(s.at<cv::Vec3b>(17, 10), cv::Vec3b(0, 0, 0));
 }
 
-TEST(Grid, PassthroughKeepsFramesAndAddsSheetsAtTheEnd) {
+TEST(Grid, PassthroughKeepsFramesAndEachSheetFollowsTheFrameThatCompletesIt) {
   std::vector<Frame> in;
   for (int i = 0; i < 3; ++i) in.push_back(make_frame(gray_image(16, 16), "g" + std::to_string(i) + ".png", i));
   StageHarness h("imgproc", "grid");
   ASSERT_OK(h.configure({{"count", "2"}, {"passthrough", "true"}}, StageContext{"sheet", {}, 1, false}));
   ASSERT_OK(h.open());
-  for (auto& f : in) {
-    ASSERT_OK(h.process(f));
-    EXPECT_FALSE(f.consumed);
-    EXPECT_EQ(f.image.size(), cv::Size(16, 16));
-  }
+  std::vector<Frame> out;
+  for (auto& f : in) ASSERT_OK(h.transform(f, out));
+  ASSERT_EQ(out.size(), 4u) << "three frames and the first sheet, mid-stream";
+  EXPECT_EQ(out[0].source, "g0.png");
+  EXPECT_EQ(out[1].source, "g1.png");
+  EXPECT_EQ(out[2].source, "sheet_000000") << "sheets are named after the instance";
+  EXPECT_EQ(out[2].seq, 1) << "a sheet's seq is its last tile's";
+  EXPECT_EQ(out[3].source, "g2.png");
+  EXPECT_EQ(out[3].image.size(), cv::Size(16, 16));
   std::vector<Frame> rest;
   ASSERT_OK(h.finish(rest));
-  ASSERT_EQ(rest.size(), 2u);
-  EXPECT_EQ(rest[0].source, "sheet_000000") << "sheets are named after the instance";
-  EXPECT_EQ(rest[0].seq, 1) << "a sheet's seq is its last tile's";
-  EXPECT_EQ(rest[1].seq, 2);
-  EXPECT_EQ(std::get<int64_t>(rest[1].meta["grid_sheet"]), 1);
+  ASSERT_EQ(rest.size(), 1u);
+  EXPECT_EQ(rest[0].seq, 2);
+  EXPECT_EQ(std::get<int64_t>(rest[0].meta["grid_sheet"]), 1);
   EXPECT_OK(h.close());
 }
 
-TEST(Grid, ConsumesTilesUntilASheetIsFull) {
+TEST(Grid, HoldsTilesUntilASheetIsFull) {
   StageHarness h("imgproc", "grid");
   ASSERT_OK(h.configure({{"count", "2"}}));
   ASSERT_OK(h.open());
   Frame a = make_frame(gray_image(8, 8)), b = make_frame(gray_image(8, 8));
-  ASSERT_OK(h.process(a));
-  EXPECT_TRUE(a.consumed);
-  ASSERT_OK(h.process(b));
-  EXPECT_FALSE(b.consumed);
-  EXPECT_EQ(b.source, "grid_000000");
+  std::vector<Frame> out;
+  ASSERT_OK(h.transform(a, out));
+  EXPECT_TRUE(out.empty());
+  ASSERT_OK(h.transform(b, out));
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].source, "grid_000000");
   std::vector<Frame> rest;
   ASSERT_OK(h.finish(rest));
   EXPECT_TRUE(rest.empty());

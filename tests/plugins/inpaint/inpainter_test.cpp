@@ -37,8 +37,8 @@ TEST(Inpainter, KnownPixelsUnchangedEveryTypeAndSize) {
       const cv::Mat mask = testing::test_mask(size);
       cv::Mat out_cnn, out_telea, out_ns;
       ASSERT_OK(cnn.inpaint(img, mask, out_cnn));
-      ASSERT_OK(classic_inpaint(img, mask, ClassicMethod::telea, 3, out_telea));
-      ASSERT_OK(classic_inpaint(img, mask, ClassicMethod::ns, 3, out_ns));
+      ASSERT_OK(classic_inpaint(img, mask, InpaintMethod::telea, 3, out_telea));
+      ASSERT_OK(classic_inpaint(img, mask, InpaintMethod::ns, 3, out_ns));
       const std::string what = "type " + std::to_string(type) + " size " + std::to_string(size.width) + "x" + std::to_string(size.height);
       expect_known_equal(out_cnn, img, mask, "cnn " + what);
       expect_known_equal(out_telea, img, mask, "telea " + what);
@@ -63,8 +63,8 @@ TEST(Inpainter, HoleContentsAreIgnored) {
   ASSERT_OK(cnn.inpaint(img, mask, a));
   ASSERT_OK(cnn.inpaint(other, mask, b));
   EXPECT_EQ(cv::norm(a, b, cv::NORM_INF), 0.0);
-  ASSERT_OK(classic_inpaint(img, mask, ClassicMethod::telea, 3, ta));
-  ASSERT_OK(classic_inpaint(other, mask, ClassicMethod::telea, 3, tb));
+  ASSERT_OK(classic_inpaint(img, mask, InpaintMethod::telea, 3, ta));
+  ASSERT_OK(classic_inpaint(other, mask, InpaintMethod::telea, 3, tb));
   EXPECT_EQ(cv::norm(ta, tb, cv::NORM_INF), 0.0);
   EXPECT_GT(cv::norm(a, img, cv::NORM_L1), 0.0) << "the hole was filled";
 }
@@ -98,7 +98,7 @@ TEST(Inpainter, AllZeroMaskIsNoOp) {
   cv::Mat out;
   ASSERT_OK(cnn.inpaint(img, zero, out));
   EXPECT_EQ(cv::norm(out, img, cv::NORM_INF), 0.0);
-  ASSERT_OK(classic_inpaint(img, zero, ClassicMethod::ns, 3, out));
+  ASSERT_OK(classic_inpaint(img, zero, InpaintMethod::ns, 3, out));
   EXPECT_EQ(cv::norm(out, img, cv::NORM_INF), 0.0);
 }
 
@@ -110,7 +110,7 @@ TEST(Inpainter, WrongSizeMaskIsAnError) {
   EXPECT_EQ(st.code(), StatusCode::invalid_argument);
   EXPECT_NE(st.message().find("40x31"), std::string::npos) << st.message();
   EXPECT_NE(st.message().find("40x30"), std::string::npos) << st.message();
-  EXPECT_EQ(classic_inpaint(img, cv::Mat::zeros(3, 3, CV_8UC1), ClassicMethod::telea, 3, out).code(), StatusCode::invalid_argument);
+  EXPECT_EQ(classic_inpaint(img, cv::Mat::zeros(3, 3, CV_8UC1), InpaintMethod::telea, 3, out).code(), StatusCode::invalid_argument);
   EXPECT_EQ(cnn.inpaint(cv::Mat(4, 4, CV_32FC3), cv::Mat::zeros(4, 4, CV_8UC1), out).code(), StatusCode::unsupported);
 }
 

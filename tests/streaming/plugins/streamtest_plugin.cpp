@@ -31,7 +31,7 @@ int64_t thread_tag() {
   return static_cast<int64_t>(std::hash<std::thread::id>{}(std::this_thread::get_id()) & 0x7fffffffffffull);
 }
 
-class Ticker final : public Stage {
+class Ticker final : public SourceStage {
  public:
   static std::vector<ParamSpec> params() {
     return {ParamSpec::integer("count", 10, 0, 1e9, "frames to produce; 0: endless"),
@@ -87,7 +87,7 @@ class Ticker final : public Stage {
   std::chrono::steady_clock::time_point next_time_;
 };
 
-class Slow final : public Stage {
+class Slow final : public TransformStage {
  public:
   static std::vector<ParamSpec> params() {
     return {ParamSpec::integer("ms", 1, 0, 10000, "sleep per frame"),
@@ -120,7 +120,7 @@ class Slow final : public Stage {
 std::atomic<int> g_probes_running{0};
 std::atomic<int> g_probe_peak{0};
 
-class Probe final : public Stage {
+class Probe final : public TransformStage {
  public:
   static std::vector<ParamSpec> params() { return {ParamSpec::integer("ms", 2, 0, 1000, "busy time per frame")}; }
   Status configure(const Params& p, const StageContext&) override {
@@ -143,7 +143,7 @@ class Probe final : public Stage {
   int64_t ms_ = 2;
 };
 
-class ThreadTag final : public Stage {
+class ThreadTag final : public TransformStage {
  public:
   static std::vector<ParamSpec> params() { return {}; }
   Status configure(const Params&, const StageContext& ctx) override {
@@ -159,7 +159,7 @@ class ThreadTag final : public Stage {
   std::string key_;
 };
 
-class NnBudget final : public Stage {
+class NnBudget final : public TransformStage {
  public:
   static std::vector<ParamSpec> params() { return {}; }
   Status configure(const Params&, const StageContext&) override {
@@ -181,13 +181,11 @@ class NnBudget final : public Stage {
 };
 
 const StageEntry kStages[] = {
-    stage_entry<Ticker>("ticker", "timed test frames, optionally live, with chosen timestamps", StageKind::source),
-    stage_entry<Slow>("slow", "sleeps per frame; checks it is never called concurrently or out of order",
-                      StageKind::transform),
-    stage_entry<Probe>("probe", "measures how many probe calls overlap", StageKind::transform),
-    stage_entry<ThreadTag>("thread_tag", "tags the frame with the calling thread", StageKind::transform),
-    stage_entry<NnBudget>("nn_budget", "runs a small network; tags the frame with its thread budget",
-                          StageKind::transform),
+    stage_entry<Ticker>("ticker", "timed test frames, optionally live, with chosen timestamps"),
+    stage_entry<Slow>("slow", "sleeps per frame; checks it is never called concurrently or out of order"),
+    stage_entry<Probe>("probe", "measures how many probe calls overlap"),
+    stage_entry<ThreadTag>("thread_tag", "tags the frame with the calling thread"),
+    stage_entry<NnBudget>("nn_budget", "runs a small network; tags the frame with its thread budget"),
 };
 
 }  // namespace

@@ -5,7 +5,7 @@
 
 namespace {
 
-class Nothing : public cvpipe::Stage {
+class Nothing : public cvpipe::TransformStage {
  public:
   static std::vector<cvpipe::ParamSpec> params() {
 #if UT_VARIANT == 5
@@ -19,10 +19,10 @@ class Nothing : public cvpipe::Stage {
 
 #if UT_VARIANT == 4
 [[maybe_unused]] const cvpipe::StageEntry kStages[] = {
-    cvpipe::stage_entry<Nothing>("ut_scale", "clashes with the unittest plugin", cvpipe::StageKind::transform)};
+    cvpipe::stage_entry<Nothing>("ut_scale", "clashes with the unittest plugin")};
 #else
 [[maybe_unused]] const cvpipe::StageEntry kStages[] = {
-    cvpipe::stage_entry<Nothing>("ut_broken_stage", "never loaded", cvpipe::StageKind::transform)};
+    cvpipe::stage_entry<Nothing>("ut_broken_stage", "never loaded")};
 #endif
 
 }  // namespace

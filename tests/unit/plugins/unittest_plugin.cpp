@@ -12,12 +12,13 @@ namespace {
 using cvpipe::Frame;
 using cvpipe::ParamSpec;
 using cvpipe::Params;
-using cvpipe::Stage;
+using cvpipe::SourceStage;
+using cvpipe::TransformStage;
 using cvpipe::StageContext;
 using cvpipe::Status;
 
 // Produces `count` gray frames of width x height.
-class UtSource : public Stage {
+class UtSource : public SourceStage {
  public:
   static std::vector<ParamSpec> params() {
     return {ParamSpec::integer("count", 3, 1, 1000, "frames to produce"),
@@ -49,7 +50,7 @@ class UtSource : public Stage {
 };
 
 // Scales pixel values; has one parameter of every type but `path`.
-class UtScale : public Stage {
+class UtScale : public TransformStage {
  public:
   static std::vector<ParamSpec> params() {
     return {ParamSpec::number("factor", 1.0, 0.0, 10.0, "multiply pixels by this"),
@@ -75,7 +76,7 @@ class UtScale : public Stage {
 };
 
 // Needs a model file (required path that must exist) and a threshold that also accepts "auto".
-class UtModel : public Stage {
+class UtModel : public TransformStage {
  public:
   static std::vector<ParamSpec> params() {
     return {ParamSpec::path("model", std::nullopt, true, "weights file"),
@@ -133,9 +134,9 @@ Status run_eval(const Params& p, const cvpipe::CommandContext&, std::string& out
 }
 
 const cvpipe::StageEntry kStages[] = {
-    cvpipe::stage_entry<UtSource>("ut_source", "test source: gray frames", cvpipe::StageKind::source),
-    cvpipe::stage_entry<UtScale>("ut_scale", "test transform: scales pixels", cvpipe::StageKind::transform),
-    cvpipe::stage_entry<UtModel>("ut_model", "test transform that needs a model file", cvpipe::StageKind::transform),
+    cvpipe::stage_entry<UtSource>("ut_source", "test source: gray frames"),
+    cvpipe::stage_entry<UtScale>("ut_scale", "test transform: scales pixels"),
+    cvpipe::stage_entry<UtModel>("ut_model", "test transform that needs a model file"),
 };
 
 const cvpipe::CommandEntry kCommands[] = {

@@ -3,8 +3,9 @@
 // It loads exactly one library (a file path, or libcvpipe_<plugin>.so from the build tree's
 // plugin folder / $CVPIPE_TEST_PLUGIN_DIR), refuses it as the host would (ABI, descriptor,
 // schema), validates parameters given as text against the stage's schema with the host's own
-// code (types, ranges, choices, defaults, paths), and runs configure -> open ->
-// process/process_batch or produce -> finish -> close. Every call is guarded: an exception
+// code (types, ranges, choices, defaults, paths) and its check_params(), holds frames to the
+// stage's input contract as the host does, and runs configure -> open ->
+// transform/process_batch, produce or consume -> finish -> close. Every call is guarded: an exception
 // thrown by the stage becomes a runtime_error Status whose message starts with "THREW:", so a
 // test can tell it from a clean error. Not thread-safe; the stage may be called from the thread
 // that calls the harness only.
@@ -48,6 +49,7 @@ class StageHarness {
   // The stage's entry (name, summary, kind) and its schema; nullptr / empty when not loaded.
   const StageEntry* entry() const;
   const std::vector<ParamSpec>& schema() const;
+  const StageContract& contract() const;  // what the stage declares it takes and emits
 
   // Validates `params` (name -> text, as written in YAML) against the schema, fills defaults and
   // configures a fresh stage instance. Relative paths resolve against ctx.config_dir.
@@ -56,22 +58,27 @@ class StageHarness {
   const Params& params() const;
   Status open(const StreamInfo& in = {});
   const StreamInfo& out_info() const;
+  // Transforms: what the stage emits for `frame` is appended to `out`.
+  Status transform(Frame& frame, std::vector<Frame>& out);
+  // transform() for a stage that emits exactly one frame, which replaces `frame` (else an error).
   Status process(Frame& frame);
   Status process_batch(std::vector<Frame>& frames);
-  Status produce(Frame& frame);
-  Status finish(std::vector<Frame>& out);
+  Status produce(Frame& frame);    // sources
+  Status consume(const Frame& frame);  // sinks
+  Status finish(std::vector<Frame>& out);  // appends what the stage emits at end of stream
   Status close();
   Stage* stage();
 
-  // configure(params) -> open(in_info) -> each frame (in batches of preferred_batch()) ->
-  // finish -> close. Frames that come out (not consumed) are appended to `out` in order. Stops at
-  // the first error (still closing the stage) and returns it.
+  // configure(params) -> open(in_info) -> each frame (in batches of preferred_batch(); a sink
+  // consumes them) -> finish -> close. Frames that come out are appended to `out` in order. Stops
+  // at the first error (still closing the stage) and returns it.
   Status run(const std::vector<Frame>& in, std::vector<Frame>& out, const ParamTexts& params = {},
              const StreamInfo& in_info = {});
   // run() for one frame; `out` is the single frame that came out (an error when none or several).
   Status run_one(const Frame& in, Frame& out, const ParamTexts& params = {});
 
  private:
+  Status fits_input(const Frame& frame) const;
   struct State;
   std::unique_ptr<State> s_;
 };
