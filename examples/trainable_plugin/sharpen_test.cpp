@@ -3,6 +3,7 @@
 // that model on gray and colour frames through cvpipe's stage harness and makes a blurred frame
 // sharper. Training reads a few sample photos from $CVPIPE_DATA (default: the opencv-doc folder).
 #include <dlfcn.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <filesystem>
