@@ -54,9 +54,10 @@ class SharpenTest : public ::testing::Test {
   static void SetUpTestSuite() {
     dir_ = fs::temp_directory_path() / ("sharpen_test_" + std::to_string(::getpid()));
     fs::create_directories(dir_);
-    train_status_ = run_train({{"steps", std::int64_t{60}},
+    train_status_ = run_train({{"steps", std::int64_t{40}},
+                               {"warmup", std::int64_t{5}},
                                {"log_every", std::int64_t{10}},
-                               {"epoch_steps", std::int64_t{30}},
+                               {"epoch_steps", std::int64_t{20}},
                                {"patch", std::int64_t{32}},
                                {"batch", std::int64_t{8}},
                                {"photos", std::string("aero1.jpg,home.jpg,orange.jpg")},
