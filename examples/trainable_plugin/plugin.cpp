@@ -13,7 +13,7 @@ namespace {
 using cvpipe::ParamSpec;
 using cvpipe::Status;
 
-class SharpenStage : public cvpipe::Stage {
+class SharpenStage : public cvpipe::TransformStage {
  public:
   static std::vector<ParamSpec> params() {
     return {
@@ -21,6 +21,11 @@ class SharpenStage : public cvpipe::Stage {
         ParamSpec::number("strength", 1.0, 0.0, 4.0, "how much of the learned correction to add (0: unchanged, 1: as trained)"),
         ParamSpec::integer("tile", 512, 64, 16384, "tile side in pixels; bounds memory on large frames"),
     };
+  }
+
+  // 8- and 16-bit gray, BGR or BGRA in; the same out. The host refuses anything else.
+  static cvpipe::StageContract contract() {
+    return {{{CV_8U, CV_16U}, {1, 3, 4}, {}}, {{CV_8U, CV_16U}, {1, 3, 4}, {}}};
   }
 
   // Loads the model once; the host has already found the file (ParamSpec::model).
@@ -49,8 +54,7 @@ class SharpenStage : public cvpipe::Stage {
 };
 
 const cvpipe::StageEntry kStages[] = {
-    cvpipe::stage_entry<SharpenStage>("sharpen", "undo mild blur with a small learned CNN (train it with `cvpipe train`)",
-                                      cvpipe::StageKind::transform),
+    cvpipe::stage_entry<SharpenStage>("sharpen", "undo mild blur with a small learned CNN (train it with `cvpipe train`)"),
 };
 
 const cvpipe::CommandEntry kCommands[] = {
