@@ -38,6 +38,7 @@ Status shard_run(PipelineSpec& spec, RunOptions& options, RunShard& shard) {
                              " ranks at once; a sharded run takes images, jsonl and null sinks (run it with one rank)");
     }
   }
+  shard.sharded = true;
   spec.source.options.set("shard_count", static_cast<int64_t>(n));
   spec.source.options.set("shard_index", static_cast<int64_t>(rank));
   options.shard_count = n;
@@ -81,7 +82,7 @@ Status merge_jsonl(const fs::path& final_path) {
 }  // namespace
 
 Status merge_shard_outputs(const RunShard& shard) {
-  if (!dist::distributed()) return {};
+  if (!shard.sharded) return {};
   dist::barrier();  // every rank closed its files
   if (dist::rank() != 0) return {};
   for (const auto& file : shard.jsonl_files) CVPIPE_RETURN_IF_ERROR(merge_jsonl(file));

@@ -18,7 +18,8 @@
 namespace cvpipe::cli {
 
 struct RunShard {
-  bool idle = false;  // this rank has nothing to run (unsharded source on a rank other than 0)
+  bool sharded = false;  // the source is split across the ranks (every rank runs a part)
+  bool idle = false;     // this rank has nothing to run (unsharded source on a rank other than 0)
   std::vector<std::filesystem::path> jsonl_files;  // the final files to merge into
 };
 
@@ -29,8 +30,9 @@ Status shard_run(PipelineSpec& spec, RunOptions& options, RunShard& shard);
 // "out/result.jsonl" -> "out/result.rank1.jsonl".
 std::filesystem::path rank_file(const std::filesystem::path& path, int rank);
 
-// Called by every rank after its run succeeded: waits for all ranks, then rank 0 merges each
-// jsonl file's rank files by seq (stable) into the final file (atomically) and removes them.
+// Called by every rank after its run succeeded: when the run was sharded, waits for all ranks,
+// then rank 0 merges each jsonl file's rank files by seq (stable) into the final file
+// (atomically) and removes them. Otherwise (one rank, or an unsharded source) does nothing.
 Status merge_shard_outputs(const RunShard& shard);
 
 }  // namespace cvpipe::cli

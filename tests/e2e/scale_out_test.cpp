@@ -3,6 +3,7 @@
 // count, a sharded run over a folder writes the same files and the same merged jsonl, sharded
 // evaluation prints the same numbers, and a failing rank ends the job naming itself. Skipped (with
 // the reason) when cvpipe was built without MPI or mpirun is missing.
+#include <algorithm>
 #include <cmath>
 
 #include <nlohmann/json.hpp>
@@ -129,6 +130,12 @@ sinks:
   EXPECT_EQ(read_text(dir / "one.jsonl"), read_text(dir / "two.jsonl"));
   EXPECT_FALSE(fs::exists(dir / "two.rank0.jsonl"));
   EXPECT_FALSE(fs::exists(dir / "two.rank1.jsonl"));
+  // A source that is not sharded runs on rank 0 alone; the other rank ends at once.
+  write_file(dir / "g.yaml", "source: {type: generate, stage: counter, params: {count: 3}}\nsinks: [{type: jsonl, path: g.jsonl}]\n");
+  const auto unsharded = mpi_cvpipe(2, {"run", "g.yaml", "--quiet", "--plugin-path", E2E_PLUGIN_DIR}, dir.path());
+  ASSERT_EQ(unsharded.exit_code, 0) << unsharded.describe();
+  const std::string lines = read_text(dir / "g.jsonl");
+  EXPECT_EQ(std::count(lines.begin(), lines.end(), '\n'), 3) << lines;
   // A sink that cannot take frames from two processes is refused as a config error.
   const auto video = mpi_cvpipe(2, {"run", "p.yaml", "--quiet", "-o", "v.avi"}, dir.path());
   EXPECT_NE(video.exit_code, 0);
