@@ -13,6 +13,7 @@ packages=(
   libonnx-dev libprotobuf-dev protobuf-compiler python3-onnx
   gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-tools
   ffmpeg
+  libopenmpi-dev openmpi-bin
 )
 # Optional tools: PyTorch for cross-check tests and benchmarks (make bench), numpy for safetensors
 # checks, perf for profiling the benchmarks (docs/BENCHMARKS.md).

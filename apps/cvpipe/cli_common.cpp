@@ -7,12 +7,15 @@
 #include <fmt/format.h>
 
 #include "cvpipe/nn/context.hpp"
+#include "cvpipe/nn/distributed.hpp"
 #include "schema.hpp"
 #include "stop_signal.hpp"
 
 namespace cvpipe::cli {
 
-void print_error(const std::string& message) { std::fprintf(stderr, "cvpipe: error: %s\n", message.c_str()); }
+void print_error(const std::string& message) {
+  std::fprintf(stderr, "cvpipe: error%s: %s\n", nn::dist::rank_label().c_str(), message.c_str());
+}
 
 void print_warning(const std::string& message) { std::fprintf(stderr, "cvpipe: warning: %s\n", message.c_str()); }
 
@@ -132,7 +135,7 @@ int run_plugin_command(const CommandInfo& command, const Params& params, Command
   nn::set_num_threads(ctx.threads);  // the command's compute threads (0: all cores)
   std::string output;
   Status st = guard([&] { return command.entry->run(params, ctx, output); });
-  print_output(output, raw_json);
+  if (nn::dist::rank() == 0) print_output(output, raw_json);  // the ranks' results agree: print once
   if (!st.ok()) {
     const std::string who = command.plugin->name + " " + command.entry->name;
     if (st.code() == StatusCode::cancelled) {

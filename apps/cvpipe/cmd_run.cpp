@@ -1,7 +1,8 @@
 // `cvpipe run CONFIG`: loads plugins and the config (with --input / --output, then --set: see
 // ConfigOptions), adds --show's window, runs the pipeline with the executor, and maps the outcome
 // to an exit code: 0 ok; 1 runtime failure or frames that failed and were skipped; 2 usage or
-// config error; 130/143 after a clean stop on SIGINT/SIGTERM.
+// config error; 130/143 after a clean stop on SIGINT/SIGTERM. Under mpirun each rank runs its
+// shard of the source (run_shards.hpp).
 #include <cstdio>
 #include <filesystem>
 #include <memory>
@@ -14,6 +15,7 @@
 #include "io/io.hpp"
 #include "schema.hpp"
 #include "host_logger.hpp"
+#include "run_shards.hpp"
 #include "stop_signal.hpp"
 
 namespace cvpipe::cli {
@@ -89,6 +91,16 @@ int run(const RunArgs& a) {
   run_options.metrics_file = a.metrics;
   run_options.trace_file = a.trace;
 
+  RunShard shard;  // mpirun -np N: this rank's part (run_shards.hpp)
+  if (Status st = shard_run(spec, run_options, shard); !st.ok()) {
+    print_error(st.message());
+    return kExitUsage;
+  }
+  if (shard.idle) {
+    if (!a.quiet) std::fprintf(stderr, "cvpipe: source '%s' is not sharded: rank 0 runs it, this rank idles\n", spec.source.type.c_str());
+    return kExitOk;
+  }
+
   if (int code = signals.exit_code(); code != 0) return code;
   run_options.stop_flag = signals.flag();
   RunReport report;
@@ -108,6 +120,10 @@ int run(const RunArgs& a) {
     const std::string skipped =
         report.skipped > 0 ? " (" + plural(static_cast<size_t>(report.skipped), "failed frame") + " skipped)" : "";
     print_error(plural(static_cast<size_t>(report.errors), "error") + " during the run" + skipped);
+    return kExitFailure;
+  }
+  if (Status merged = merge_shard_outputs(shard); !merged.ok()) {
+    print_error(merged.message());
     return kExitFailure;
   }
   return kExitOk;

@@ -8,6 +8,7 @@
 
 #include "cli_common.hpp"
 #include "commands.hpp"
+#include "cvpipe/nn/distributed.hpp"
 
 namespace {
 
@@ -54,13 +55,26 @@ int run_cli(int argc, char** argv) {
 
 }  // namespace
 
+// Under mpirun/srun (docs/scale-out.md) every rank runs this; a rank that fails ends the whole job
+// (MPI_Abort) after its error, naming the rank, so no other rank waits for it forever.
 int main(int argc, char** argv) {
-  try {
-    return run_cli(argc, argv);
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "cvpipe: error: internal error: %s\n", e.what());
-  } catch (...) {
-    std::fprintf(stderr, "cvpipe: error: internal error\n");
+  namespace dist = cvpipe::nn::dist;
+  std::string mpi_error;
+  if (!dist::init_if_launched(argc, argv, mpi_error)) {
+    std::fprintf(stderr, "cvpipe: error: %s\n", mpi_error.c_str());
+    return cvpipe::cli::kExitFailure;
   }
-  return cvpipe::cli::kExitFailure;
+  int code = cvpipe::cli::kExitFailure;
+  try {
+    code = run_cli(argc, argv);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "cvpipe: error%s: internal error: %s\n", dist::rank_label().c_str(), e.what());
+  } catch (...) {
+    std::fprintf(stderr, "cvpipe: error%s: internal error\n", dist::rank_label().c_str());
+  }
+  const bool interrupted = code == cvpipe::cli::kExitInterrupted || code == cvpipe::cli::kExitTerminated || code == 129;
+  if (dist::distributed() && code != cvpipe::cli::kExitOk && !interrupted)
+    dist::abort_job(code, "exit code " + std::to_string(code) + " (its error is above); ending the job");
+  dist::finalize();
+  return code;
 }

@@ -167,9 +167,16 @@ std::vector<std::size_t> DataLoader::epoch_order(std::int64_t epoch) const {
 
 Batch DataLoader::make_batch(std::int64_t epoch, std::size_t batch) const {
   const auto order = epoch_order(epoch);
-  const std::size_t begin = batch * options_.batch_size;
-  const std::size_t end = std::min(order.size(), begin + options_.batch_size);
+  std::size_t begin = batch * options_.batch_size;
+  std::size_t end = std::min(order.size(), begin + options_.batch_size);
   if (begin >= end) throw Error(fmt::format("DataLoader: batch {} is outside epoch {}", batch, epoch));
+  if (shard_count_ > 1) {
+    const std::size_t len = end - begin;
+    end = begin + len * (shard_index_ + 1) / shard_count_;
+    begin += len * shard_index_ / shard_count_;
+    if (begin >= end)
+      throw Error(fmt::format("DataLoader: batch {} of epoch {} has {} samples, fewer than the {} ranks", batch, epoch, len, shard_count_));
+  }
   std::vector<Sample> samples;
   samples.reserve(end - begin);
   std::vector<std::size_t> indices;
@@ -200,6 +207,15 @@ void DataLoader::stop() {
     worker_->shutdown();
     worker_.reset();
   }
+}
+
+void DataLoader::set_shard(std::size_t index, std::size_t count) {
+  if (count == 0 || index >= count) throw Error(fmt::format("DataLoader: shard {} of {} does not exist", index, count));
+  if (options_.batch_size % count != 0)
+    throw Error(fmt::format("the batch size {} does not divide into {} ranks: use a multiple of {}", options_.batch_size, count, count));
+  stop();
+  shard_index_ = index;
+  shard_count_ = count;
 }
 
 void DataLoader::seek(std::int64_t epoch, std::size_t batch) {

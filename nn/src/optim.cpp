@@ -152,6 +152,7 @@ Optimizer::Optimizer(std::vector<Parameter*> params, double lr) : params_(std::m
 }
 
 void Optimizer::step() {
+  if (gradient_hook_) gradient_hook_(params_);
   ++steps_;
   for (std::size_t i = 0; i < params_.size(); ++i) {
     update(i, *params_[i], steps_);

@@ -3,6 +3,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "cvpipe/nn/distributed.hpp"
+
 namespace cvpipe::nn {
 
 std::vector<ParamSpec> trainer_params(const RecipeDefaults& d, std::vector<ParamSpec> own) {
@@ -48,13 +50,23 @@ Status finish_training(const TrainResult& result, const Params& recipe, const Co
   nlohmann::json j;
   j["steps"] = result.steps;
   j["seconds"] = result.seconds;
+  j["step_seconds"] = result.step_seconds;
   j["checkpoint"] = result.checkpoint.string();
   for (const auto& [k, v] : result.last_eval) j[k] = v;
   for (const auto& [k, v] : result.last_train) j[k] = v;
+  if (result.ranks > 1) {
+    j["ranks"] = result.ranks;
+    j["allreduce_seconds"] = result.allreduce_seconds;
+    j["allreduce_bytes_per_step"] = result.allreduce_bytes;
+  }
   const bool time_up = result.stopped_by_time_limit;
   if (result.outcome == TrainOutcome::interrupted) {
     output = j.dump();
     return result.to_status();
+  }
+  if (dist::rank() != 0) {  // rank 0 writes the model
+    output = j.dump();
+    return {};
   }
   TrainedModel m{trained_by(recipe, ctx), {}};
   m.info.extra["train_steps"] = std::to_string(result.steps);

@@ -92,6 +92,25 @@ Trainer::Trainer(TrainerOptions options) : options_(std::move(options)), rng_(op
   if (options_.steps < 0 || options_.epochs < 0 || options_.steps_per_epoch < 0)
     throw std::invalid_argument("Trainer: steps, epochs and steps_per_epoch must be >= 0");
   if (options_.log_every <= 0) options_.log_every = 1;
+  if (!writer()) options_.quiet = true;
+}
+
+Status Trainer::start_data_parallel() {
+  const auto n = static_cast<std::size_t>(dist::size());
+  for (const auto& l : loaders_) {
+    if (l.loader->options().batch_size % n != 0)
+      return Status::invalid(fmt::format("{}: loader '{}': the batch size {} does not divide into {} ranks (use a multiple of {})",
+                                         options_.name, l.name, l.loader->options().batch_size, n, n));
+    if (l.loader->shard_count() != n) l.loader->set_shard(static_cast<std::size_t>(dist::rank()), n);
+  }
+  for (const auto& o : optimizers_)
+    o.opt->set_gradient_hook([this](const std::vector<Parameter*>& params) { averager_.average(params); });
+  for (const auto& m : modules_) dist::broadcast_module(*m.net);
+  return Status::success();
+}
+
+void Trainer::average_buffers() {
+  for (const auto& m : modules_) dist::average_buffers(*m.net);
 }
 
 Trainer::~Trainer() = default;
@@ -226,7 +245,7 @@ Status Trainer::resume(const std::filesystem::path& path) {
 }
 
 void Trainer::write_outputs(bool curves) {
-  if (options_.out_dir.empty()) return;
+  if (options_.out_dir.empty() || !writer()) return;
   // Output errors are reported once per kind but never stop training.
   const Status s = log_.write(options_.out_dir / "metrics.csv");
   if (!s.ok() && !options_.quiet) std::fprintf(stderr, "%s: warning: %s\n", options_.name.c_str(), s.message().c_str());
@@ -260,6 +279,14 @@ TrainResult Trainer::run() {
     return result;
   }
   stop_requested_.store(false);
+  result.ranks = dist::size();
+  if (dist::distributed()) {
+    if (Status s = start_data_parallel(); !s.ok()) {
+      result.outcome = TrainOutcome::failed;
+      result.status = std::move(s);
+      return result;
+    }
+  }
   const bool show = !options_.quiet && (options_.force_progress || ProgressBar::terminal_enabled(false));
   ProgressBar bar({.enabled = show, .label = options_.name, .total = std::max<std::int64_t>(0, total - start), .unit = "steps",
                    .interval_s = 0.1, .delay_s = options_.force_progress ? 0.0 : 1.0, .out = stderr, .width = 0});
@@ -285,6 +312,8 @@ TrainResult Trainer::run() {
   auto do_eval = [&]() -> bool {
     if (!eval_fn_ || last_eval == step_) return true;
     last_eval = step_;
+    average_buffers();
+    if (!writer()) return true;
     try {
       result.last_eval = evaluate(step_);
     } catch (const std::exception& e) {
@@ -302,8 +331,9 @@ TrainResult Trainer::run() {
     return true;
   };
   auto checkpoint = [&]() -> bool {
+    average_buffers();
     const auto path = checkpoint_path();
-    if (path.empty()) return true;
+    if (path.empty() || !writer()) return true;
     const Status s = save_checkpoint(path);
     if (!s.ok()) {
       fail(s);
@@ -314,25 +344,51 @@ TrainResult Trainer::run() {
   };
 
   bool interrupted = false;
+  // Data parallel: rank 0's stop decisions and learning rates, sent to every rank each step.
+  std::vector<double> control(2 + optimizers_.size());
   while (step_ < total) {
-    if (stop_requested_.load() || (options_.stop && options_.stop->load())) {
+    bool stop_now = stop_requested_.load() || (options_.stop && options_.stop->load());
+    bool time_up = options_.time_limit_s > 0 && std::chrono::duration<double>(Clock::now() - t0).count() > options_.time_limit_s;
+    if (dist::distributed()) {
+      control[0] = stop_now ? 1.0 : 0.0;
+      control[1] = time_up ? 1.0 : 0.0;
+      for (std::size_t i = 0; i < optimizers_.size(); ++i) {
+        const auto& o = optimizers_[i];
+        control[2 + i] = o.schedule ? o.schedule->lr(o.opt->steps()) : o.opt->lr();
+      }
+      dist::broadcast(control.data(), control.size());
+      stop_now = control[0] != 0.0;
+      time_up = control[1] != 0.0;
+    }
+    if (stop_now) {
       interrupted = true;
       break;
     }
-    if (options_.time_limit_s > 0 && std::chrono::duration<double>(Clock::now() - t0).count() > options_.time_limit_s) {
+    if (time_up) {
       result.stopped_by_time_limit = true;
       do_eval();  // a failure is recorded in result
       break;
     }
-    for (const auto& o : optimizers_)
-      if (o.schedule) o.opt->set_lr(o.schedule->lr(o.opt->steps()));
+    for (std::size_t i = 0; i < optimizers_.size(); ++i) {
+      const auto& o = optimizers_[i];
+      if (dist::distributed()) o.opt->set_lr(control[2 + i]);
+      else if (o.schedule) o.opt->set_lr(o.schedule->lr(o.opt->steps()));
+    }
     StepContext ctx{step_, epoch_of(step_), current_lr(), &rng_};
     Metrics m;
+    const auto step_start = Clock::now();
     try {
       m = step_fn_(ctx);
+      result.step_seconds += std::chrono::duration<double>(Clock::now() - step_start).count();
     } catch (const std::exception& e) {
       fail(Status::runtime(fmt::format("{}: step {} failed: {}", options_.name, step_, e.what())));
       break;
+    }
+    if (dist::distributed()) {  // the mean over the global batch (every rank returns the same names)
+      std::vector<double> values;
+      for (const auto& kv : m) values.push_back(kv.second);
+      dist::sum(values);
+      for (std::size_t i = 0; i < m.size(); ++i) m[i].second = values[i] / dist::size();
     }
     bool finite = true;
     for (const auto& [name, v] : m)
@@ -359,6 +415,7 @@ TrainResult Trainer::run() {
     }
     bool hook_failed = false;
     for (const auto& h : hooks_) {
+      if (!writer()) break;
       if (!((h.every > 0 && step_ % h.every == 0) || step_ == total)) continue;
       StepContext hctx{step_, epoch_of(step_ - 1), current_lr(), &rng_};
       Status hs;
@@ -382,6 +439,11 @@ TrainResult Trainer::run() {
   }
   result.steps = step_;
   result.steps_run = step_ - start;
+  result.allreduce_seconds = averager_.seconds();
+  result.allreduce_bytes = averager_.calls() > 0 && result.steps_run > 0
+                               ? static_cast<std::size_t>(static_cast<double>(averager_.bytes_per_call()) * static_cast<double>(averager_.calls()) /
+                                                          static_cast<double>(result.steps_run))
+                               : 0;
   if (result.outcome != TrainOutcome::failed) {
     log_train();
     write_outputs(true);

@@ -28,6 +28,11 @@ struct RunOptions {
   std::string metrics_file;    // --metrics
   std::string trace_file;      // --trace
   const std::atomic<bool>* stop_flag = nullptr;  // set by a signal handler: stop reading
+  // A sharded run (one of several processes): the source delivers only items i with
+  // i % shard_count == shard_index (the images source's shard options), so the n-th frame read is
+  // item n * shard_count + shard_index: frame seq numbers and max_frames count global items.
+  int64_t shard_index = 0;
+  int64_t shard_count = 1;
 };
 
 struct StageMetrics {

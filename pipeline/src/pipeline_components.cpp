@@ -149,6 +149,8 @@ Status PipelineParts::open(int stage_threads, const std::atomic<bool>* retry_sto
   }
 
   limit_ = opt_.max_frames >= 0 ? opt_.max_frames : spec_.runtime.max_frames;
+  if (opt_.shard_count > 1 && limit_ >= 0)  // this shard's items among the first limit_
+    limit_ = limit_ > opt_.shard_index ? (limit_ - opt_.shard_index + opt_.shard_count - 1) / opt_.shard_count : 0;
   int64_t total = info_.frame_count;
   if (limit_ >= 0) total = total >= 0 ? std::min(total, limit_) : limit_;
   progress_.set_total(total);
@@ -159,7 +161,7 @@ PipelineParts::Read PipelineParts::read(Frame& frame, Clock::time_point& deliver
   if (opt_.stop_flag && opt_.stop_flag->load()) return Read::stopped;
   if (limit_ >= 0 && read_ >= limit_) return Read::end;
   frame = Frame{};
-  frame.seq = read_;
+  frame.seq = read_ * opt_.shard_count + opt_.shard_index;
   const auto t0 = Clock::now();
   Status st = guarded("read", [&] { return source_ptr_->read(frame); });
   delivered = Clock::now();
@@ -182,7 +184,7 @@ PipelineParts::Read PipelineParts::read(Frame& frame, Clock::time_point& deliver
   source_.latency.add(ms_between(t0, delivered));
   trace_.complete(source_.metrics.name, "source", t0, delivered, 0);
   ++source_.metrics.frames;
-  frame.seq = read_++;
+  frame.seq = read_++ * opt_.shard_count + opt_.shard_index;
   if (read_ > 1 && frame.pts_ns < last_pts_) {  // non-monotonic: repaired and counted
     frame.pts_ns = last_pts_ + 1;
     ++report_.timestamps_repaired;

@@ -4,6 +4,7 @@
 #include "cvpipe/classify/classifier.hpp"
 #include "cvpipe/classify/dataset.hpp"
 #include "cvpipe/nn/context.hpp"
+#include "cvpipe/nn/distributed.hpp"
 #include "evaluation.hpp"
 
 namespace cvpipe::classify {
@@ -37,8 +38,8 @@ Status eval_impl(const Params& p, const CommandContext& ctx, std::string& output
   if (p.get_int("limit_per_class") > 0) data.limit_per_class(static_cast<int>(p.get_int("limit_per_class")));
   const InputMode mode = p.get_string("prepare") == "auto" ? InputMode::automatic : InputMode::prepared;
   EvalResult r;
-  CVPIPE_RETURN_IF_ERROR(evaluate(*model, data, mode, r));
-  if (!p.get_string("plot").empty())
+  CVPIPE_RETURN_IF_ERROR(evaluate_sharded(*model, data, mode, r));
+  if (!p.get_string("plot").empty() && nn::dist::rank() == 0)
     CVPIPE_RETURN_IF_ERROR(write_confusion_png(r, file.filename().string() + " on " + data.description, p.get_string("plot")));
   output = eval_json(r, file.string(), data.description);
   return {};

@@ -8,40 +8,82 @@
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
+#include "cvpipe/nn/distributed.hpp"
 #include "cvpipe/nn/safetensors.hpp"
 
 namespace cvpipe::classify {
 
-Status evaluate(Classifier& model, const LabeledImages& data, InputMode mode, EvalResult& out) {
+namespace {
+
+// Predicts the samples `items` of `data` (all when null) into r.confusion; adds the time to `ms`.
+Status count_predictions(Classifier& model, const LabeledImages& data, const std::vector<std::size_t>* items, InputMode mode,
+                         EvalResult& r, double& ms) {
   const int k = model.num_classes();
   if (static_cast<int>(data.class_names.size()) != k)
     return Status::invalid("the model has " + std::to_string(k) + " classes but dataset " + data.description + " has " +
                            std::to_string(data.class_names.size()));
-  EvalResult r;
-  r.class_names = model.spec().class_names;
-  r.n = static_cast<std::int64_t>(data.size());
-  r.confusion.assign(static_cast<std::size_t>(k), std::vector<int>(static_cast<std::size_t>(k), 0));
   if (data.size() == 0) return Status::invalid("dataset " + data.description + " is empty");
+  r.class_names = model.spec().class_names;
+  r.confusion.assign(static_cast<std::size_t>(k), std::vector<int>(static_cast<std::size_t>(k), 0));
+  std::vector<cv::Mat> subset;
+  if (items) {
+    if (items->empty()) return {};
+    for (std::size_t i : *items) subset.push_back(data.images[i]);
+  }
   const auto t0 = std::chrono::steady_clock::now();
   cv::Mat probs;
-  CVPIPE_RETURN_IF_ERROR(model.predict(data.images, probs, nullptr, mode));
-  const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
-  std::int64_t correct = 0;
+  CVPIPE_RETURN_IF_ERROR(model.predict(items ? subset : data.images, probs, nullptr, mode));
+  ms += std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
   for (int i = 0; i < probs.rows; ++i) {
     const float* p = probs.ptr<float>(i);
     const int pred = static_cast<int>(std::max_element(p, p + k) - p);
-    const int truth = data.labels[static_cast<std::size_t>(i)];
+    const int truth = data.labels[items ? (*items)[static_cast<std::size_t>(i)] : static_cast<std::size_t>(i)];
     ++r.confusion[static_cast<std::size_t>(truth)][static_cast<std::size_t>(pred)];
-    correct += pred == truth;
   }
-  r.accuracy = static_cast<double>(correct) / static_cast<double>(r.n);
-  for (int c = 0; c < k; ++c) {
-    const auto& row = r.confusion[static_cast<std::size_t>(c)];
+  return {};
+}
+
+// n, accuracy, per-class accuracy and time per image from the confusion counts and the total time.
+void summarize(EvalResult& r, double ms) {
+  std::int64_t correct = 0;
+  r.n = 0;
+  r.per_class.clear();
+  for (std::size_t c = 0; c < r.confusion.size(); ++c) {
+    const auto& row = r.confusion[c];
     int total = 0;
     for (int v : row) total += v;
-    r.per_class.push_back(total ? static_cast<double>(row[static_cast<std::size_t>(c)]) / total : 0.0);
+    r.n += total;
+    correct += row[c];
+    r.per_class.push_back(total ? static_cast<double>(row[c]) / total : 0.0);
   }
-  r.ms_per_image = ms / static_cast<double>(r.n);
+  r.accuracy = r.n ? static_cast<double>(correct) / static_cast<double>(r.n) : 0.0;
+  r.ms_per_image = r.n ? ms / static_cast<double>(r.n) : 0.0;
+}
+
+}  // namespace
+
+Status evaluate(Classifier& model, const LabeledImages& data, InputMode mode, EvalResult& out) {
+  EvalResult r;
+  double ms = 0;
+  CVPIPE_RETURN_IF_ERROR(count_predictions(model, data, nullptr, mode, r, ms));
+  summarize(r, ms);
+  out = std::move(r);
+  return {};
+}
+
+Status evaluate_sharded(Classifier& model, const LabeledImages& data, InputMode mode, EvalResult& out) {
+  EvalResult r;
+  double ms = 0;
+  const std::vector<std::size_t> mine = nn::dist::owned_items(data.size());
+  CVPIPE_RETURN_IF_ERROR(count_predictions(model, data, &mine, mode, r, ms));
+  // Sums of counts (and of time: the ranks' work added up), never averages of averages.
+  std::vector<double> sums{ms};
+  for (const auto& row : r.confusion) sums.insert(sums.end(), row.begin(), row.end());
+  nn::dist::sum(sums);
+  std::size_t at = 1;
+  for (auto& row : r.confusion)
+    for (int& v : row) v = static_cast<int>(sums[at++]);
+  summarize(r, sums[0]);
   out = std::move(r);
   return {};
 }

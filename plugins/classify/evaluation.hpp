@@ -24,6 +24,10 @@ struct EvalResult {
 
 // Fails when the dataset's class count differs from the model's.
 Status evaluate(Classifier& model, const LabeledImages& data, InputMode mode, EvalResult& out);
+// The same result from the ranks of a sharded job (nn/distributed.hpp; one rank: evaluate()):
+// each rank predicts the samples it owns, counts and times are summed across ranks, and every rank
+// returns the numbers of one process. Every rank must call it.
+Status evaluate_sharded(Classifier& model, const LabeledImages& data, InputMode mode, EvalResult& out);
 
 // {"accuracy":..,"n":..,"per_class":[..],"ms_per_image":..,"class_names":[..],"confusion":[[..]..]}
 std::string eval_json(const EvalResult& r, const std::string& model, const std::string& dataset);

@@ -384,7 +384,7 @@ Status train_impl(const Params& p, const CommandContext& ctx, std::string& outpu
     nn::TrainResult result;
     CVPIPE_RETURN_IF_ERROR(train_member(p, ctx, member_spec, shared_train, test_set, run, net, result));
     steps += result.steps;
-    if (members > 1) {
+    if (members > 1 && nn::dist::rank() == 0) {
       ModelSpec ms = member_spec;
       ms.extra["recipe"] = recipe_text;
       ms.extra["member_seed"] = std::to_string(run.seed);
@@ -395,6 +395,7 @@ Status train_impl(const Params& p, const CommandContext& ctx, std::string& outpu
   }
   const Ensemble ensemble = make_ensemble(std::move(nets));
   const double train_seconds = std::chrono::duration<double>(Clock::now() - t_start).count();
+  if (nn::dist::rank() != 0) return {};  // data-parallel training: rank 0 writes and checks the model
 
   // --- the model file, then a check of it through the inference path
   spec.extra["dataset"] = train_raw.description;
@@ -429,6 +430,7 @@ Status train_impl(const Params& p, const CommandContext& ctx, std::string& outpu
   j["steps"] = steps;
   j["members"] = members;
   j["seconds"] = train_seconds;
+  j["step_seconds"] = last.step_seconds;
   j["last_train"] = nlohmann::json::object();
   for (const auto& [k, v] : last.last_train) j["last_train"][k] = v;
   output = j.dump();

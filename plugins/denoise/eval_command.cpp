@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cmath>
 #include <memory>
+#include <tuple>
 
 #include <nlohmann/json.hpp>
 #include <opencv2/imgcodecs.hpp>
@@ -12,6 +13,7 @@
 #include "cvpipe/data.hpp"
 #include "cvpipe/image_file.hpp"
 #include "cvpipe/nn/context.hpp"
+#include "cvpipe/nn/distributed.hpp"
 #include "cvpipe/nn/random.hpp"
 #include "denoiser.hpp"
 #include "metrics.hpp"
@@ -126,10 +128,12 @@ Status eval_impl(const Params& p, const CommandContext& ctx, std::string& output
     if (with_nlm) CVPIPE_RETURN_IF_ERROR(cvpipe::nlmeans(images.front(), nlmeans_options(sigma), out));
   }
 
+  // Sharded over the ranks of an MPI job (each image's noise depends only on its index): sums and
+  // rows are combined below, so every rank reports the numbers of one process.
   double sum_psnr = 0, sum_ssim = 0, sum_psnr_nlm = 0, sum_ssim_nlm = 0, sum_psnr_noisy = 0;
   double ms_cnn = 0, ms_nlm = 0, mpix = 0;
-  nlohmann::json per_image = nlohmann::json::array();
-  for (std::size_t i = 0; i < images.size(); ++i) {
+  std::vector<std::pair<std::size_t, std::string>> rows;
+  for (const std::size_t i : nn::dist::owned_items(images.size())) {
     const cv::Mat& clean = images[i];
     nn::Rng rng(nn::derive_seed(seed, i));
     const cv::Mat noisy = add_gaussian_noise(clean, sigma, rng);
@@ -154,7 +158,7 @@ Status eval_impl(const Params& p, const CommandContext& ctx, std::string& output
       row["psnr_nlmeans"] = pl;
       row["ssim_nlmeans"] = sl;
     }
-    per_image.push_back(row);
+    rows.emplace_back(i, row.dump());
     if (!save.empty()) {
       std::vector<std::pair<std::string, cv::Mat>> panels{{"noisy " + std::to_string(static_cast<int>(std::lround(sigma))), noisy}};
       if (with_nlm) panels.push_back({"nlmeans", out_nlm});
@@ -164,6 +168,12 @@ Status eval_impl(const Params& p, const CommandContext& ctx, std::string& output
       if (!cv::imwrite(file.string(), side_by_side(panels))) return Status::io("save: cannot write '" + file.string() + "'");
     }
   }
+  std::vector<double> sums{sum_psnr, sum_ssim, sum_psnr_nlm, sum_ssim_nlm, sum_psnr_noisy, ms_cnn, ms_nlm, mpix};
+  nn::dist::sum(sums);
+  std::tie(sum_psnr, sum_ssim, sum_psnr_nlm, sum_ssim_nlm, sum_psnr_noisy) = std::tuple(sums[0], sums[1], sums[2], sums[3], sums[4]);
+  std::tie(ms_cnn, ms_nlm, mpix) = std::tuple(sums[5], sums[6], sums[7]);
+  nlohmann::json per_image = nlohmann::json::array();
+  for (const std::string& row : nn::dist::gather_rows(rows)) per_image.push_back(nlohmann::json::parse(row));
   const double n = static_cast<double>(images.size());
   nlohmann::json j;
   j["psnr"] = sum_psnr / n;

@@ -121,6 +121,8 @@ TEST(ImageBudget, ImagesSourceAppliesMaxPixels) {
   spec.options.set("loop", false);
   spec.options.set("read", std::string("auto"));
   spec.options.set("fps", 0.0);
+  spec.options.set("shard_count", int64_t{1});
+  spec.options.set("shard_index", int64_t{0});
   std::unique_ptr<io::Source> source;
   ASSERT_OK(io::make_source(spec, source));
   source->set_max_pixels(1000);

@@ -100,6 +100,30 @@ TEST(DataLoader, DeterministicForASeedWhateverThePrefetch) {
   EXPECT_NE(other.next().indices, DataLoader(ds, {.batch_size = 4, .seed = 9, .prefetch = 1}).next().indices);
 }
 
+// Data-parallel shards: the parts of every rank, concatenated, are the global batch (the same
+// samples with the same random state), and a batch size that does not divide is refused.
+TEST(DataLoader, ShardsPartitionTheGlobalBatch) {
+  auto ds = std::make_shared<CountingDataset>(23);
+  const LoaderOptions o{.batch_size = 6, .shuffle = true, .drop_last = true, .seed = 4, .prefetch = 2};
+  DataLoader whole(ds, o), first(ds, o), second(ds, o);
+  first.set_shard(0, 2);
+  second.set_shard(1, 2);
+  EXPECT_EQ(first.batches_per_epoch(), whole.batches_per_epoch());
+  for (int i = 0; i < 5; ++i) {  // crosses an epoch boundary
+    const Batch w = whole.next(), a = first.next(), b = second.next();
+    std::vector<std::size_t> joined = a.indices;
+    joined.insert(joined.end(), b.indices.begin(), b.indices.end());
+    EXPECT_EQ(joined, w.indices);
+    std::vector<float> values = batch_values(a);
+    const std::vector<float> rest = batch_values(b);
+    values.insert(values.end(), rest.begin(), rest.end());
+    EXPECT_EQ(values, batch_values(w));
+    EXPECT_EQ(a.epoch, w.epoch);
+  }
+  DataLoader odd(ds, o);
+  EXPECT_THROW(odd.set_shard(0, 4), Error);
+}
+
 TEST(DataLoader, EpochsCoverTheDatasetAndReshuffle) {
   auto ds = std::make_shared<CountingDataset>(20);
   DataLoader loader(ds, {.batch_size = 5, .shuffle = true, .drop_last = false, .seed = 1, .prefetch = 2});

@@ -3,7 +3,8 @@
 // optionally looping. `read: auto` (the default) keeps a file's channel count: a gray file gives
 // 1-channel frames, a colour one 3-channel BGR, both 8-bit. A file that cannot be decoded is an
 // io_error naming it; the next read goes on with the next file. Frame.source is the file name,
-// meta["path"] the full path; pts_ns = index / fps when `fps` is set, else 0.
+// meta["path"] the full path; pts_ns = index / fps when `fps` is set, else 0. With shard_count > 1
+// only files i % shard_count == shard_index are read (index stays the place in the whole list).
 #include <cmath>
 #include <filesystem>
 
@@ -29,6 +30,8 @@ const std::vector<ParamSpec>& image_source_params() {
                         "auto: 8-bit with the file's channels (gray stays gray, colour is BGR); color: 8-bit BGR; "
                         "gray: 8-bit gray; unchanged: as stored (keeps 16-bit; alpha goes to plane 'alpha')"),
       ParamSpec::number("fps", 0.0, 0.0, 1000.0, "frame rate for timestamps and video sinks; 0: stills (pts 0)"),
+      ParamSpec::integer("shard_count", 1, 1, 1e6, "read only every shard_count-th file (set by `mpirun cvpipe run`)"),
+      ParamSpec::integer("shard_index", 0, 0, 1e6, "which of them: files i with i % shard_count == shard_index"),
   };
   return params;
 }
@@ -37,7 +40,7 @@ class ImageSource final : public Source {
  public:
   explicit ImageSource(const Params& p)
       : path_(p.get_string("path")), include_(p.get_string("include")), loop_(p.get_bool("loop")),
-        fps_(p.get_number("fps")) {
+        fps_(p.get_number("fps")), shard_count_(p.get_int("shard_count")), shard_index_(p.get_int("shard_index")) {
     const std::string& mode = p.get_string("read");
     flags_ = mode == "gray"        ? cv::IMREAD_GRAYSCALE
              : mode == "unchanged" ? cv::IMREAD_UNCHANGED
@@ -46,7 +49,16 @@ class ImageSource final : public Source {
   }
 
   Status open(StreamInfo& info) override {
+    if (shard_index_ >= shard_count_)
+      return Status::invalid("images: shard_index " + std::to_string(shard_index_) + " must be below shard_count " +
+                             std::to_string(shard_count_));
     CVPIPE_RETURN_IF_ERROR(list_image_files(path_, include_, files_));
+    if (shard_count_ > 1) {  // keep this shard's files, remembering their places in the whole list
+      std::vector<fs::path> mine;
+      for (std::size_t i = static_cast<std::size_t>(shard_index_); i < files_.size(); i += static_cast<std::size_t>(shard_count_))
+        mine.push_back(files_[i]);
+      files_ = std::move(mine);
+    }
     info = StreamInfo{};
     info.fps = fps_;
     info.frame_count = loop_ ? -1 : static_cast<int64_t>(files_.size());
@@ -82,7 +94,8 @@ class ImageSource final : public Source {
     frame.image = image;
     frame.source = file.filename().string();
     frame.meta["path"] = file.string();
-    if (fps_ > 0) frame.pts_ns = static_cast<int64_t>(std::llround(static_cast<double>(count_) * 1e9 / fps_));
+    const int64_t index = count_ * shard_count_ + shard_index_;  // in the whole list
+    if (fps_ > 0) frame.pts_ns = static_cast<int64_t>(std::llround(static_cast<double>(index) * 1e9 / fps_));
     ++count_;
     ++good_in_pass_;
     return {};
@@ -96,6 +109,7 @@ class ImageSource final : public Source {
   std::string path_, include_;
   bool loop_;
   double fps_;
+  int64_t shard_count_, shard_index_;
   int flags_;
   std::vector<fs::path> files_;
   size_t next_ = 0;

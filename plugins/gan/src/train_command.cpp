@@ -156,6 +156,7 @@ Status run_train(const Params& p, const CommandContext& ctx, std::string& output
     if (!ctx.resume.empty()) CVPIPE_RETURN_IF_ERROR(trainer.resume(ctx.resume));
     const nn::TrainResult result = trainer.run();
     CVPIPE_RETURN_IF_ERROR(result.to_status());
+    if (nn::dist::rank() != 0) return Status{};  // data-parallel training: rank 0 writes the model
 
     // --- the shipped generator: EMA weights, BatchNorm statistics recomputed for them
     if (model.ema()) model.ema()->apply();

@@ -130,6 +130,13 @@ class DataLoader {
   // epoch): `while (auto b = loader.next_in_epoch()) ...` walks exactly one epoch.
   std::optional<Batch> next_in_epoch();
 
+  // Data-parallel training: from now on every batch holds only part `index` of `count` equal parts
+  // of the batch one process would get (the batch size is the global batch; it must divide by
+  // `count`). Positions, epochs and per-sample random state stay those of the global batch, so
+  // checkpoints and seek() mean the same for any count. Drops prefetched batches.
+  void set_shard(std::size_t index, std::size_t count);
+  std::size_t shard_count() const { return shard_count_; }
+
   // Stops the background thread (idempotent; next() restarts it).
   void stop();
 
@@ -147,6 +154,7 @@ class DataLoader {
   std::int64_t epoch_ = 0;
   std::size_t batch_ = 0;
   bool epoch_end_pending_ = false;
+  std::size_t shard_index_ = 0, shard_count_ = 1;
   std::unique_ptr<Worker> worker_;
 };
 

@@ -11,6 +11,7 @@
 // type, parameter count and every buffer's shape. Not thread-safe.
 #pragma once
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -29,7 +30,12 @@ class Optimizer {
   Optimizer& operator=(const Optimizer&) = delete;
 
   virtual std::string type() const = 0;
+  // Calls the gradient hook (if any), then updates every parameter.
   void step();
+  // Runs at the start of every step() with the parameters, before any update reads a gradient:
+  // the Trainer averages gradients across ranks here (distributed.hpp). Empty: none.
+  using GradientHook = std::function<void(const std::vector<Parameter*>&)>;
+  void set_gradient_hook(GradientHook hook) { gradient_hook_ = std::move(hook); }
   void zero_grad();
 
   double lr() const { return lr_; }
@@ -65,6 +71,7 @@ class Optimizer {
   std::int64_t steps_ = 0;
 
  private:
+  GradientHook gradient_hook_;
   // state_[i][b]: empty until first used.
   std::vector<std::vector<std::vector<float>>> state_;
 };

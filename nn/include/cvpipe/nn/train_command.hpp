@@ -57,6 +57,7 @@ using SaveModelFn = std::function<Status(const std::filesystem::path& path, cons
 //   failed: returns the failure, output untouched.
 //   interrupted: output = the summary, returns result.to_status() (cancelled,
 //     naming the checkpoint to resume from); no model is written.
+//   on ranks other than 0 of a data-parallel run: output = the summary, nothing is written.
 //   otherwise: calls `before_save` (if any; an error is returned as is), creates the folder of the
 //     recipe's `model` file, saves it through `save` and sets output to the summary.
 // The summary is one JSON object: steps, seconds, checkpoint, the last eval and train metrics,

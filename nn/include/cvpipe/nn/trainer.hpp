@@ -16,6 +16,17 @@
 // to the checkpoint's step, and continues with bit-identical results for the same thread count
 // (layer-internal random state such as Dropout's call counter is not captured).
 //
+// Data-parallel training (docs/scale-out.md): started as N ranks (mpirun -np N, distributed.hpp),
+// every rank runs the same loop on its part of every global batch: each registered loader yields
+// part `rank` of N of the batch one process would get (the batch size is the global batch and must
+// divide by N), every optimizer averages the gradients across ranks before its update (bucketed
+// allreduce), and rank 0's weights are broadcast when run() starts, so the ranks stay identical.
+// Step metrics are averaged across ranks; rank 0 decides stops (signal, request_stop, time limit)
+// and the learning rates of time-based schedules. BatchNorm-style buffers use each rank's own batch
+// statistics while training; their running values are averaged across ranks before every
+// evaluation and checkpoint. Rank 0 alone evaluates, runs hooks, writes metrics, curves and
+// checkpoints and shows progress. Checkpoints do not depend on N: --resume works with any N.
+//
 // Steps are 0-based: the step function receives the index of the step it performs; step() after
 // run() is the number of completed steps. Epoch = step / steps_per_epoch.
 // Threading: run() on one thread; request_stop() and the stop token may be set from any thread or
@@ -45,6 +56,7 @@
 #include <vector>
 
 #include "cvpipe/nn/data_loader.hpp"
+#include "cvpipe/nn/distributed.hpp"
 #include "cvpipe/nn/ema.hpp"
 #include "cvpipe/nn/layer.hpp"
 #include "cvpipe/nn/metrics_log.hpp"
@@ -92,10 +104,15 @@ struct TrainResult {
   std::int64_t steps = 0;    // steps completed in total (including before a resume)
   std::int64_t steps_run = 0;  // steps run by this call
   double seconds = 0.0;
+  double step_seconds = 0.0; // of which in step functions (gradient averaging included; no evaluation,
+                             // hooks or checkpoints): steps_run / step_seconds is the training throughput
   Metrics last_train{};      // last logged (averaged) training metrics
   Metrics last_eval{};
   std::filesystem::path checkpoint{};  // last checkpoint written (empty if none)
   bool stopped_by_time_limit = false;  // completed early: TrainerOptions::time_limit_s ran out
+  int ranks = 1;                       // processes of a data-parallel run
+  double allreduce_seconds = 0.0;      // time spent averaging gradients (all optimizers)
+  std::size_t allreduce_bytes = 0;     // gradient bytes averaged per step (all optimizers)
   bool ok() const { return outcome != TrainOutcome::failed; }
   // ok when completed; cancelled (naming the checkpoint to resume from) when interrupted; else the failure.
   Status to_status() const;
@@ -175,6 +192,11 @@ class Trainer {
   std::int64_t epoch_of(std::int64_t step) const;
   void write_outputs(bool curves);
   Metrics evaluate(std::int64_t step);
+  // Data parallel: shards the loaders, hooks the optimizers, broadcasts rank 0's weights.
+  Status start_data_parallel();
+  void average_buffers();
+  // True on the rank that evaluates and writes (rank 0; the only rank without MPI).
+  bool writer() const { return dist::rank() == 0; }
 
   TrainerOptions options_;
   std::vector<ModuleEntry> modules_;
@@ -190,6 +212,7 @@ class Trainer {
   std::int64_t step_ = 0;
   MetricsLog log_;
   std::atomic<bool> stop_requested_{false};
+  dist::GradientAverager averager_;
 };
 
 // `options` with what `cvpipe train` decided: the output folder (ctx.out_dir), quiet and the stop token.
