@@ -58,7 +58,7 @@ int main(int argc, char** argv) {
   try {
     return run_cli(argc, argv);
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "cvpipe: error: internal error: %s\n", e.what());
+    cvpipe::cli::print_error(std::string("internal error: ") + e.what());
   } catch (...) {
     std::fprintf(stderr, "cvpipe: error: internal error\n");
   }
