@@ -154,7 +154,7 @@ Status parse_coco(std::string_view text, const std::filesystem::path& file, Coco
   json root;
   try {
     root = json::parse(text);
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {  // parse_error, or out_of_range for a number such as 1e99999
     std::string what = e.what();  // "[json.exception.parse_error.101] parse error at line 3, column 5: ..."
     if (auto p = what.find("] "); p != std::string::npos) what = what.substr(p + 2);
     return Status::invalid(file.string() + ": not valid JSON: " + what);

@@ -82,6 +82,8 @@ TEST(Coco, BadFilesNameFileAndPlace) {
   const BadCase cases[] = {
       {R"({"images": [})", "not valid JSON: parse error at line 1"},
       {R"([])", "top level must be a JSON object"},
+      // fuzz_coco finding: a number too large for a double is out_of_range in the JSON parser.
+      {R"({"images":88888888888e88888})", "not valid JSON: number overflow parsing '88888888888e88888'"},
       {R"({"images":[],"categories":[]})", "missing top-level \"annotations\""},
       {R"({"images":[{"id":1,"file_name":"a.jpg","width":0,"height":5}],"annotations":[],"categories":[]})",
        "images[0]: width and height must be in 1..1048576, got 0x5"},
