@@ -83,9 +83,13 @@ TEST(Sources, GstreamerPipelineWithoutFramesFailsWithinOpenTimeout) {
 TEST(Sources, FirstCtrlCInterruptsOpeningASource) {
   if (!have_gstreamer_testsrc()) GTEST_SKIP() << "GStreamer or its videotestsrc plugin is not available";
   TempDir dir;
+  write_file(dir / "gst.yaml", "source: { type: gstreamer, pipeline: 'videotestsrc ! fakesink', open_timeout_ms: 60000 }\n"
+                               "sinks: [ { type: jsonl, path: g.jsonl } ]\n");
   BackgroundProcess run;
-  ASSERT_TRUE(run.start({CVPIPE_BIN, "run", kBlur, "--input", "gst:videotestsrc ! fakesink", "--output", "g.jsonl"}, dir.path()));
-  std::this_thread::sleep_for(std::chrono::milliseconds(1500));  // well inside the 10 s open timeout
+  ASSERT_TRUE(run.start({CVPIPE_BIN, "run", "gst.yaml"}, dir.path()));
+  // Long enough for the run to have installed its handlers and be opening the source even on a
+  // loaded machine, well inside the open timeout.
+  std::this_thread::sleep_for(std::chrono::seconds(5));
   ASSERT_TRUE(run.signal(SIGINT));
   const int status = run.wait_exit(3.0);
   ASSERT_NE(status, -1) << "the first Ctrl-C must stop opening the source";

@@ -60,14 +60,14 @@ TEST(DiskFull, EveryOutputKindFailsCleanlyAndLeavesNoFile) {
   CVPIPE_SAMPLE_OR_SKIP(video, "vtest.avi");
   if (run_process({"/usr/bin/unshare", "-Urm", "/bin/true"}, with_timeout(20)).exit_code != 0)
     GTEST_SKIP() << "unprivileged user and mount namespaces are not available";
-  for (const std::string output : {"v.mp4", "v.mkv", "frames"}) {
+  for (const std::string output : {"v.mp4", "frames"}) {
     const TempDir dir;
     fs::create_directories(dir / "out");
     const std::string script =
         "mount -t tmpfs -o size=16k tmpfs out || exit 99\n"
-        "\"$0\" run \"$1\" --input \"$2\" --output \"out/$3\" --max-frames 60 --quiet\n"
+        "\"$0\" run \"$1\" --input \"$2\" --output \"out/$3\" --max-frames 30 --quiet\n"
         "code=$?\n"
-        "echo \"left: $(ls -A out | tr '\\n' ' ')\"\n"
+        "echo \"left: $(find out -type f | tr '\\n' ' ')\"\n"
         "exit $code\n";
     ProcessOptions options;
     options.cwd = dir.path();

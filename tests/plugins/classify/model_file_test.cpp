@@ -116,7 +116,7 @@ TEST(ClassifyModelSpec, NumbersOutsideTheIntRangeAreNamedNotWrapped) {
   EXPECT_NE(st.message().find("'height' is"), std::string::npos) << st.message();
 }
 
-// A network whose output is NaN (here: weights poisoned after loading) gives an error naming the
+// A network whose output is NaN (here: the last bias poisoned after loading) gives an error naming the
 // image, never "label 0, score 0".
 TEST(ClassifyModelFile, NonFiniteOutputIsAnErrorNotALabel) {
   TempDir dir;
@@ -126,9 +126,9 @@ TEST(ClassifyModelFile, NonFiniteOutputIsAnErrorNotALabel) {
   ASSERT_OK(Classifier::load(file, c));
   auto params = c->member_network(0).named_parameters();
   ASSERT_FALSE(params.empty());
-  nn::Parameter& first = *params.front().param;
-  first.value.from_vector(std::vector<float>(first.value.to_vector().size(), std::numeric_limits<float>::quiet_NaN()));
-  first.mark_updated();
+  nn::Parameter& last = *params.back().param;  // the classifier layer's bias: the logits themselves
+  last.value.from_vector(std::vector<float>(last.value.to_vector().size(), std::numeric_limits<float>::quiet_NaN()));
+  last.mark_updated();
   std::vector<float> probs;
   const Status st = c->predict(cv::Mat(20, 20, CV_8UC1, cv::Scalar(100)), probs);
   EXPECT_STATUS(st, runtime_error);
