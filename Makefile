@@ -5,7 +5,7 @@ JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 CVPIPE = $(BUILD)/apps/cvpipe/cvpipe
 
-.PHONY: all deps configure build test test-asan fuzz demo install models bench clean
+.PHONY: all deps configure build test test-asan test-tsan fuzz demo install models bench clean
 
 all: build
 
@@ -32,7 +32,18 @@ test-asan: deps
 	cd $(ASAN_BUILD) && OMP_WAIT_POLICY=passive ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest --output-on-failure -j $(JOBS) --timeout 1800 $(CTEST_ARGS)
 
-# libFuzzer targets (clang) for the config, --set, recipe, safetensors and JPEG parsers, built in
+# ThreadSanitizer over the streaming tests (the threaded executor, its queues, sources and sinks)
+# in its own build folder; any report fails the test. Not part of `make test`. The suppressions
+# name the uninstrumented OpenMP runtime only.
+TSAN_BUILD ?= build-tsan
+test-tsan: deps
+	cmake -S . -B $(TSAN_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCVPIPE_TSAN=ON $(CMAKE_FLAGS)
+	cmake --build $(TSAN_BUILD) -j $(JOBS) --target cvpipe_streaming_tests
+	cd $(TSAN_BUILD) && OMP_WAIT_POLICY=passive \
+	  TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:suppressions=$(CURDIR)/tests/streaming/tsan.supp" \
+	  ctest -L streaming --output-on-failure -j $(JOBS) --timeout 1800 $(CTEST_ARGS)
+
+# libFuzzer targets (clang) for the config, --set, recipe, safetensors, JPEG, COCO and ONNX readers, built in
 # their own folder and each run FUZZ_SECONDS from corpora seeded with the shipped files.
 FUZZ_BUILD ?= build-fuzz
 FUZZ_SECONDS ?= 60

@@ -8,18 +8,19 @@
 
 #include "cvpipe/nn/context.hpp"
 #include "cvpipe/nn/distributed.hpp"
+#include "diagnostic.hpp"
 #include "schema.hpp"
 #include "stop_signal.hpp"
 
 namespace cvpipe::cli {
 
 void print_error(const std::string& message) {
-  std::fprintf(stderr, "cvpipe: error%s: %s\n", nn::dist::rank_label().c_str(), message.c_str());
+  std::fprintf(stderr, "cvpipe: error%s: %s\n", nn::dist::rank_label().c_str(), capped_message(message).c_str());
 }
 
-void print_warning(const std::string& message) { std::fprintf(stderr, "cvpipe: warning: %s\n", message.c_str()); }
+void print_warning(const std::string& message) { std::fprintf(stderr, "cvpipe: warning: %s\n", capped_message(message).c_str()); }
 
-void print_diagnostics(const Status& status) { std::fprintf(stderr, "%s\n", status.message().c_str()); }
+void print_diagnostics(const Status& status) { std::fprintf(stderr, "%s\n", capped_message(status.message()).c_str()); }
 
 int exit_code_for(const Status& status) {
   switch (status.code()) {
@@ -139,7 +140,7 @@ int run_plugin_command(const CommandInfo& command, const Params& params, Command
   if (!st.ok()) {
     const std::string who = command.plugin->name + " " + command.entry->name;
     if (st.code() == StatusCode::cancelled) {
-      if (!ctx.quiet) std::fprintf(stderr, "cvpipe: %s interrupted: %s\n", who.c_str(), st.message().c_str());
+      if (!ctx.quiet) std::fprintf(stderr, "cvpipe: %s interrupted: %s\n", who.c_str(), capped_message(st.message()).c_str());
     } else {
       print_error(who + ": " + st.message());
     }

@@ -68,9 +68,9 @@ int main(int argc, char** argv) {
   try {
     code = run_cli(argc, argv);
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "cvpipe: error%s: internal error: %s\n", dist::rank_label().c_str(), e.what());
+    cvpipe::cli::print_error(std::string("internal error: ") + e.what());
   } catch (...) {
-    std::fprintf(stderr, "cvpipe: error%s: internal error\n", dist::rank_label().c_str());
+    cvpipe::cli::print_error("internal error");
   }
   const bool interrupted = code == cvpipe::cli::kExitInterrupted || code == cvpipe::cli::kExitTerminated || code == 129;
   if (dist::distributed() && code != cvpipe::cli::kExitOk && !interrupted)

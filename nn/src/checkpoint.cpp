@@ -31,6 +31,14 @@ bool shape_matches(const StTensor& st, const Dims& dims) {
   return st.shape.empty() && dims.size() == 1 && dims[0] == 1;
 }
 
+// Weights and statistics hold real numbers; only a step counter may be stored as an integer.
+bool dtype_fits(const StTensor& st, const std::string& name) {
+  switch (st.dtype) {
+    case StDtype::F64: case StDtype::F32: case StDtype::F16: case StDtype::BF16: return true;
+    default: return name.ends_with(".num_batches_tracked");
+  }
+}
+
 std::string list(const std::vector<std::string>& items, std::size_t max = 12) {
   std::string s;
   for (std::size_t i = 0; i < items.size() && i < max; ++i) s += (i ? ", " : "") + items[i];
@@ -49,7 +57,7 @@ void export_module(Layer& net, SafeTensors& out, const std::string& prefix, StDt
 
 Status import_module(const SafeTensors& in, Layer& net, const std::string& label, const ImportOptions& options) {
   const auto targets = slots(net);
-  std::vector<std::string> missing, wrong;
+  std::vector<std::string> missing, wrong, wrong_dtype;
   std::set<std::string> wanted;
   for (const auto& s : targets) {
     const std::string key = options.prefix + s.name;
@@ -61,6 +69,7 @@ Status import_module(const SafeTensors& in, Layer& net, const std::string& label
     }
     if (!shape_matches(*st, s.tensor.dims()))
       wrong.push_back(fmt::format("{} (file {}, network {})", key, st_shape_string(st->shape), dims_string(s.tensor.dims())));
+    if (!dtype_fits(*st, key)) wrong_dtype.push_back(fmt::format("{} ({})", key, st_dtype_name(st->dtype)));
   }
   std::vector<std::string> unexpected;
   for (const auto& name : in.names())
@@ -73,6 +82,8 @@ Status import_module(const SafeTensors& in, Layer& net, const std::string& label
   if (!unexpected.empty() && !options.allow_unexpected)
     problems += fmt::format("; unexpected {}: {}", unexpected.size(), list(unexpected));
   if (!wrong.empty()) problems += fmt::format("; wrong shape {}: {}", wrong.size(), list(wrong));
+  if (!wrong_dtype.empty())
+    problems += fmt::format("; not floating point (F32, BF16, F16 or F64) {}: {}", wrong_dtype.size(), list(wrong_dtype));
   if (!problems.empty())
     return Status::invalid(fmt::format("{}: weights do not match the network{}", label, problems));
   if (options.validate_only) return Status::success();

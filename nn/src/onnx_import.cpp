@@ -37,10 +37,26 @@ struct Const {
   double at(std::size_t k) const { return is_int ? static_cast<double>(i[k]) : f[k]; }
 };
 
+// Constants are held in memory whole: their element count is bounded before anything is allocated
+// (the data must then match it exactly, so a file cannot claim more than it holds).
+constexpr std::int64_t k_max_const_elements = std::int64_t{1} << 28;  // 1 GiB of float32
+
+// The element count of a tensor's dims; -1 when a dim is negative or the count exceeds the bound.
+std::int64_t bounded_elements(const onnx::TensorProto& t) {
+  std::int64_t elements = 1;
+  for (auto d : t.dims()) {
+    if (d < 0 || (d > 0 && elements > k_max_const_elements / d)) return -1;
+    elements *= d;
+  }
+  return elements;
+}
+
 Const read_tensor(const onnx::TensorProto& t, const std::string& where) {
   Const c;
-  for (auto d : t.dims()) c.dims.push_back(d);
-  const std::size_t count = c.dims.empty() ? 1 : static_cast<std::size_t>(product(c.dims));
+  const std::int64_t elements = bounded_elements(t);
+  if (elements < 0) throw Error(where + ": tensor '" + t.name() + "' has dims out of range");
+  c.dims.assign(t.dims().begin(), t.dims().end());
+  const std::size_t count = static_cast<std::size_t>(elements);
   switch (t.data_type()) {
     case onnx::TensorProto::FLOAT:
       if (t.has_raw_data()) {
@@ -50,7 +66,7 @@ Const read_tensor(const onnx::TensorProto& t, const std::string& where) {
       } else {
         c.f.assign(t.float_data().begin(), t.float_data().end());
       }
-      if (c.f.size() != count && !c.f.empty()) throw Error(where + ": tensor '" + t.name() + "' has the wrong data size");
+      if (c.f.size() != count) throw Error(where + ": tensor '" + t.name() + "' has the wrong data size");
       break;
     case onnx::TensorProto::INT64:
     case onnx::TensorProto::INT32:
@@ -73,6 +89,7 @@ Const read_tensor(const onnx::TensorProto& t, const std::string& where) {
       } else {
         c.i.assign(t.int32_data().begin(), t.int32_data().end());
       }
+      if (c.i.size() != count) throw Error(where + ": tensor '" + t.name() + "' has the wrong data size");
       break;
     default:
       throw Error(where + ": tensor '" + t.name() + "' has data type " + std::to_string(t.data_type()) +
@@ -351,7 +368,10 @@ class Builder {
         else known *= v;
         target.push_back(v);
       }
-      if (free_at >= 0) target[static_cast<std::size_t>(free_at)] = product(x) / known;
+      if (free_at >= 0) {
+        if (known <= 0) fail(n, "the shape " + dims_string(target) + " leaves no size for its -1");
+        target[static_cast<std::size_t>(free_at)] = product(x) / known;
+      }
       if (target == x) {
         alias(n);
       } else if (target.size() == 2 && target[0] == x.at(0)) {
@@ -615,11 +635,16 @@ Status import_onnx(const std::filesystem::path& file, const Dims& input_dims, On
                          {"graph", base64(bytes)}};
   out.info.architecture = arch.dump();
   for (const auto& p : model.metadata_props()) {
-    if (p.key() == "class_names") out.info.class_names = nlohmann::json::parse(p.value(), nullptr, false).is_array()
-                                                             ? nlohmann::json::parse(p.value()).get<std::vector<std::string>>()
-                                                             : std::vector<std::string>{};
-    else if (p.key() == "preprocessing" && nlohmann::json::parse(p.value(), nullptr, false).is_object())
+    const auto value = nlohmann::json::parse(p.value(), nullptr, false);
+    if (p.key() == "class_names" && value.is_array()) {
+      out.info.class_names.clear();
+      for (const auto& name : value)
+        if (name.is_string()) out.info.class_names.push_back(name.get<std::string>());
+      if (out.info.class_names.size() != value.size())
+        return Status::invalid(label + ": metadata 'class_names' must be an array of strings");
+    } else if (p.key() == "preprocessing" && value.is_object()) {
       out.info.preprocessing = p.value();
+    }
   }
   return Status::success();
 }
@@ -639,8 +664,11 @@ Status load_imported(const std::filesystem::path& model_file, OnnxImport& out) {
     return Status::invalid(label + ": architecture: 'graph' is not a base64 ONNX graph");
   // Layer weights come from the file: fill the stripped initializers with zeros of their dims first.
   for (auto& t : *model.mutable_graph()->mutable_initializer())
-    if (t.data_type() == onnx::TensorProto::FLOAT && !t.has_raw_data() && t.float_data_size() == 0)
-      t.set_raw_data(std::string(static_cast<std::size_t>(product(Dims(t.dims().begin(), t.dims().end()))) * sizeof(float), '\0'));
+    if (t.data_type() == onnx::TensorProto::FLOAT && !t.has_raw_data() && t.float_data_size() == 0) {
+      const std::int64_t elements = bounded_elements(t);
+      if (elements < 0) return Status::invalid(label + ": architecture: tensor '" + t.name() + "' has dims out of range");
+      t.set_raw_data(std::string(static_cast<std::size_t>(elements) * sizeof(float), '\0'));
+    }
   Dims dims, declared;
   CVPIPE_RETURN_IF_ERROR(input_dims_of(model, label, arch.value("input", Dims{}), dims, declared));
   out = {};

@@ -305,7 +305,7 @@ struct Layout {
 Status check_header_length(std::uint64_t file_size, const std::byte* first8, std::string_view label,
                            std::uint64_t& header_len) {
   auto fail = [&](std::string what) {
-    return Status::io(fmt::format("{}: invalid safetensors file: {}", label, what));
+    return Status::invalid(fmt::format("{}: invalid safetensors file: {}", label, what));
   };
   if (file_size < 8) return fail(fmt::format("file is {} bytes, shorter than the 8-byte header length", file_size));
   header_len = load_le<std::uint64_t>(first8);
@@ -320,7 +320,7 @@ Status check_header_length(std::uint64_t file_size, const std::byte* first8, std
 Status parse_header(std::string_view text, std::uint64_t data_size, std::string_view label,
                     std::map<std::string, std::string>& metadata, Layout& layout) {
   auto fail = [&](std::string what) {
-    return Status::io(fmt::format("{}: invalid safetensors file: {}", label, what));
+    return Status::invalid(fmt::format("{}: invalid safetensors file: {}", label, what));
   };
   if (text.front() != '{') return fail("header does not start with '{'");
 
@@ -445,7 +445,7 @@ Status fill(Layout& layout, std::string_view label, SafeTensors& out) {
   for (auto& e : layout.entries) {
     if (const std::string why = non_finite(e.tensor); !why.empty()) {
       out.clear();
-      return Status::io(fmt::format("{}: tensor '{}' ({}): {}; the weights are corrupt (training diverged?)", label,
+      return Status::invalid(fmt::format("{}: tensor '{}' ({}): {}; the weights are corrupt (training diverged?)", label,
                                     e.name, st_dtype_name(e.tensor.dtype), why));
     }
     out.set(e.name, std::move(e.tensor));
@@ -488,9 +488,9 @@ Status SafeTensors::load(const std::filesystem::path& path, SafeTensors& out) {
   const auto status = std::filesystem::status(path, ec);
   if (!std::filesystem::exists(status)) return Status::not_found(fmt::format("{}: no such safetensors file", label));
   if (std::filesystem::is_directory(status))
-    return Status::io(fmt::format("{}: is a folder, not a safetensors file", label));
+    return Status::invalid(fmt::format("{}: is a folder, not a safetensors file", label));
   if (!std::filesystem::is_regular_file(status))
-    return Status::io(fmt::format("{}: not a regular file (a FIFO, device or socket), not a safetensors file", label));
+    return Status::invalid(fmt::format("{}: not a regular file (a FIFO, device or socket), not a safetensors file", label));
   std::ifstream in(path, std::ios::binary | std::ios::ate);
   if (!in) return Status::io(fmt::format("{}: cannot open: {}", label, std::strerror(errno)));
   const std::streamoff size = in.tellg();

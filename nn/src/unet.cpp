@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cvpipe/nn/layers.hpp"
+#include "cvpipe/nn/json_number.hpp"
 
 namespace cvpipe::nn {
 
@@ -100,12 +101,12 @@ Status unet_from_json(const std::string& text, const std::string& label, UNetOpt
     if (!j.is_object()) return Status::invalid(label + ": the U-Net description is not a JSON object");
     for (auto it = j.begin(); it != j.end(); ++it) {
       const std::string& k = it.key();
-      if (k == "in_channels") o.in_channels = it->get<int>();
-      else if (k == "out_channels") o.out_channels = it->get<int>();
-      else if (k == "base_width") o.base_width = it->get<int>();
-      else if (k == "max_width") o.max_width = it->get<int>();
-      else if (k == "levels") o.levels = it->get<int>();
-      else if (k == "output_level") o.output_level = it->get<int>();
+      if (k == "in_channels") o.in_channels = json_int(*it, k);
+      else if (k == "out_channels") o.out_channels = json_int(*it, k);
+      else if (k == "base_width") o.base_width = json_int(*it, k);
+      else if (k == "max_width") o.max_width = json_int(*it, k);
+      else if (k == "levels") o.levels = json_int(*it, k);
+      else if (k == "output_level") o.output_level = json_int(*it, k);
       else if (k == "batch_norm") o.batch_norm = it->get<bool>();
       else if (k == "gated") o.gated = it->get<bool>();
       else if (k == "transpose_up") o.transpose_up = it->get<bool>();

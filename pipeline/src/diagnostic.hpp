@@ -3,6 +3,7 @@
 // (docs/cli.md). Diagnostics collects several, so one run reports every problem found.
 #pragma once
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "cvpipe/status.hpp"
@@ -31,5 +32,11 @@ class Diagnostics {
 
 // `cvpipe: error: MESSAGE`, or `LOCATION: error: MESSAGE` when where has a file.
 std::string format_error(const Location& where, const std::string& message);
+
+// Text bound for stderr: an untrusted value echoed in a message (a path, a YAML line) is shortened.
+// Every run of non-blank characters longer than 256 bytes keeps its first 128 and last 96 bytes
+// around a "…"; a text still longer than 16 KiB ends with "… (N more bytes)". UTF-8 sequences
+// are never split. Texts within the bounds come back unchanged.
+std::string capped_message(std::string_view text);
 
 }  // namespace cvpipe

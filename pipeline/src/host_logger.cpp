@@ -3,11 +3,13 @@
 
 #include <cstdio>
 
+#include "diagnostic.hpp"
+
 namespace cvpipe {
 
 void HostLogger::write(LogLevel level, const std::string& who, const std::string& message) const {
   if (!enabled(level)) return;
-  const std::string line = "cvpipe: " + std::string(to_string(level)) + ": " + who + ": " + message + "\n";
+  const std::string line = capped_message("cvpipe: " + std::string(to_string(level)) + ": " + who + ": " + message) + "\n";
   std::lock_guard lock(mutex_);
   std::fwrite(line.data(), 1, line.size(), stderr);
   std::fflush(stderr);

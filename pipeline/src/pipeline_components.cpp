@@ -8,6 +8,7 @@
 #include <map>
 
 #include "crash_report.hpp"
+#include "diagnostic.hpp"
 #include "io/plugin_stage_io.hpp"
 #include "isolation/isolated_stage.hpp"
 
@@ -81,7 +82,10 @@ Status PipelineParts::open_source(int stage_threads, const std::atomic<bool>* re
   Status st = src.type == "generate"
                   ? io::make_generate_source(src, registry_, context_for(src.stage, stage_threads), source_ptr_)
                   : io::make_source(src, source_ptr_);
-  if (st.ok()) source_ptr_->set_max_pixels(spec_.runtime.max_pixels);
+  if (st.ok()) {
+    source_ptr_->set_max_pixels(spec_.runtime.max_pixels);
+    source_ptr_->set_stop_flag(opt_.stop_flag);
+  }
   if (st.ok() && retry_stop && src.type != "generate") {
     const io::RetryPolicy policy = io::retry_policy(src.options);
     if (policy.attempts > 0) {
@@ -320,7 +324,7 @@ void PipelineParts::print_warnings(const std::vector<std::string>& warnings) {
 void PipelineParts::say(const std::string& line) {
   std::lock_guard lock(print_mutex_);
   progress_.clear();
-  std::fprintf(stderr, "%s\n", line.c_str());
+  std::fprintf(stderr, "%s\n", capped_message(line).c_str());
   std::fflush(stderr);
 }
 

@@ -280,9 +280,11 @@ CheckSummary check_plugin(const std::filesystem::path& library, const StageParam
     }
     run_stage_child(plugin.file, name, s->entry->kind, texts, stage_timeout_seconds, emit);
   }
-  for (const auto& [stage, unused] : params)
+  for (const auto& entry : params) {
+    const std::string& stage = entry.first;  // a named variable: clang < 16 cannot capture a structured binding
     if (std::none_of(stages.begin(), stages.end(), [&](const StageInfo* s) { return stage == s->entry->name; }))
       emit({CheckOutcome::fail, "--set names stage '" + stage + "', which this plugin does not provide"});
+  }
   return sum;
 }
 

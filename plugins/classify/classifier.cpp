@@ -139,6 +139,10 @@ Status Classifier::predict(std::span<const cv::Mat> images, cv::Mat& probs, cv::
   } catch (const std::exception& e) {
     return Status::runtime(impl_->file.string() + ": inference failed: " + e.what());
   }
+  for (int i = 0; i < p.rows; ++i)
+    if (!cv::checkRange(p.row(i)))
+      return Status::runtime(impl_->file.string() + ": the output for image " + std::to_string(i) +
+                             " is not finite (NaN or infinity): the input or the weights overflow");
   probs = p;
   if (features) *features = feat;
   return {};

@@ -6,6 +6,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "cvpipe/nn/json_number.hpp"
+
 namespace cvpipe::classify {
 
 namespace {
@@ -93,17 +95,17 @@ Status ModelSpec::from_model_info(const nn::ModelInfo& info, const std::string& 
   try {
     const json a = json::parse(info.architecture);
     s.arch = a.at("name").get<std::string>();
-    if (a.contains("width")) s.width = a.at("width").get<int>();
+    if (a.contains("width")) s.width = nn::json_int(a.at("width"), "width");
     if (a.contains("dropout")) s.dropout = a.at("dropout").get<float>();
-    if (a.contains("members")) s.members = a.at("members").get<int>();
+    if (a.contains("members")) s.members = nn::json_int(a.at("members"), "members");
   } catch (const std::exception& e) {
     return bad(std::string("metadata 'architecture' is malformed: ") + e.what());
   }
   try {
     const json p = json::parse(info.preprocessing);
-    s.input_width = p.at("width").get<int>();
-    s.input_height = p.at("height").get<int>();
-    s.input_channels = p.at("channels").get<int>();
+    s.input_width = nn::json_int(p.at("width"), "width");
+    s.input_height = nn::json_int(p.at("height"), "height");
+    s.input_channels = nn::json_int(p.at("channels"), "channels");
     s.mean = p.at("mean").get<std::vector<float>>();
     s.std = p.at("std").get<std::vector<float>>();
     if (p.contains("domain")) s.domain = p.at("domain").get<std::string>();

@@ -9,6 +9,7 @@
 
 #include "cvpipe/nn/checkpoint.hpp"
 #include "cvpipe/nn/layer.hpp"
+#include "cvpipe/nn/json_number.hpp"
 #include "lab.hpp"
 
 namespace cvpipe::colorize {
@@ -178,7 +179,7 @@ Status ColorizeNet::load(const std::filesystem::path& path, std::unique_ptr<Colo
     for (const char* key : {"net_side", "temperature", "saturation", "prior_correction", "cast_removal", "grid", "bins", "weights"}) {
       if (!pre.contains(key)) return Status::invalid(label + ": preprocessing lacks '" + key + "'");
     }
-    net_side = pre.at("net_side").get<int>();
+    net_side = nn::json_int(pre.at("net_side"), "net_side");
     dec.temperature = pre.at("temperature").get<float>();
     dec.saturation = pre.at("saturation").get<float>();
     dec.prior_correction = pre.at("prior_correction").get<float>();

@@ -11,6 +11,7 @@
 #include "cvpipe/nn/init.hpp"
 #include "cvpipe/nn/layers.hpp"
 #include "cvpipe/plugin.hpp"
+#include "cvpipe/nn/json_number.hpp"
 
 namespace cvpipe::detect {
 
@@ -145,7 +146,7 @@ Status CenterNet::load(const std::filesystem::path& path, std::unique_ptr<Center
     return Status::invalid(label + ": 'classes' = " + std::to_string(classes) + " but the file names " +
                            std::to_string(info.class_names.size()) + " classes");
   config.class_names = info.class_names;
-  config.stem_width = arch["stem_width"].get<int>();
+  config.stem_width = nn::json_int(arch["stem_width"], "stem_width");
   if (config.stem_width < 1 || config.stem_width > 4096) return Status::invalid(label + ": 'stem_width' out of range");
   CVPIPE_RETURN_IF_ERROR(nn::unet_from_json(arch["unet"].dump(), label, config.unet));
   std::unique_ptr<CenterNet> net;

@@ -18,6 +18,9 @@ namespace {
 
 using json = nlohmann::json;
 
+constexpr int64_t k_max_image_side = 1 << 20;  // pixels; larger is a corrupt file, not an image
+constexpr double k_max_coordinate = 1e9;       // pixels, well inside float and int range
+
 // Thrown inside the reader only; carries "PLACE: problem" and becomes one invalid_argument Status.
 struct BadField {
   std::string message;
@@ -36,7 +39,9 @@ const json& field(const json& obj, const std::string& where, const std::string& 
 int64_t get_int(const json& obj, const std::string& where, const std::string& key) {
   const json& v = field(obj, where, key);
   if (v.is_number_integer()) return v.get<int64_t>();
-  if (v.is_number_float() && std::floor(v.get<double>()) == v.get<double>()) return static_cast<int64_t>(v.get<double>());
+  // Whole floats in int64 range (2^63 itself is not); 1e30 is no id.
+  if (v.is_number_float() && std::floor(v.get<double>()) == v.get<double>() && std::fabs(v.get<double>()) < 0x1p63)
+    return static_cast<int64_t>(v.get<double>());
   throw BadField{where + "." + key + ": expected an integer, got " + v.dump()};
 }
 
@@ -63,10 +68,13 @@ void parse(const json& root, CocoDataset& d) {
     CocoImage im;
     im.id = get_int(images[i], w, "id");
     im.file_name = get_string(images[i], w, "file_name");
-    im.width = static_cast<int>(get_int(images[i], w, "width"));
-    im.height = static_cast<int>(get_int(images[i], w, "height"));
+    const int64_t width = get_int(images[i], w, "width"), height = get_int(images[i], w, "height");
     if (im.file_name.empty()) throw BadField{w + ".file_name: empty"};
-    if (im.width <= 0 || im.height <= 0) throw BadField{w + ": width and height must be > 0"};
+    if (width <= 0 || height <= 0 || width > k_max_image_side || height > k_max_image_side)
+      throw BadField{w + ": width and height must be in 1.." + std::to_string(k_max_image_side) + ", got " +
+                     std::to_string(width) + "x" + std::to_string(height)};
+    im.width = static_cast<int>(width);
+    im.height = static_cast<int>(height);
     if (!image_ids.insert(im.id).second) throw BadField{w + ".id: duplicate image id " + std::to_string(im.id)};
     d.images.push_back(std::move(im));
   }
@@ -96,8 +104,9 @@ void parse(const json& root, CocoDataset& d) {
     if (!b.is_array() || b.size() != 4) throw BadField{w + ".bbox: expected [x, y, width, height]"};
     float v[4];
     for (int k = 0; k < 4; ++k) {
-      if (!b[k].is_number() || !std::isfinite(b[k].get<double>())) throw BadField{w + ".bbox: expected 4 finite numbers"};
-      v[k] = b[k].get<float>();
+      if (!b[k].is_number() || !std::isfinite(b[k].get<double>()) || std::fabs(b[k].get<double>()) > k_max_coordinate)
+        throw BadField{w + ".bbox: expected 4 finite numbers within +-" + std::to_string(static_cast<int64_t>(k_max_coordinate))};
+      v[k] = static_cast<float>(b[k].get<double>());
     }
     if (v[2] <= 0.f) throw BadField{w + ".bbox: width must be > 0"};
     if (v[3] <= 0.f) throw BadField{w + ".bbox: height must be > 0"};
@@ -138,10 +147,14 @@ Status read_coco(const std::filesystem::path& dir, CocoDataset& out) {
   if (!in) return Status::io("cannot open '" + file.string() + "'");
   std::stringstream text;
   text << in.rdbuf();
+  return parse_coco(text.str(), file, out);
+}
+
+Status parse_coco(std::string_view text, const std::filesystem::path& file, CocoDataset& out) {
   json root;
   try {
-    root = json::parse(text.str());
-  } catch (const json::parse_error& e) {
+    root = json::parse(text);
+  } catch (const json::exception& e) {  // parse_error, or out_of_range for a number such as 1e99999
     std::string what = e.what();  // "[json.exception.parse_error.101] parse error at line 3, column 5: ..."
     if (auto p = what.find("] "); p != std::string::npos) what = what.substr(p + 2);
     return Status::invalid(file.string() + ": not valid JSON: " + what);

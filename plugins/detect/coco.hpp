@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <opencv2/core.hpp>
@@ -55,6 +56,8 @@ struct CocoDataset {
 // Reads DIR/annotations.json (DIR may also name the .json file itself; its folder is the root).
 // not_found when it does not exist; invalid_argument naming file and place for bad content.
 Status read_coco(const std::filesystem::path& dir, CocoDataset& out);
+// The same for the text of an annotations file; `file` names it in errors and its folder is the root.
+Status parse_coco(std::string_view text, const std::filesystem::path& file, CocoDataset& out);
 
 // Writes dataset.root/annotations.json atomically (images are the caller's business).
 Status write_coco(const CocoDataset& dataset);

@@ -2,8 +2,11 @@
 // (also through a symbolic link) is exit 2 with the input untouched; an image above the pixel
 // budget (runtime.max_pixels) is a clear per-file error, exit 1, without decoding it; the final
 // "N errors" line says frames were skipped only when some were; a video or jsonl target that is
-// a folder, or in a folder that refuses new files, fails at open with the reason.
+// a folder, or in a folder that refuses new files, fails at open with the reason; a huge path is
+// echoed shortened; a bad model file is exit 2 in run and eval alike.
 #include <gtest/gtest.h>
+
+#include <fstream>
 
 #include <opencv2/imgcodecs.hpp>
 
@@ -78,6 +81,45 @@ TEST(RunRefusals, ImageAboveThePixelBudgetIsRefusedWithoutDecoding) {
   EXPECT_NE(r.err.find("a 64x48 frame exceeds the budget of 3000 pixels"), std::string::npos) << r.describe();
 }
 
+
+// A model file that cannot be used (cut short, or weights stored as integers) is a configuration
+// error: exit 2 in `run` and in `eval` alike, naming the file and the reason.
+TEST(RunRefusals, ABadModelFileIsExitTwoInRunAndEval) {
+  const TempDir dir;
+  const fs::path shipped = source_dir() / "models/classify_digits.safetensors";
+  std::string bytes = read_text(shipped);
+  std::ofstream(dir / "cut.safetensors", std::ios::binary).write(bytes.data(), 4000);
+  const std::string f32 = "\"dtype\":\"F32\"", i32 = "\"dtype\":\"I32\"";  // same size: still well formed
+  const size_t dtype = bytes.find(f32);
+  ASSERT_NE(dtype, std::string::npos);
+  bytes.replace(dtype, f32.size(), i32);
+  std::ofstream(dir / "ints.safetensors", std::ios::binary).write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  const std::string config = (source_dir() / "configs/classify_digits.yaml").string();
+  for (const auto& [file, why] : {std::pair<std::string, std::string>{"cut.safetensors", "invalid safetensors file"},
+                                  {"ints.safetensors", "(I32)"}}) {
+    const std::string model = (dir / file).string();
+    const ProcessResult run = cvpipe({"run", config, "--set", "stages.classify.model=" + model, "--output", "o.jsonl", "-q"},
+                                     dir.path());
+    EXPECT_EQ(run.exit_code, 2) << run.describe();
+    EXPECT_NE(run.err.find(model), std::string::npos) << run.describe();
+    EXPECT_NE(run.err.find(why), std::string::npos) << run.describe();
+    const ProcessResult eval = cvpipe({"eval", "classify", "--model", model, "--limit_per_class", "1", "-q"}, dir.path());
+    EXPECT_EQ(eval.exit_code, 2) << eval.describe();
+    EXPECT_NE(eval.err.find(model), std::string::npos) << eval.describe();
+    EXPECT_NE(eval.err.find(why), std::string::npos) << eval.describe();
+  }
+}
+
+// A huge path (here 100 KB, the most one argument may hold) is echoed shortened, not whole.
+TEST(RunRefusals, AHugePathIsEchoedShortened) {
+  const TempDir dir;
+  const std::string path = "missing_" + std::string(100000, 'p') + ".png";
+  const ProcessResult r = cvpipe({"run", blur_config(), "--input", path, "--output", "out"}, dir.path());
+  EXPECT_EQ(r.exit_code, 2) << r.err.substr(0, 2000);
+  EXPECT_LT(r.err.size(), 4000u) << r.err.substr(0, 2000);
+  EXPECT_NE(r.err.find("missing_ppp"), std::string::npos) << r.err.substr(0, 2000);
+  EXPECT_NE(r.err.find("\u2026"), std::string::npos) << r.err.substr(0, 2000);
+}
 
 TEST(RunRefusals, UnwritableVideoOrJsonlTargetFailsAtOpenSayingWhy) {
   const TempDir dir;

@@ -114,6 +114,34 @@ TEST(Checkpoint, MismatchesAreListedTogether) {
   EXPECT_OK(import_module(pre, *c, "x", {.prefix = "G.", .allow_unexpected = true, .allow_missing = true}));
 }
 
+// Weights stored as integers (a converter that wrote I32) are refused at load, naming each tensor
+// and its dtype; a step counter is the one integer a network file may hold.
+TEST(Checkpoint, IntegerWeightsAreRefusedNamingTensorAndDtype) {
+  auto a = small_net(8);
+  SafeTensors st;
+  export_module(*a, st);
+  const StTensor* w = st.find("fc.weight");
+  ASSERT_NE(w, nullptr);
+  const std::vector<std::int64_t> shape = w->shape;
+  std::vector<std::int64_t> ints(static_cast<std::size_t>(w->numel()), 1);
+  StTensor as_int = StTensor::from_i64(shape, ints);
+  as_int.dtype = StDtype::I32;
+  std::vector<std::byte> data(ints.size() * 4);
+  for (std::size_t i = 0; i < ints.size(); ++i) data[4 * i] = std::byte{1};
+  as_int.data = std::move(data);
+  st.set("fc.weight", as_int);
+  st.set("bn.num_batches_tracked", StTensor::from_i64({}, std::vector<std::int64_t>{3}));
+  auto b = small_net(8);
+  const auto before = b->named_parameters().back().param->value.to_vector();
+  const Status s = import_module(st, *b, "weights.safetensors");
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.code(), StatusCode::invalid_argument);
+  EXPECT_NE(s.message().find("weights.safetensors"), std::string::npos) << s.message();
+  EXPECT_NE(s.message().find("not floating point (F32, BF16, F16 or F64) 1: fc.weight (I32)"), std::string::npos)
+      << s.message();
+  EXPECT_EQ(b->named_parameters().back().param->value.to_vector(), before) << "nothing written on error";
+}
+
 TEST(Checkpoint, LoadErrorsNameTheFile) {
   auto net = small_net();
   const Status s = load_model("/nonexistent/model.safetensors", *net);

@@ -146,6 +146,22 @@ bool BackgroundProcess::running() const {
   return ::waitpid(pid_, &status, WNOHANG) == 0;
 }
 
+bool BackgroundProcess::signal(int sig) const { return pid_ > 0 && ::kill(pid_, sig) == 0; }
+
+int BackgroundProcess::wait_exit(double timeout_s) {
+  const auto end = std::chrono::steady_clock::now() + std::chrono::duration<double>(timeout_s);
+  while (pid_ > 0) {
+    int status = 0;
+    if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+      pid_ = -1;
+      return status;
+    }
+    if (std::chrono::steady_clock::now() >= end) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return -1;
+}
+
 void BackgroundProcess::stop() {
   if (pid_ <= 0) return;
   ::kill(-pid_, SIGKILL);

@@ -44,6 +44,10 @@ class BackgroundProcess {
   bool start(const std::vector<std::string>& argv, const std::filesystem::path& cwd = {});
   bool running() const;
   void stop();
+  // Sends `sig` to the program itself (not its group); false when none was started.
+  bool signal(int sig) const;
+  // Waits up to `timeout_s` for the program to exit: its wait status, or -1 while it still runs.
+  int wait_exit(double timeout_s);
 
  private:
   int pid_ = -1;

@@ -2,6 +2,9 @@
 #include "io/capture_source.hpp"
 
 #include <cmath>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
 
 #include <opencv2/imgproc.hpp>
 
@@ -9,20 +12,57 @@ namespace cvpipe::io {
 
 CaptureSource::~CaptureSource() { close(); }
 
-Status CaptureSource::open(StreamInfo& info) {
-  cap_ = std::make_unique<cv::VideoCapture>();
+namespace {
+// One open attempt, shared by the thread that runs it and the one waiting for it.
+struct OpenAttempt {
+  std::mutex mutex;
+  std::condition_variable done_cv;
+  bool done = false, ok = false;
   std::string why;
-  bool ok = false;
-  try {
-    ok = cfg_.open(*cap_, why) && cap_->isOpened();
-  } catch (const cv::Exception& e) {
-    why = e.err;
-    ok = false;
+  std::shared_ptr<cv::VideoCapture> cap = std::make_shared<cv::VideoCapture>();
+
+  void run(const std::function<bool(cv::VideoCapture&, std::string&)>& open) {
+    bool opened = false;
+    std::string reason;
+    try {
+      opened = open(*cap, reason) && cap->isOpened();
+    } catch (const cv::Exception& e) {
+      reason = e.err;
+    }
+    std::lock_guard lock(mutex);
+    done = true;
+    ok = opened;
+    why = std::move(reason);
+    done_cv.notify_all();
   }
-  if (!ok) {
-    cap_.reset();
-    return Status::io(cfg_.kind + ": cannot open '" + cfg_.target + "'" + (why.empty() ? std::string() : ": " + why));
+};
+}  // namespace
+
+Status CaptureSource::open_capture(std::shared_ptr<cv::VideoCapture>& out) {
+  auto attempt = std::make_shared<OpenAttempt>();
+  const std::string failed = cfg_.kind + ": cannot open '" + cfg_.target + "'";
+  if (cfg_.open_timeout_ms <= 0) {
+    attempt->run(cfg_.open);
+  } else {
+    std::thread([attempt, open = cfg_.open] { attempt->run(open); }).detach();
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(cfg_.open_timeout_ms);
+    std::unique_lock lock(attempt->mutex);
+    while (!attempt->done) {
+      if (stop_flag_ && stop_flag_->load()) return Status(StatusCode::cancelled, failed + ": interrupted while opening");
+      if (std::chrono::steady_clock::now() >= deadline)
+        return Status::io(failed + ": nothing within " + std::to_string(cfg_.open_timeout_ms) +
+                          " ms (open_timeout_ms; a pipeline without frames or a stalled server?)");
+      attempt->done_cv.wait_for(lock, std::chrono::milliseconds(20));
+    }
   }
+  if (!attempt->ok) return Status::io(failed + (attempt->why.empty() ? std::string() : ": " + attempt->why));
+  out = attempt->cap;
+  return {};
+}
+
+Status CaptureSource::open(StreamInfo& info) {
+  cap_.reset();
+  CVPIPE_RETURN_IF_ERROR(open_capture(cap_));
   info = StreamInfo{};
   try {
     fps_ = cap_->get(cv::CAP_PROP_FPS);
@@ -90,7 +130,14 @@ int64_t CaptureSource::timestamp_ns() {
 Status CaptureSource::read(Frame& frame) {
   if (ended_ || !cap_) return Status::end_of_stream();
   cv::Mat image = pool_.acquire();
+  const auto asked = std::chrono::steady_clock::now();
   Status st = read_one(image);
+  if (st.ok() && image.empty() && cfg_.read_timeout_ms > 0 && total_ > 0 &&
+      std::chrono::steady_clock::now() - asked >= std::chrono::milliseconds(cfg_.read_timeout_ms * 9 / 10)) {
+    ended_ = true;
+    return Status::io(cfg_.kind + " '" + cfg_.target + "': no data for " + std::to_string(cfg_.read_timeout_ms) +
+                      " ms after frame " + std::to_string(total_ - 1) + ": the stream stalled (timeout_ms)");
+  }
   if (st.ok() && image.empty() && cfg_.loop && index_ > 0) {
     // Rewind: seek when the backend can, else reopen.
     bool rewound = false;

@@ -28,6 +28,13 @@ struct CaptureConfig {
   bool live = false;        // camera / network: frames may be dropped; no frame count
   bool loop = false;        // files: rewind at the end
   bool gray = false;        // convert frames to 8-bit gray
+  // > 0: `open` runs on a helper thread and the source gives up after this long, or at once when
+  // the stop flag turns true (for backends that can block without a timeout of their own, such as
+  // a GStreamer pipeline that never prerolls); the abandoned attempt ends and frees itself.
+  int open_timeout_ms = 0;
+  // > 0: the backend gives up reading after this long (FFmpeg's read timeout); a read that fails
+  // after waiting that long is a stalled stream, an io_error, not the end of the stream.
+  int read_timeout_ms = 0;
 };
 
 class CaptureSource final : public Source {
@@ -42,10 +49,12 @@ class CaptureSource final : public Source {
 
  private:
   Status read_one(cv::Mat& image);
+  // cfg_.open on a fresh capture, bounded by cfg_.open_timeout_ms and the stop flag when set.
+  Status open_capture(std::shared_ptr<cv::VideoCapture>& out);
   int64_t timestamp_ns();
 
   CaptureConfig cfg_;
-  std::unique_ptr<cv::VideoCapture> cap_;
+  std::shared_ptr<cv::VideoCapture> cap_;
   FramePool pool_;           // decoded frames' buffers, reused once downstream let go of them
   double fps_ = 0;
   int64_t expected_ = -1;    // announced frame count (files), -1 unknown

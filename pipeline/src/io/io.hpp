@@ -7,6 +7,7 @@
 // one); sinks write atomically (temp name in the same folder, renamed on success), so a final
 // output name never holds a half-written file. Objects are used from one thread at a time.
 #pragma once
+#include <atomic>
 #include <memory>
 #include <string>
 #include <utility>
@@ -42,9 +43,13 @@ class Source : public WarningLog {
   // Pixel budget of one frame (runtime.max_pixels), set before open(). Sources that can tell a
   // frame's size before decoding it (images: the file header) refuse larger ones unallocated.
   virtual void set_max_pixels(int64_t max_pixels) { max_pixels_ = max_pixels; }
+  // A flag that turns true when the run should stop (Ctrl-C), set before open(). A source whose
+  // open() can block (a live backend) gives up as soon as it is true, with a cancelled status.
+  void set_stop_flag(const std::atomic<bool>* stop) { stop_flag_ = stop; }
 
  protected:
   int64_t max_pixels_ = kDefaultMaxPixels;
+  const std::atomic<bool>* stop_flag_ = nullptr;
 };
 
 class Sink : public WarningLog {

@@ -1,6 +1,7 @@
 // Source `stream`: a network stream (rtsp://, http(s)://, rtmp://, udp://, tcp:// ...) or any
 // URL FFmpeg understands, opened with bounded open/read timeouts so a dead server ends the run
-// instead of hanging it.
+// instead of hanging it; a stream that stalls after its first frame is an error, not its end;
+// Ctrl-C ends the wait for a server at once.
 #include "io/capture_source.hpp"
 #include "io/io_types.hpp"
 #include "io/retrying_source.hpp"
@@ -27,6 +28,8 @@ Status make(const Params& p, std::unique_ptr<Source>& out) {
   c.target = url;
   c.source_name = url;
   c.live = p.get_bool("live");
+  c.read_timeout_ms = timeout;
+  c.open_timeout_ms = timeout + 2000;  // FFmpeg's own timeout normally ends it first; this is the backstop
   c.open = [url, timeout](cv::VideoCapture& cap, std::string& why) {
     const std::vector<int> props = {cv::CAP_PROP_OPEN_TIMEOUT_MSEC, timeout, cv::CAP_PROP_READ_TIMEOUT_MSEC, timeout};
     if (cap.open(url, cv::CAP_FFMPEG, props)) return true;

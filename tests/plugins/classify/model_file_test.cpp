@@ -1,7 +1,11 @@
 // Model files: metadata round trip and validation, loading, refusal of mismatched files, inference.
 #include <fstream>
+#include <limits>
+
+#include <nlohmann/json.hpp>
 
 #include "cvpipe/classify/classifier.hpp"
+#include "cvpipe/nn/layer.hpp"
 #include "cvpipe/nn/safetensors.hpp"
 #include "cvpipe/testing/status_matchers.hpp"
 #include "test_util.hpp"
@@ -93,6 +97,43 @@ TEST(ClassifyModelFile, LoadsAndPredicts) {
     EXPECT_EQ(e.code(), StatusCode::invalid_argument);
     EXPECT_NE(e.message().find("image 1"), std::string::npos);
   }
+}
+
+// Metadata numbers beyond int are named with their value, never wrapped (2^40 used to read as 0).
+TEST(ClassifyModelSpec, NumbersOutsideTheIntRangeAreNamedNotWrapped) {
+  auto m = tiny_spec().to_metadata();
+  m["architecture"] = R"({"type":"classify","name":"cnn","width":1099511627776})";
+  ModelSpec out;
+  Status st = ModelSpec::from_metadata(m, "x.safetensors", out);
+  EXPECT_STATUS(st, invalid_argument);
+  EXPECT_NE(st.message().find("'width' is 1099511627776, outside the int range"), std::string::npos) << st.message();
+  m = tiny_spec().to_metadata();
+  auto pre = nlohmann::json::parse(m["preprocessing"]);
+  pre["height"] = 4294967324.0;  // 2^32 + 28: a wrap would read 28, a valid height
+  m["preprocessing"] = pre.dump();
+  st = ModelSpec::from_metadata(m, "x.safetensors", out);
+  EXPECT_STATUS(st, invalid_argument);
+  EXPECT_NE(st.message().find("'height' is"), std::string::npos) << st.message();
+}
+
+// A network whose output is NaN (here: the last bias poisoned after loading) gives an error naming the
+// image, never "label 0, score 0".
+TEST(ClassifyModelFile, NonFiniteOutputIsAnErrorNotALabel) {
+  TempDir dir;
+  const auto file = dir.path / "m.safetensors";
+  write_model(file, tiny_spec(), tiny_spec());
+  std::unique_ptr<Classifier> c;
+  ASSERT_OK(Classifier::load(file, c));
+  auto params = c->member_network(0).named_parameters();
+  ASSERT_FALSE(params.empty());
+  nn::Parameter& last = *params.back().param;  // the classifier layer's bias: the logits themselves
+  last.value.from_vector(std::vector<float>(last.value.to_vector().size(), std::numeric_limits<float>::quiet_NaN()));
+  last.mark_updated();
+  std::vector<float> probs;
+  const Status st = c->predict(cv::Mat(20, 20, CV_8UC1, cv::Scalar(100)), probs);
+  EXPECT_STATUS(st, runtime_error);
+  EXPECT_NE(st.message().find("image 0 is not finite"), std::string::npos) << st.message();
+  EXPECT_NE(st.message().find(file.string()), std::string::npos) << st.message();
 }
 
 TEST(ClassifyModelFile, WrongClassCountIsRefused) {

@@ -82,9 +82,19 @@ TEST(Coco, BadFilesNameFileAndPlace) {
   const BadCase cases[] = {
       {R"({"images": [})", "not valid JSON: parse error at line 1"},
       {R"([])", "top level must be a JSON object"},
+      // fuzz_coco finding: a number too large for a double is out_of_range in the JSON parser.
+      {R"({"images":88888888888e88888})", "not valid JSON: number overflow parsing '88888888888e88888'"},
       {R"({"images":[],"categories":[]})", "missing top-level \"annotations\""},
       {R"({"images":[{"id":1,"file_name":"a.jpg","width":0,"height":5}],"annotations":[],"categories":[]})",
-       "images[0]: width and height must be > 0"},
+       "images[0]: width and height must be in 1..1048576, got 0x5"},
+      // Numbers a cast would wrap or overflow: 2^32 + 5 is no width, 1e30 no id, 1e300 no coordinate.
+      {R"({"images":[{"id":1,"file_name":"a.jpg","width":4294967301,"height":5}],"annotations":[],"categories":[]})",
+       "images[0]: width and height must be in 1..1048576, got 4294967301x5"},
+      {R"({"images":[{"id":1e30,"file_name":"a.jpg","width":5,"height":5}],"annotations":[],"categories":[]})",
+       "images[0].id: expected an integer, got 1e+30"},
+      {R"({"images":[{"id":1,"file_name":"a.jpg","width":5,"height":5}],"categories":[{"id":1,"name":"a"}],
+           "annotations":[{"id":1,"image_id":1,"category_id":1,"bbox":[1e300,0,1,1]}]})",
+       "annotations[0].bbox: expected 4 finite numbers within +-1000000000"},
       {R"({"images":[{"id":1,"file_name":"a.jpg","width":5,"height":5}],"categories":[{"id":1,"name":"a"}],
            "annotations":[{"id":1,"image_id":2,"category_id":1,"bbox":[0,0,1,1]}]})",
        "annotations[0].image_id: no image has id 2"},

@@ -6,7 +6,10 @@
 // Guarantees: parse()/load() validate the whole file before returning anything (header length,
 // JSON, dtypes, shapes against byte lengths, offsets in range, non-overlapping and covering the data
 // exactly, no trailing bytes, no duplicate names); every failure is a Status naming the file and
-// the tensor. save() is atomic (temporary file in the same folder, then rename). This layer works on
+// the tensor: invalid_argument for what the file holds (a corrupt or foreign file, non-finite values,
+// a folder or FIFO in its place), so a bad model file is a configuration error wherever it is
+// loaded; io_error only when reading fails. save() is atomic (temporary file in the same folder,
+// then rename). This layer works on
 // raw bytes and needs no Tensor; see checkpoint.hpp for Module-level helpers.
 // Not thread-safe for concurrent mutation; const access from several threads is fine.
 #pragma once

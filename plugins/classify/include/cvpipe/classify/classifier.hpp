@@ -9,7 +9,8 @@
 // returns softmax probabilities and the penultimate-layer features (the input of the last Linear).
 // An ensemble file (ModelSpec::members > 1) returns the mean of its members' softmax outputs and
 // the features of member 0.
-// An empty image is an invalid_argument error naming its index.
+// An empty image is an invalid_argument error naming its index; an output that is not finite (NaN or
+// infinity) is a runtime error naming the image, never a label.
 //
 // Threading: a Classifier runs on one thread at a time (it owns planned oneDNN primitives);
 // create one per thread for parallel use. Copying is disabled; moving the unique_ptr is fine.
