@@ -103,9 +103,9 @@ void check_frames(test::StageHarness& h, ChildReport& r, const std::string& pref
   // Frames numbered 0..6 in this order.
   check_frame(h, r, prefix, "gray 8-bit 385x289", test::gray_image(385, 289), batch, 0);
   check_frame(h, r, prefix, "colour 8-bit 385x289", test::color_image(385, 289), batch, 1);
-  check_frame(h, r, prefix, "colour 16-bit 385x289", test::color_image(385, 289, CV_16U), batch, 2);
-  check_frame(h, r, prefix, "gray 8-bit 1x1", test::gray_image(1, 1), batch, 3);
-  check_frame(h, r, prefix, "colour 8-bit 1x1", test::color_image(1, 1), batch, 4);
+  check_frame(h, r, prefix, "gray 8-bit 1x1", test::gray_image(1, 1), batch, 2);
+  check_frame(h, r, prefix, "colour 8-bit 1x1", test::color_image(1, 1), batch, 3);
+  check_frame(h, r, prefix, "colour 16-bit 385x289", test::color_image(385, 289, CV_16U), batch, 4);
   check_frame(h, r, prefix, "an empty frame", cv::Mat(), batch, 5);
   r.step(prefix + "finish()");
   std::vector<Frame> rest;

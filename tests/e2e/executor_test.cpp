@@ -231,17 +231,17 @@ sinks: [{type: jsonl, path: stop.jsonl}]
 }
 
 TEST_F(Executor, SetupFailuresNameTheCulprit) {
-  // gaussian_blur's schema accepts ksize 4 (in range); configure() refuses it (even).
+  // inpaint_classic's schema accepts any key_color text; configure() refuses "1,2".
   const auto spec = load(R"(
 source: {type: generate, stage: counter}
 stages:
-  - {stage: gaussian_blur, name: blur, params: {ksize: 4}}
+  - {stage: inpaint_classic, name: fill, params: {key_color: "1,2"}}
 sinks: [{type: jsonl, path: never.jsonl}]
 )");
   RunReport report;
   const Status st = run(spec, report);
   EXPECT_STATUS(st, invalid_argument);
-  EXPECT_NE(st.message().find("stage 'blur' (gaussian_blur) ("), std::string::npos) << st.message();
+  EXPECT_NE(st.message().find("stage 'fill' (inpaint_classic) ("), std::string::npos) << st.message();
   EXPECT_NE(st.message().find("test.yaml:4:5): configure"), std::string::npos) << st.message();
   EXPECT_FALSE(fs::exists(out("never.jsonl")));
 
