@@ -34,6 +34,13 @@ std::string with_location(std::string what, const Location& where) {
   return w.empty() ? what : what + " (" + w + ")";
 }
 
+// A frame outside the stage's declared input contract fails before the stage sees it.
+Status fits_input_contract(const StageSlot& s, const Frame& frame) {
+  if (const std::string why = s.contract.input.mismatch(frame); !why.empty())
+    return Status::unsupported(s.label + ": " + frame_text(frame) + ": the stage " + why);
+  return {};
+}
+
 Status prefixed(const std::string& who, Status st) {
   if (st.ok()) return st;
   return Status(st.code(), who + ": " + st.message());
@@ -198,8 +205,7 @@ PipelineParts::Read PipelineParts::read(Frame& frame, Clock::time_point& deliver
 }
 
 Status PipelineParts::process(StageSlot& s, Frame& frame, std::vector<Frame>& out, int tid) {
-  if (const std::string why = s.contract.input.mismatch(frame); !why.empty())
-    return Status::unsupported(s.label + ": " + frame_text(frame) + ": the stage " + why);
+  CVPIPE_RETURN_IF_ERROR(fits_input_contract(s, frame));
   const auto t0 = Clock::now();
   Status st;
   {
@@ -216,9 +222,7 @@ Status PipelineParts::process(StageSlot& s, Frame& frame, std::vector<Frame>& ou
 }
 
 Status PipelineParts::process_batch(StageSlot& s, std::vector<Frame>& batch, int tid) {
-  for (const Frame& f : batch)
-    if (const std::string why = s.contract.input.mismatch(f); !why.empty())
-      return Status::unsupported(s.label + ": " + frame_text(f) + ": the stage " + why);
+  for (const Frame& f : batch) CVPIPE_RETURN_IF_ERROR(fits_input_contract(s, f));
   const std::string what = frames_text(batch);
   const size_t n = batch.size();
   const auto t0 = Clock::now();

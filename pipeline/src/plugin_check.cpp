@@ -100,7 +100,7 @@ void check_frames(test::StageHarness& h, ChildReport& r, const std::string& pref
   if (!opened.ok()) return;
   int batch = 1;
   if (Stage* s = h.stage()) batch = s->preferred_batch();
-  // Frames numbered 0..6 in this order.
+  // Frames numbered 0..5 in this order.
   check_frame(h, r, prefix, "gray 8-bit 385x289", test::gray_image(385, 289), batch, 0);
   check_frame(h, r, prefix, "colour 8-bit 385x289", test::color_image(385, 289), batch, 1);
   check_frame(h, r, prefix, "gray 8-bit 1x1", test::gray_image(1, 1), batch, 2);
